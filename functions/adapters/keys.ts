@@ -1,0 +1,31 @@
+/**
+ * Key layout of the single table (docs/data-model.md is the readable version).
+ *   gsi1 "collection": every entity of one kind, ordered (PRODUCTS by sku, ORDERS/ALERTS/PAYMENTS by time)
+ *   gsi2 "owner":      a customer's orders newest first (USER#<sub>)
+ *   gsi3 "status":     orders or payments in one status, by time (ORDER_STATUS#PAID, PAYMENT_STATUS#captured)
+ *   gsi4 "email":      orders by customer email, by time (EMAIL#<lower-case email>)
+ */
+export const keys = {
+  product: (sku: string) => ({ pk: `PRODUCT#${sku}`, sk: 'PRODUCT' }),
+  inventory: (sku: string) => ({ pk: `PRODUCT#${sku}`, sk: 'INVENTORY' }),
+  adjustment: (sku: string, at: string, id: string) => ({ pk: `PRODUCT#${sku}`, sk: `ADJUSTMENT#${at}#${id}` }),
+  order: (id: string) => ({ pk: `ORDER#${id}`, sk: 'ORDER' }),
+  payment: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'PAYMENT' }),
+  shipment: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'SHIPMENT' }),
+  /** Marker that a notification was sent: a conditional put makes step retries send once. */
+  notification: (orderId: string, kind: string) => ({ pk: `ORDER#${orderId}`, sk: `NOTIFICATION#${kind}` }),
+  tracking: (trackingNumber: string) => ({ pk: `TRACKING#${trackingNumber}`, sk: 'TRACKING' }),
+  alert: (id: string) => ({ pk: `ALERT#${id}`, sk: 'ALERT' }),
+  counter: (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
+  /** Webhook event ids already processed (idempotency by event id), expiring after 30 days. */
+  webhookEvent: (source: string, eventId: string) => ({ pk: `WEBHOOK#${source}#${eventId}`, sk: 'WEBHOOK' }),
+};
+
+export const collections = {
+  products: 'PRODUCTS',
+  orders: 'ORDERS',
+  alerts: 'ALERTS',
+  payments: 'PAYMENTS',
+} as const;
+
+export const indexes = { collection: 'gsi1', owner: 'gsi2', status: 'gsi3', email: 'gsi4' } as const;

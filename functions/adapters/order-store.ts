@@ -1,0 +1,202 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ddb } from '../commons/clients';
+import { config } from '../commons/config';
+import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
+import { allowedFrom, type Order, type OrderStatus, type TimelineEntry } from '../domain/order';
+import { collections, indexes, keys } from './keys';
+
+/** Thrown when a conditional transition finds the order in another status (e.g. cancelled meanwhile). */
+export class OrderStateConflict extends Error {
+  constructor(
+    readonly orderId: string,
+    readonly current: Order | undefined,
+    readonly wanted: OrderStatus,
+  ) {
+    super(`Order ${orderId} cannot move to ${wanted} from ${current?.status ?? 'missing'}`);
+  }
+}
+
+export interface OrderQuery {
+  status?: OrderStatus;
+  email?: string;
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface TransitionOptions {
+  /** Statuses the order must be in; defaults to every status from which `to` is allowed. */
+  from?: OrderStatus[];
+  /** Extra attributes written in the same update (e.g. payment, shipment, failureReason, stock). */
+  set?: Partial<Omit<Order, 'id' | 'status' | 'timeline' | 'version' | 'createdAt'>>;
+  at?: string;
+}
+
+const orderIndexKeys = (order: Pick<Order, 'id' | 'userId' | 'status' | 'createdAt' | 'customer'>) => ({
+  gsi1pk: collections.orders,
+  gsi1sk: `${order.createdAt}#${order.id}`,
+  gsi2pk: `USER#${order.userId}`,
+  gsi2sk: `${order.createdAt}#${order.id}`,
+  gsi3pk: `ORDER_STATUS#${order.status}`,
+  gsi3sk: `${order.createdAt}#${order.id}`,
+  gsi4pk: `EMAIL#${order.customer.email.toLowerCase()}`,
+  gsi4sk: `${order.createdAt}#${order.id}`,
+});
+
+const stripKeys = (item: Record<string, unknown>): Order => {
+  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk, entity, ...order } = item;
+  return order as unknown as Order;
+};
+
+export const orderStore = {
+  /** Put item for a new order, usable alone or inside a transaction. */
+  putItem(order: Order) {
+    return {
+      TableName: config.tableName(),
+      Item: { ...keys.order(order.id), entity: 'ORDER', ...orderIndexKeys(order), ...order },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+  },
+
+  async create(order: Order): Promise<void> {
+    await ddb().send(new PutCommand(this.putItem(order)));
+  },
+
+  async get(id: string, consistent = true): Promise<Order | undefined> {
+    const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.order(id), ConsistentRead: consistent }));
+    return Item ? stripKeys(Item) : undefined;
+  },
+
+  /**
+   * The update that moves an order to `to`, conditional on its current status, appending to the timeline.
+   * Returned as parameters so callers can put it inside a TransactWriteItems with inventory changes.
+   */
+  transitionUpdate(id: string, to: OrderStatus, entry: Omit<TimelineEntry, 'at' | 'status'>, options: TransitionOptions = {}) {
+    const at = options.at ?? new Date().toISOString();
+    const from = options.from ?? allowedFrom(to);
+    const names: Record<string, string> = { '#status': 'status', '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#version': 'version', '#gsi3pk': 'gsi3pk' };
+    const values: Record<string, unknown> = {
+      ':to': to,
+      ':entry': [{ at, status: to, ...entry }],
+      ':at': at,
+      ':one': 1,
+      ':gsi3pk': `ORDER_STATUS#${to}`,
+    };
+    const sets = ['#status = :to', '#timeline = list_append(#timeline, :entry)', '#updatedAt = :at', '#version = #version + :one', '#gsi3pk = :gsi3pk'];
+    for (const [field, value] of Object.entries(options.set ?? {})) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    const fromList = from.map((_, i) => `:from${i}`);
+    from.forEach((status, i) => (values[`:from${i}`] = status));
+    return {
+      TableName: config.tableName(),
+      Key: keys.order(id),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: `attribute_exists(pk) AND #status IN (${fromList.join(', ')})`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  },
+
+  /** Conditional status change; throws OrderStateConflict (with the current order) when not allowed. */
+  async transition(id: string, to: OrderStatus, entry: Omit<TimelineEntry, 'at' | 'status'>, options: TransitionOptions = {}): Promise<Order> {
+    try {
+      const { Attributes } = await ddb().send(new UpdateCommand({ ...this.transitionUpdate(id, to, entry, options), ReturnValues: 'ALL_NEW' }));
+      return stripKeys(Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new OrderStateConflict(id, await this.get(id), to);
+      throw error;
+    }
+  },
+
+  /** Writes attributes without a status change (e.g. payment details), conditional on the status. */
+  async update(id: string, set: TransitionOptions['set'], whenStatus?: OrderStatus[]): Promise<Order> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#version': 'version', '#status': 'status' };
+    const values: Record<string, unknown> = { ':at': new Date().toISOString(), ':one': 1 };
+    const sets = ['#updatedAt = :at', '#version = #version + :one'];
+    for (const [field, value] of Object.entries(set ?? {})) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    let condition = 'attribute_exists(pk)';
+    if (whenStatus?.length) {
+      whenStatus.forEach((s, i) => (values[`:w${i}`] = s));
+      condition += ` AND #status IN (${whenStatus.map((_, i) => `:w${i}`).join(', ')})`;
+    }
+    try {
+      const { Attributes } = await ddb().send(
+        new UpdateCommand({
+          TableName: config.tableName(),
+          Key: keys.order(id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return stripKeys(Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new OrderStateConflict(id, await this.get(id), 'PENDING');
+      throw error;
+    }
+  },
+
+  async listByUser(userId: string, limit: number, cursor?: string): Promise<Page<Order>> {
+    return query({
+      IndexName: indexes.owner,
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': `USER#${userId}` },
+      ScanIndexForward: false,
+    }, limit, cursor);
+  },
+
+  /** Admin search: by status, or by email, or all; each optionally within [from, to]. */
+  async search(q: OrderQuery): Promise<Page<Order>> {
+    const [index, pkName, skName, pkValue] = q.email
+      ? [indexes.email, 'gsi4pk', 'gsi4sk', `EMAIL#${q.email.toLowerCase()}`]
+      : q.status
+        ? [indexes.status, 'gsi3pk', 'gsi3sk', `ORDER_STATUS#${q.status}`]
+        : [indexes.collection, 'gsi1pk', 'gsi1sk', collections.orders];
+    const values: Record<string, unknown> = { ':pk': pkValue };
+    let condition = `${pkName} = :pk`;
+    // Sort keys are "<ISO time>#<id>": "~" sorts after every id character, so `to` is inclusive.
+    if (q.from && q.to) {
+      condition += ` AND ${skName} BETWEEN :from AND :to`;
+      Object.assign(values, { ':from': q.from, ':to': `${q.to}~` });
+    } else if (q.from) {
+      condition += ` AND ${skName} >= :from`;
+      values[':from'] = q.from;
+    } else if (q.to) {
+      condition += ` AND ${skName} <= :to`;
+      values[':to'] = `${q.to}~`;
+    }
+    const input: Omit<QueryCommandInput, 'TableName'> = {
+      IndexName: index,
+      KeyConditionExpression: condition,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: false,
+    };
+    // Email and status together: query by email (the narrower set) and filter by status.
+    if (q.email && q.status) {
+      input.FilterExpression = '#status = :status';
+      input.ExpressionAttributeNames = { '#status': 'status' };
+      values[':status'] = q.status;
+    }
+    return query(input, q.limit, q.cursor);
+  },
+};
+
+async function query(input: Omit<QueryCommandInput, 'TableName'>, limit: number, cursor?: string): Promise<Page<Order>> {
+  const { Items, LastEvaluatedKey } = await ddb().send(
+    new QueryCommand({ TableName: config.tableName(), ...input, Limit: limit, ExclusiveStartKey: decodeCursor(cursor) }),
+  );
+  return { items: (Items ?? []).map(stripKeys), nextCursor: encodeCursor(LastEvaluatedKey) };
+}

@@ -1,0 +1,33 @@
+/**
+ * Environment read in one place. Functions read it lazily so tests can set variables per file.
+ * On AWS the CDK stack sets these; locally local/env.ts does.
+ */
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`Missing environment variable ${name}`);
+  return value;
+}
+const optional = (name: string): string | undefined => process.env[name] || undefined;
+
+export const config = {
+  tableName: () => required('TABLE_NAME'),
+  idempotencyTableName: () => required('IDEMPOTENCY_TABLE_NAME'),
+  stateMachineArn: () => required('STATE_MACHINE_ARN'),
+  alertTopicArn: () => optional('ALERT_TOPIC_ARN'),
+  /** Local mode: where alerts, emails and labels go instead of SNS, SES and S3. */
+  localDataDir: () => optional('LOCAL_DATA_DIR'),
+  labelsBucket: () => optional('LABELS_BUCKET'),
+  senderEmail: () => process.env.SENDER_EMAIL ?? 'orders@example.com',
+  orderHoldSeconds: () => Number(process.env.ORDER_HOLD_SECONDS ?? '10'),
+  stripeSecretKey: () => optional('STRIPE_SECRET_KEY'),
+  stripeSecretArn: () => optional('STRIPE_SECRET_ARN'),
+  stripeWebhookSecret: () => optional('STRIPE_WEBHOOK_SECRET'),
+  stripeWebhookSecretArn: () => optional('STRIPE_WEBHOOK_SECRET_ARN'),
+  carrierWebhookSecret: () => optional('CARRIER_WEBHOOK_SECRET'),
+  carrierWebhookSecretArn: () => optional('CARRIER_WEBHOOK_SECRET_ARN'),
+  trackingCountry: () => process.env.TRACKING_COUNTRY ?? 'US',
+  trackingBaseUrl: () => process.env.TRACKING_BASE_URL ?? 'http://localhost:3000/tracking',
+  /** Endpoint overrides for local mode (DynamoDB Local, the local Step Functions runner). */
+  dynamoDbEndpoint: () => optional('DYNAMODB_ENDPOINT'),
+  stepFunctionsEndpoint: () => optional('SFN_ENDPOINT'),
+};

@@ -1,0 +1,149 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import type { RouteAuth } from '../../lib/routes';
+import { authorize, type Principal } from './auth';
+import { logger } from './powertools';
+import { badRequest, ProblemError, problemTitle, type FieldError } from './problem';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type ApiResponse = {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+};
+
+export interface ApiRequest<B, Q> {
+  event: APIGatewayProxyEventV2;
+  principal: Principal | undefined;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  headers: Record<string, string | undefined>;
+}
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+export const problemResponse = (error: ProblemError): ApiResponse => ({
+  statusCode: error.status,
+  headers: { 'content-type': 'application/problem+json' },
+  body: JSON.stringify(error.toProblem()),
+});
+
+export function zodErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.length ? issue.path.map(String).join('.') : '(root)',
+    message: issue.message,
+  }));
+}
+
+/** Parse with a zod schema or throw a 400 listing every invalid field. */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(`The ${what} is invalid.`, zodErrors(result.error));
+  return result.data;
+}
+
+/** 413 before any parsing: HTTP API accepts far larger bodies than this service wants. */
+const bodySizeLimit = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
+  before: ({ event }) => {
+    if (!event.body) return;
+    const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64').length : Buffer.byteLength(event.body);
+    if (bytes > MAX_BODY_BYTES) {
+      throw new ProblemError(413, 'body-too-large', `The request body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES}.`);
+    }
+  },
+});
+
+/** Maps every error to problem+json; unknown errors are logged (without the event) and hidden from clients. */
+export function toProblemResponse(error: unknown): ApiResponse {
+  if (error instanceof ProblemError) return problemResponse(error);
+  if (error instanceof IdempotencyValidationError) {
+    return problemResponse(new ProblemError(422, 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request body.'));
+  }
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return problemResponse(new ProblemError(409, 'request-in-progress', 'A request with this Idempotency-Key is still being processed; retry shortly.'));
+  }
+  const middyError = error as { statusCode?: number; expose?: boolean; message?: string; cause?: { package?: string } };
+  if (middyError?.statusCode && middyError.statusCode < 500) {
+    if (middyError.cause?.package === '@middy/http-json-body-parser' && middyError.statusCode === 422) {
+      return problemResponse(new ProblemError(400, 'malformed-json', 'The request body is not valid JSON.'));
+    }
+    const status = middyError.statusCode;
+    return problemResponse(new ProblemError(status, problemTitle(status).toLowerCase().replace(/\s+/g, '-'), middyError.message ?? problemTitle(status)));
+  }
+  logger.error('Unhandled error', { error: error as Error });
+  return problemResponse(new ProblemError(500, 'internal-error', 'Something went wrong on our side. The request can be retried.'));
+}
+
+const problemJsonErrors = (): MiddlewareObj<APIGatewayProxyEventV2, ApiResponse> => ({
+  onError: (request) => {
+    request.response = toProblemResponse(request.error);
+  },
+});
+
+interface ApiOptions<BS extends z.ZodType | undefined, QS extends z.ZodType | undefined> {
+  auth: RouteAuth;
+  body?: BS;
+  query?: QS;
+  /** Extra middlewares that run after auth and validation (e.g. Powertools idempotency). */
+  middlewares?: MiddlewareObj[];
+}
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/**
+ * Every HTTP handler is built with this: header normalization, size limit, JSON parsing, auth by route
+ * level, zod validation of body and query, Powertools logger context, problem+json errors.
+ */
+export function api<BS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined>(
+  options: ApiOptions<BS, QS>,
+  fn: (request: ApiRequest<Infer<BS>, Infer<QS>>) => Promise<ApiResponse>,
+) {
+  const base = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>()
+    .use(problemJsonErrors())
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(bodySizeLimit())
+    .use({
+      before: ({ event }) => {
+        authorize(event, options.auth);
+      },
+    });
+  if (options.body) {
+    base.use(httpJsonBodyParser({ disableContentTypeError: false }));
+    base.use({
+      before: ({ event }) => {
+        (event as { body: unknown }).body = parseOr400(options.body as z.ZodType, event.body, 'request body');
+      },
+    });
+  }
+  for (const middleware of options.middlewares ?? []) base.use(middleware as MiddlewareObj);
+
+  return base.handler(async (event) => {
+    const query = options.query
+      ? parseOr400(options.query, event.queryStringParameters ?? {}, 'query string')
+      : undefined;
+    return fn({
+      event,
+      principal: authorize(event, options.auth),
+      body: event.body as Infer<BS>,
+      query: query as Infer<QS>,
+      params: (event.pathParameters ?? {}) as Record<string, string>,
+      headers: event.headers as Record<string, string | undefined>,
+    });
+  });
+}

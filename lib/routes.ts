@@ -1,0 +1,80 @@
+/**
+ * The one route table. CDK builds the HTTP API from it (lib/api.ts) and the local gateway serves from it
+ * (local/gateway.ts); test/infra/routes.test.ts proves both expose the same routes with the same auth.
+ *
+ * `entry` is the handler module (exporting `handler`) relative to the repository root.
+ * `auth`: public (no authorizer), customer (any signed-in user), admin (Cognito group `admin`).
+ * Webhooks are public at the gateway and verify their own signatures.
+ */
+export type RouteAuth = 'public' | 'customer' | 'admin';
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+
+export interface Route {
+  /** Stable id, also the Lambda's construct id: PascalCase. */
+  readonly name: string;
+  readonly method: HttpMethod;
+  /** API Gateway path syntax: /orders/{id} */
+  readonly path: string;
+  readonly entry: string;
+  readonly auth: RouteAuth;
+  /** Extra permissions the handler needs, beyond reading/writing the main table (least privilege). */
+  readonly needs?: readonly ('workflow' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email')[];
+}
+
+const api = (file: string) => `functions/api/${file}.ts`;
+
+export const routes: readonly Route[] = [
+  // Public
+  { name: 'Health', method: 'GET', path: '/health', entry: api('health'), auth: 'public' },
+  { name: 'ListProducts', method: 'GET', path: '/products', entry: api('list-products'), auth: 'public' },
+  { name: 'GetProduct', method: 'GET', path: '/products/{sku}', entry: api('get-product'), auth: 'public' },
+  { name: 'GetTracking', method: 'GET', path: '/tracking/{trackingNumber}', entry: api('get-tracking'), auth: 'public' },
+
+  // Customer
+  { name: 'PlaceOrder', method: 'POST', path: '/orders', entry: api('place-order'), auth: 'customer', needs: ['workflow', 'idempotency'] },
+  { name: 'ListMyOrders', method: 'GET', path: '/orders', entry: api('list-my-orders'), auth: 'customer' },
+  { name: 'GetMyOrder', method: 'GET', path: '/orders/{id}', entry: api('get-my-order'), auth: 'customer' },
+  { name: 'CancelMyOrder', method: 'POST', path: '/orders/{id}/cancel', entry: api('cancel-my-order'), auth: 'customer', needs: ['alerts', 'payments'] },
+
+  // Admin: products and inventory
+  { name: 'AdminListProducts', method: 'GET', path: '/admin/products', entry: api('admin-list-products'), auth: 'admin' },
+  { name: 'AdminCreateProduct', method: 'POST', path: '/admin/products', entry: api('admin-create-product'), auth: 'admin', needs: ['alerts'] },
+  { name: 'AdminGetProduct', method: 'GET', path: '/admin/products/{sku}', entry: api('admin-get-product'), auth: 'admin' },
+  { name: 'AdminUpdateProduct', method: 'PATCH', path: '/admin/products/{sku}', entry: api('admin-update-product'), auth: 'admin', needs: ['alerts'] },
+  { name: 'AdminDeleteProduct', method: 'DELETE', path: '/admin/products/{sku}', entry: api('admin-delete-product'), auth: 'admin' },
+  { name: 'AdminListInventory', method: 'GET', path: '/admin/inventory', entry: api('admin-list-inventory'), auth: 'admin' },
+  { name: 'AdminListAdjustments', method: 'GET', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-list-adjustments'), auth: 'admin' },
+  { name: 'AdminAdjustInventory', method: 'POST', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-adjust-inventory'), auth: 'admin', needs: ['alerts'] },
+  { name: 'AdminListAlerts', method: 'GET', path: '/admin/alerts', entry: api('admin-list-alerts'), auth: 'admin' },
+
+  // Admin: orders, payments, shipments
+  { name: 'AdminListOrders', method: 'GET', path: '/admin/orders', entry: api('admin-list-orders'), auth: 'admin' },
+  { name: 'AdminGetOrder', method: 'GET', path: '/admin/orders/{id}', entry: api('admin-get-order'), auth: 'admin' },
+  { name: 'AdminCancelOrder', method: 'POST', path: '/admin/orders/{id}/cancel', entry: api('admin-cancel-order'), auth: 'admin', needs: ['alerts', 'payments'] },
+  { name: 'AdminRefundOrder', method: 'POST', path: '/admin/orders/{id}/refund', entry: api('admin-refund-order'), auth: 'admin', needs: ['payments'] },
+  { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
+  { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
+  { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin' },
+
+  // Webhooks: public at the gateway, signature-verified in the handler
+  { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret'] },
+  { name: 'CarrierWebhook', method: 'POST', path: '/webhooks/carrier', entry: api('carrier-webhook'), auth: 'public', needs: ['carrierSecret'] },
+];
+
+/** Workflow task handlers: one Lambda each, referenced from the ASL file by `${<name>FunctionArn}`. */
+export interface WorkflowTask {
+  readonly name: string;
+  readonly entry: string;
+  readonly needs?: Route['needs'];
+}
+const step = (file: string) => `functions/workflow/${file}.ts`;
+export const workflowTasks: readonly WorkflowTask[] = [
+  { name: 'ReserveStock', entry: step('reserve-stock'), needs: ['alerts'] },
+  { name: 'AuthorizePayment', entry: step('authorize-payment'), needs: ['payments'] },
+  { name: 'CreateLabel', entry: step('create-label'), needs: ['labels'] },
+  { name: 'ShipOrder', entry: step('ship-order'), needs: ['payments'] },
+  { name: 'NotifyCustomer', entry: step('notify-customer'), needs: ['email'] },
+  { name: 'ReleaseStock', entry: step('release-stock'), needs: ['alerts'] },
+  { name: 'VoidPayment', entry: step('void-payment'), needs: ['payments'] },
+  { name: 'FailOrder', entry: step('fail-order') },
+];
