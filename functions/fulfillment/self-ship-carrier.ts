@@ -1,0 +1,79 @@
+import { nextTrackingSerial } from '../adapters/fulfillment/tracking-serial';
+import type { Address, Order } from '../domain/order';
+import { isValidTrackingNumber, makeTrackingNumber } from '../domain/tracking';
+import { carrierEventBody, defaultDescriptions, WebhookRejected, type CarrierPort, type CreatedShipment, type CreateShipmentRequest } from './carrier';
+import { renderLabelPdf, renderLabelZpl, type LabelContent } from './label';
+import { fulfillmentSettings } from './settings';
+import { SIGNATURE_HEADER, verifySignature } from './webhook-signature';
+
+export const SELF_SHIP_CARRIER = 'Self-ship';
+export const SELF_SHIP_SERVICE = 'Self-ship Standard';
+
+/** Address block as printed: street lines, "City, Region Postal", country code. */
+export function addressLines(address: Address): string[] {
+  const cityLine = [address.city + (address.region ? `, ${address.region}` : ''), address.postalCode].join(' ');
+  return [address.line1, ...(address.line2 ? [address.line2] : []), cityLine, address.country];
+}
+
+export function labelContentFor(order: Order, request: CreateShipmentRequest, trackingNumber: string, createdAt: string): LabelContent {
+  return {
+    trackingNumber,
+    orderId: order.id,
+    carrier: SELF_SHIP_CARRIER,
+    service: SELF_SHIP_SERVICE,
+    sender: request.fromAddress,
+    recipient: { name: order.shippingAddress.name ?? order.customer.name, lines: addressLines(order.shippingAddress) },
+    weightGrams: request.weightGrams,
+    createdAt,
+  };
+}
+
+/**
+ * The built-in carrier: the merchant ships parcels itself. Tracking numbers are S10 numbers from this
+ * service's own counter; labels are rendered in the Lambda; tracking events come from the signed webhook
+ * (a courier app, or `scripts`/tests that sign events with the shared secret).
+ */
+export function selfShipCarrier(deps: { nextSerial?: () => Promise<number>; now?: () => Date } = {}): CarrierPort {
+  const nextSerial = deps.nextSerial ?? nextTrackingSerial;
+  const now = deps.now ?? (() => new Date());
+  return {
+    name: SELF_SHIP_CARRIER,
+    async createShipment(request): Promise<CreatedShipment> {
+      const existing = request.existingTrackingNumber;
+      if (existing !== undefined && !isValidTrackingNumber(existing)) throw new Error('The existing tracking number is not a valid S10 number');
+      const trackingNumber =
+        existing ?? makeTrackingNumber(fulfillmentSettings.serviceIndicator(), await nextSerial(), fulfillmentSettings.trackingCountry());
+      const content = labelContentFor(request.order, request, trackingNumber, now().toISOString());
+      return {
+        trackingNumber,
+        carrier: SELF_SHIP_CARRIER,
+        service: SELF_SHIP_SERVICE,
+        labelPdf: await renderLabelPdf(content),
+        labelZpl: renderLabelZpl(content),
+        trackingUrl: fulfillmentSettings.trackingUrl(trackingNumber),
+      };
+    },
+    parseWebhook(request, secret, at = now()) {
+      verifySignature(request.headers[SIGNATURE_HEADER], request.rawBody, secret, at);
+      let json: unknown;
+      try {
+        json = JSON.parse(request.rawBody);
+      } catch {
+        throw new WebhookRejected('malformed-body', 'The webhook body is not valid JSON.');
+      }
+      const result = carrierEventBody.safeParse(json);
+      if (!result.success) {
+        const errors = result.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+        throw new WebhookRejected('malformed-body', 'The webhook body is invalid.', errors);
+      }
+      const body = result.data;
+      return {
+        eventId: body.eventId,
+        trackingNumber: body.trackingNumber,
+        status: body.status,
+        occurredAt: new Date(body.occurredAt).toISOString(),
+        description: body.description ?? defaultDescriptions[body.status],
+      };
+    },
+  };
+}

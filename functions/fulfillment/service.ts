@@ -1,0 +1,267 @@
+import { orderStore } from '../adapters/order-store';
+import { shipmentStore, type ShipmentItem, type TrackingItem, type TransactItem } from '../adapters/fulfillment/shipment-store';
+import { logger } from '../commons/powertools';
+import type { Order, OrderStatus, ShipmentSummary } from '../domain/order';
+import { applyTrackingEvent, trackingEventKey, type TrackingEvent, type TrackingStatus } from '../domain/tracking';
+import { defaultDescriptions, type CarrierEvent, type CarrierPort } from './carrier';
+import { labelContentTypes, labelKey, labelStorage, type LabelStorage } from './label-storage';
+import { selfShipCarrier } from './self-ship-carrier';
+import { fulfillmentSettings } from './settings';
+
+/**
+ * Fulfillment use cases for the workflow steps and the HTTP handlers: create the shipment (idempotent per
+ * order), append tracking events, and mark orders delivered. Every multi-item change is one transaction.
+ */
+
+export class TrackingNotFound extends Error {
+  constructor(readonly trackingNumber: string) {
+    super(`No shipment with tracking number ${trackingNumber}`);
+  }
+}
+export class OrderNotFound extends Error {
+  constructor(readonly orderId: string) {
+    super(`Order ${orderId} not found`);
+  }
+}
+export class OrderNotShipped extends Error {
+  constructor(
+    readonly orderId: string,
+    readonly status: OrderStatus,
+  ) {
+    super(`Order ${orderId} is ${status}, not SHIPPED`);
+  }
+}
+export class DuplicateCarrierEvent extends Error {
+  constructor(readonly eventId: string) {
+    super(`Carrier event ${eventId} was already processed`);
+  }
+}
+
+export interface TrackingEventResult {
+  duplicate: boolean;
+  status: TrackingStatus;
+}
+
+export interface MarkDeliveredInput {
+  actor: string;
+  reason: string;
+  /** When the parcel was delivered (the carrier's time); the timeline records when we learnt it. */
+  at: string;
+  /** Carrier event id: marks the event processed in the same transaction (webhooks only). */
+  eventId?: string;
+  description?: string;
+}
+
+export interface FulfillmentDeps {
+  carrier?: CarrierPort;
+  storage?: () => LabelStorage;
+  now?: () => Date;
+}
+
+/** Optimistic loops re-read and retry a few times when a concurrent writer got in first. */
+const MAX_ATTEMPTS = 5;
+
+const summaryOf = (item: ShipmentItem): ShipmentSummary => ({
+  trackingNumber: item.trackingNumber,
+  trackingUrl: item.trackingUrl ?? fulfillmentSettings.trackingUrl(item.trackingNumber),
+  carrier: item.carrier,
+  service: item.service,
+  ...(item.labelKeys ? { labelKey: item.labelKeys.pdf } : {}),
+});
+
+export function createFulfillmentService(deps: FulfillmentDeps = {}) {
+  const carrier = deps.carrier ?? selfShipCarrier();
+  const storage = deps.storage ?? labelStorage;
+  const now = deps.now ?? (() => new Date());
+
+  /**
+   * Buys/allocates the shipment and stores its labels. Idempotent per order: the tracking number is claimed
+   * on the order's shipment item before labels are stored, so a retried step reuses it (re-rendering the
+   * label) and never allocates a second one. Only a caller that loses a concurrent claim wastes a serial.
+   */
+  async function createShipmentForOrder(order: Order): Promise<ShipmentSummary> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const existing = await shipmentStore.getShipment(order.id);
+      if (existing?.state === 'CREATED') return summaryOf(existing);
+
+      const created = await carrier.createShipment({
+        order,
+        fromAddress: fulfillmentSettings.sender(),
+        existingTrackingNumber: existing?.trackingNumber,
+      });
+      const at = now().toISOString();
+      if (!existing) {
+        const claimed = await shipmentStore.claimShipment({
+          orderId: order.id,
+          state: 'PENDING',
+          trackingNumber: created.trackingNumber,
+          carrier: created.carrier,
+          service: created.service,
+          createdAt: at,
+          updatedAt: at,
+        });
+        if (!claimed) continue; // another attempt claimed first: reuse its number on the next pass
+      }
+
+      const labelKeys = {
+        pdf: labelKey(order.id, created.trackingNumber, 'pdf'),
+        zpl: labelKey(order.id, created.trackingNumber, 'zpl'),
+      };
+      const store = storage();
+      await store.put(labelKeys.pdf, created.labelPdf, labelContentTypes.pdf);
+      await store.put(labelKeys.zpl, created.labelZpl, labelContentTypes.zpl);
+
+      const shipment = {
+        orderId: order.id,
+        state: 'CREATED' as const,
+        trackingNumber: created.trackingNumber,
+        trackingUrl: created.trackingUrl,
+        carrier: created.carrier,
+        service: created.service,
+        labelKeys,
+        createdAt: existing?.createdAt ?? at,
+        updatedAt: at,
+      };
+      const firstEvent: TrackingEvent = { at, status: 'LABEL_CREATED', description: defaultDescriptions.LABEL_CREATED };
+      const tracking: TrackingItem = {
+        trackingNumber: created.trackingNumber,
+        orderId: order.id,
+        status: 'LABEL_CREATED',
+        events: [firstEvent],
+        eventKeys: [trackingEventKey(firstEvent)],
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
+      const result = await shipmentStore.transact(shipmentStore.completeShipmentItems(shipment, tracking));
+      if (result.ok) {
+        logger.info('Shipment created', { orderId: order.id, trackingNumber: created.trackingNumber, carrier: created.carrier });
+        return summaryOf(shipment);
+      }
+      // A concurrent attempt completed it (the next pass returns that), or the tracking number is taken.
+    }
+    throw new Error(`Could not create the shipment of order ${order.id} after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * Appends a tracking event. Idempotent: a repeated milestone (SHIPPED from a retried step) or a repeated
+   * carrier event id is a no-op that reports `duplicate: true`.
+   */
+  async function recordTrackingEvent(
+    trackingNumber: string,
+    event: { at: string; status: TrackingStatus; description?: string },
+    options: { eventId?: string } = {},
+  ): Promise<TrackingEventResult> {
+    const full: TrackingEvent = { at: event.at, status: event.status, description: event.description ?? defaultDescriptions[event.status] };
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const tracking = await shipmentStore.getTracking(trackingNumber);
+      if (!tracking) throw new TrackingNotFound(trackingNumber);
+      const next = applyTrackingEvent(tracking, full, trackingEventKey(full, options.eventId));
+      if (!next) return { duplicate: true, status: tracking.status };
+      const receivedAt = now();
+      const items = [shipmentStore.trackingUpdate(trackingNumber, tracking.version, next, receivedAt.toISOString())];
+      if (options.eventId) items.push(shipmentStore.webhookEventPut(options.eventId, { trackingNumber, status: full.status }, receivedAt));
+      const result = await shipmentStore.transact(items);
+      if (result.ok) return { duplicate: false, status: next.status };
+      if (result.failed.includes(1)) return { duplicate: true, status: tracking.status };
+      // version moved: someone appended meanwhile; re-read and apply again
+    }
+    throw new Error(`Could not record a tracking event for ${trackingNumber}: too much contention`);
+  }
+
+  /**
+   * SHIPPED → DELIVERED for the order, the DELIVERED tracking event and (for webhooks) the event-id marker,
+   * all in one transaction: either everything changes or nothing does.
+   */
+  async function markDelivered(orderId: string, input: MarkDeliveredInput): Promise<Order> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const order = await orderStore.get(orderId);
+      if (!order) throw new OrderNotFound(orderId);
+      if (input.eventId && (await shipmentStore.webhookEventSeen(input.eventId))) throw new DuplicateCarrierEvent(input.eventId);
+      if (order.status !== 'SHIPPED') throw new OrderNotShipped(orderId, order.status);
+
+      const shipmentItem = order.shipment ? undefined : await shipmentStore.getShipment(orderId);
+      const shipment: ShipmentSummary | undefined = order.shipment ?? (shipmentItem && summaryOf(shipmentItem));
+      const receivedAt = now();
+      const items: TransactItem[] = [
+        {
+          Update: orderStore.transitionUpdate(
+            orderId,
+            'DELIVERED',
+            { actor: input.actor, reason: input.reason },
+            { from: ['SHIPPED'], at: receivedAt.toISOString(), set: shipment ? { shipment: { ...shipment, deliveredAt: input.at } } : {} },
+          ),
+        },
+      ];
+      const tracking = shipment ? await shipmentStore.getTracking(shipment.trackingNumber) : undefined;
+      if (tracking) {
+        const event: TrackingEvent = { at: input.at, status: 'DELIVERED', description: input.description ?? defaultDescriptions.DELIVERED };
+        const next = applyTrackingEvent(tracking, event, trackingEventKey(event));
+        if (next) items.push(shipmentStore.trackingUpdate(tracking.trackingNumber, tracking.version, next, receivedAt.toISOString()));
+      } else {
+        logger.warn('Delivered order has no tracking record', { orderId });
+      }
+      const markerIndex = items.length;
+      if (input.eventId) {
+        items.push(shipmentStore.webhookEventPut(input.eventId, { trackingNumber: shipment?.trackingNumber ?? '', status: 'DELIVERED' }, receivedAt));
+      }
+      const result = await shipmentStore.transact(items);
+      if (result.ok) {
+        logger.info('Order delivered', { orderId, actor: input.actor });
+        const delivered = await orderStore.get(orderId);
+        return delivered!;
+      }
+      if (input.eventId && result.failed.includes(markerIndex)) throw new DuplicateCarrierEvent(input.eventId);
+      // The order or tracking record changed meanwhile: re-read (a delivered order then gives OrderNotShipped).
+    }
+    throw new Error(`Could not mark order ${orderId} delivered: too much contention`);
+  }
+
+  /** A verified carrier webhook event: DELIVERED delivers the order; other statuses append a tracking event. */
+  async function handleCarrierEvent(event: CarrierEvent): Promise<TrackingEventResult> {
+    const tracking = await shipmentStore.getTracking(event.trackingNumber);
+    if (!tracking) throw new TrackingNotFound(event.trackingNumber);
+    if (await shipmentStore.webhookEventSeen(event.eventId)) return { duplicate: true, status: tracking.status };
+    if (event.status === 'DELIVERED') {
+      try {
+        await markDelivered(tracking.orderId, {
+          actor: 'carrier',
+          reason: `Carrier reported delivery (event ${event.eventId})`,
+          at: event.occurredAt,
+          eventId: event.eventId,
+          description: event.description,
+        });
+        return { duplicate: false, status: 'DELIVERED' };
+      } catch (error) {
+        if (error instanceof DuplicateCarrierEvent) return { duplicate: true, status: 'DELIVERED' };
+        throw error;
+      }
+    }
+    return recordTrackingEvent(
+      event.trackingNumber,
+      { at: event.occurredAt, status: event.status, description: event.description },
+      { eventId: event.eventId },
+    );
+  }
+
+  async function getShipment(orderId: string): Promise<ShipmentItem | undefined> {
+    return shipmentStore.getShipment(orderId);
+  }
+
+  return { carrier, storage, createShipmentForOrder, recordTrackingEvent, markDelivered, handleCarrierEvent, getShipment };
+}
+
+export type FulfillmentService = ReturnType<typeof createFulfillmentService>;
+
+let defaultService: FulfillmentService | undefined;
+/** The service with the configured carrier and storage, created on first use (env is read lazily). */
+export function fulfillment(): FulfillmentService {
+  defaultService ??= createFulfillmentService();
+  return defaultService;
+}
+
+/** Entry points for the workflow steps (functions/workflow/create-label.ts and ship-order.ts). */
+export const createShipmentForOrder = (order: Order) => fulfillment().createShipmentForOrder(order);
+export const recordTrackingEvent = (trackingNumber: string, event: { at: string; status: TrackingStatus; description?: string }) =>
+  fulfillment().recordTrackingEvent(trackingNumber, event);
+export const markDelivered = (orderId: string, input: MarkDeliveredInput) => fulfillment().markDelivered(orderId, input);
