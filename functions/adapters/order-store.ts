@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
@@ -147,6 +147,19 @@ export const orderStore = {
       if (error instanceof ConditionalCheckFailedException) throw new OrderStateConflict(id, await this.get(id), 'PENDING');
       throw error;
     }
+  },
+
+  /** Withdraws an order that never started (only while PENDING with nothing reserved). */
+  async deletePending(id: string): Promise<void> {
+    await ddb().send(
+      new DeleteCommand({
+        TableName: config.tableName(),
+        Key: keys.order(id),
+        ConditionExpression: '#status = :pending AND stock = :none',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': 'PENDING', ':none': 'NONE' },
+      }),
+    );
   },
 
   async listByUser(userId: string, limit: number, cursor?: string): Promise<Page<Order>> {

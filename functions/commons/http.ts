@@ -100,7 +100,8 @@ interface ApiOptions<BS extends z.ZodType | undefined, QS extends z.ZodType | un
   body?: BS;
   query?: QS;
   /** Extra middlewares that run after auth and validation (e.g. Powertools idempotency). */
-  middlewares?: MiddlewareObj[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  middlewares?: MiddlewareObj<any, any>[];
 }
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;

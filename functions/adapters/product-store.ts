@@ -1,0 +1,215 @@
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ddb } from '../commons/clients';
+import { config } from '../commons/config';
+import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
+import type { Money } from '../domain/money';
+import { collections, indexes, keys } from './keys';
+
+export interface Product {
+  sku: string;
+  name: string;
+  description?: string;
+  price: Money;
+  lowStockThreshold: number;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export class ProductExists extends Error {}
+export class ProductNotFound extends Error {}
+
+const toProduct = ({ sku, name, description, price, lowStockThreshold, active, createdAt, updatedAt }: Record<string, any>): Product => ({
+  sku,
+  name,
+  ...(description ? { description } : {}),
+  price,
+  lowStockThreshold,
+  active,
+  createdAt,
+  updatedAt,
+});
+
+export const productStore = {
+  async get(sku: string): Promise<Product | undefined> {
+    const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.product(sku) }));
+    return Item ? toProduct(Item) : undefined;
+  },
+
+  /** Products for the given SKUs (missing ones are absent from the map); one BatchGet per 100 keys. */
+  async getMany(skus: string[]): Promise<Map<string, Product>> {
+    const result = new Map<string, Product>();
+    const unique = [...new Set(skus)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: Record<string, any> | undefined = {
+        [config.tableName()]: { Keys: unique.slice(i, i + 100).map(keys.product) },
+      };
+      // BatchGet may return UnprocessedKeys under load: keep asking until it has answered for all.
+      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+        const out: BatchGetCommandOutput = await ddb().send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[config.tableName()] ?? []) result.set(item.sku, toProduct(item));
+        request = out.UnprocessedKeys && Object.keys(out.UnprocessedKeys).length ? out.UnprocessedKeys : undefined;
+        if (request) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      }
+    }
+    return result;
+  },
+
+  async list(options: { limit: number; cursor?: string; activeOnly: boolean }): Promise<Page<Product>> {
+    const { Items, LastEvaluatedKey } = await ddb().send(
+      new QueryCommand({
+        TableName: config.tableName(),
+        IndexName: indexes.collection,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': collections.products, ...(options.activeOnly ? { ':true': true } : {}) },
+        ...(options.activeOnly ? { FilterExpression: 'active = :true' } : {}),
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+      }),
+    );
+    return { items: (Items ?? []).map(toProduct), nextCursor: encodeCursor(LastEvaluatedKey) };
+  },
+
+  /**
+   * Product and its inventory item are created together (one transaction), with the opening stock
+   * recorded as the first adjustment when given.
+   */
+  async create(product: Product, initialStock: number, actor: string): Promise<void> {
+    const now = product.createdAt;
+    const items: any[] = [
+      {
+        Put: {
+          TableName: config.tableName(),
+          Item: { ...keys.product(product.sku), entity: 'PRODUCT', gsi1pk: collections.products, gsi1sk: product.sku, ...product },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: config.tableName(),
+          Item: {
+            ...keys.inventory(product.sku),
+            entity: 'INVENTORY',
+            gsi1pk: 'INVENTORY',
+            gsi1sk: product.sku,
+            sku: product.sku,
+            onHand: initialStock,
+            reserved: 0,
+            available: initialStock,
+            lowStockThreshold: product.lowStockThreshold,
+            // Armed only while above the threshold: a product created at or below it has already "crossed".
+            lowAlertArmed: initialStock > product.lowStockThreshold,
+            updatedAt: now,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ];
+    if (initialStock > 0) {
+      const id = crypto.randomUUID();
+      items.push({
+        Put: {
+          TableName: config.tableName(),
+          Item: { ...keys.adjustment(product.sku, now, id), entity: 'ADJUSTMENT', id, sku: product.sku, at: now, delta: initialStock, reason: 'Opening stock', by: actor, onHand: initialStock, reserved: 0, available: initialStock },
+        },
+      });
+    }
+    try {
+      await ddb().send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        throw new ProductExists(product.sku);
+      }
+      throw error;
+    }
+  },
+
+  /** Edits the product; a threshold change is copied to the inventory item in the same transaction. */
+  async update(sku: string, changes: Partial<Pick<Product, 'name' | 'description' | 'price' | 'lowStockThreshold' | 'active'>>): Promise<Product> {
+    const now = new Date().toISOString();
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':now': now };
+    const sets = ['#updatedAt = :now'];
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    const items: any[] = [
+      {
+        Update: {
+          TableName: config.tableName(),
+          Key: keys.product(sku),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    if (changes.lowStockThreshold !== undefined) {
+      items.push({
+        Update: {
+          TableName: config.tableName(),
+          Key: keys.inventory(sku),
+          UpdateExpression: 'SET lowStockThreshold = :t, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':t': changes.lowStockThreshold, ':now': now },
+        },
+      });
+    }
+    try {
+      await ddb().send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        throw new ProductNotFound(sku);
+      }
+      throw error;
+    }
+    return (await this.get(sku))!;
+  },
+
+  /**
+   * Deletes the product and its stock record unless units are reserved by open orders; then it is
+   * deactivated instead. Returns what happened.
+   */
+  async deleteOrDeactivate(sku: string): Promise<'deleted' | 'deactivated' | 'not-found'> {
+    try {
+      await ddb().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: config.tableName(), Key: keys.product(sku), ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              Delete: {
+                TableName: config.tableName(),
+                Key: keys.inventory(sku),
+                ConditionExpression: 'attribute_not_exists(pk) OR reserved = :zero',
+                ExpressionAttributeValues: { ':zero': 0 },
+              },
+            },
+          ],
+        }),
+      );
+      return 'deleted';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [productReason, inventoryReason] = error.CancellationReasons ?? [];
+      if (productReason?.Code === 'ConditionalCheckFailed') return 'not-found';
+      if (inventoryReason?.Code === 'ConditionalCheckFailed') {
+        await ddb().send(
+          new UpdateCommand({
+            TableName: config.tableName(),
+            Key: keys.product(sku),
+            UpdateExpression: 'SET active = :false, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':false': false, ':now': new Date().toISOString() },
+          }),
+        );
+        return 'deactivated';
+      }
+      throw error;
+    }
+  },
+};

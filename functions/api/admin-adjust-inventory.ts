@@ -1,0 +1,22 @@
+import { api, json } from '../commons/http';
+import { conflict, notFound } from '../commons/problem';
+import { adjustmentBody } from '../domain/schemas';
+import { levelsView } from '../domain/inventory';
+import { InsufficientStock, InventoryNotFound, inventoryStore } from '../adapters/inventory-store';
+import { checkLowStock, rearmLowStock } from '../inventory/low-stock';
+
+export const handler = api({ auth: 'admin', body: adjustmentBody }, async ({ params, body, principal }) => {
+  const sku = params.sku!;
+  try {
+    const { levels, adjustment } = await inventoryStore.adjust(sku, body.delta, body.reason, principal!.username);
+    if (body.delta > 0) await rearmLowStock([sku]);
+    else await checkLowStock([sku]);
+    return json(200, { ...levelsView(levels), adjustment });
+  } catch (error) {
+    if (error instanceof InventoryNotFound) throw notFound(`No inventory for SKU ${sku}.`);
+    if (error instanceof InsufficientStock) {
+      throw conflict('insufficient-stock', `Adjusting ${sku} by ${body.delta} would take available stock below 0 (units reserved by open orders cannot be removed).`);
+    }
+    throw error;
+  }
+});

@@ -1,0 +1,10 @@
+import { api, json } from '../commons/http';
+import { cancelOrder } from '../orders/service';
+import { voidAfterCancel } from '../orders/after-cancel';
+import { adminOrderView } from '../orders/admin-view';
+
+export const handler = api({ auth: 'admin' }, async ({ params, principal }) => {
+  const order = await cancelOrder(params.id!, `admin:${principal!.username}`, 'Cancelled by an administrator', () => true);
+  await voidAfterCancel(order);
+  return json(200, await adminOrderView(order.id));
+});

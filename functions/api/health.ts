@@ -1,0 +1,3 @@
+import { api, json } from '../commons/http';
+
+export const handler = api({ auth: 'public' }, async () => json(200, { status: 'ok' }));

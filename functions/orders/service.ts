@@ -1,0 +1,183 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { PlaceOrderBody } from '../domain/schemas';
+import { CANCELLABLE_STATUSES, type Order, type OrderLine } from '../domain/order';
+import { multiply, sum } from '../domain/money';
+import { quantitiesBySku } from '../domain/inventory';
+import { ProblemError, conflict, notFound } from '../commons/problem';
+import { logger } from '../commons/powertools';
+import { orderStore, type TransitionOptions } from '../adapters/order-store';
+import { inventoryUpdates, inventoryStore } from '../adapters/inventory-store';
+import { productStore } from '../adapters/product-store';
+import { failedConditions, transactWrite } from '../adapters/transactions';
+import { checkLowStock, rearmLowStock } from '../inventory/low-stock';
+import { OrderNotActive, OutOfStock } from './errors';
+
+/**
+ * Order use cases shared by API handlers and workflow steps. Every change of stock happens in one
+ * transaction with the order's status/stock flags, so each reservation is taken and released exactly once.
+ */
+
+/** Prices the lines from the catalogue (never from the client); 422 naming each unknown/inactive SKU. */
+export async function priceOrder(items: PlaceOrderBody['items']): Promise<{ lines: OrderLine[]; total: Order['total'] }> {
+  const products = await productStore.getMany(items.map((item) => item.sku));
+  const unsellable = items.flatMap((item, index) => {
+    const product = products.get(item.sku);
+    if (product?.active) return [];
+    return [{ sku: item.sku, path: `items.${index}.sku`, message: product ? `SKU ${item.sku} is not for sale` : `unknown SKU ${item.sku}` }];
+  });
+  if (unsellable.length) {
+    const errors = unsellable.map(({ path, message }) => ({ path, message }));
+    throw new ProblemError(422, 'unknown-sku', `Unknown or inactive SKU: ${unsellable.map((u) => u.sku).join(', ')}.`, errors);
+  }
+  const currencies = new Set(items.map((item) => products.get(item.sku)!.price.currency));
+  if (currencies.size > 1) throw new ProblemError(422, 'mixed-currency', 'All lines of an order must be priced in one currency.');
+  const [currency] = currencies;
+  const lines = items.map((item) => {
+    const product = products.get(item.sku)!;
+    return { sku: item.sku, name: product.name, quantity: item.quantity, unitPrice: product.price, lineTotal: multiply(product.price, item.quantity) };
+  });
+  return { lines, total: sum(lines.map((l) => l.lineTotal), currency!) };
+}
+
+export function newOrder(body: PlaceOrderBody, userId: string, actor: string, priced: Awaited<ReturnType<typeof priceOrder>>): Order {
+  const now = new Date().toISOString();
+  return {
+    id: crypto.randomUUID(),
+    userId,
+    status: 'PENDING',
+    customer: body.customer,
+    shippingAddress: body.shippingAddress,
+    items: priced.lines,
+    total: priced.total,
+    paymentMethodId: body.payment.paymentMethodId,
+    stock: 'NONE',
+    timeline: [{ at: now, status: 'PENDING', actor, reason: 'Order placed' }],
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+}
+
+const skusOf = (order: Order) => [...quantitiesBySku(order.items).keys()];
+
+/**
+ * Reserve every line or none: one transaction with the order's PENDING→RESERVED transition and a
+ * `available >= qty` condition per SKU. A retried step finds the order RESERVED and returns it.
+ */
+export async function reserveStock(orderId: string, actor = 'step:reserve-stock'): Promise<Order> {
+  const order = await orderStore.get(orderId);
+  if (!order) throw new OrderNotActive(orderId, undefined);
+  if (order.stock === 'RESERVED' && order.status === 'RESERVED') return order;
+  if (order.status !== 'PENDING') throw new OrderNotActive(orderId, order.status);
+
+  const now = new Date().toISOString();
+  const quantities = [...quantitiesBySku(order.items)];
+  try {
+    await transactWrite([
+      { Update: orderStore.transitionUpdate(orderId, 'RESERVED', { actor, reason: `Reserved ${quantities.map(([sku, q]) => `${q}× ${sku}`).join(', ')}` }, { from: ['PENDING'], set: { stock: 'RESERVED' }, at: now }) },
+      ...quantities.map(([sku, quantity]) => inventoryUpdates.reserve(sku, quantity, now)),
+    ]);
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const failed = failedConditions(error);
+    if (failed.includes(0)) {
+      const current = await orderStore.get(orderId);
+      if (current?.status === 'RESERVED') return current;
+      throw new OrderNotActive(orderId, current?.status);
+    }
+    if (failed.length) throw new OutOfStock(failed.map((index) => quantities[index - 1]![0]));
+    throw error;
+  }
+  await inventoryStore.recordSales(order.items, now).catch((error) => logger.warn('Sales counters not updated', { orderId, error: error as Error }));
+  await checkLowStock(quantities.map(([sku]) => sku));
+  return (await orderStore.get(orderId))!;
+}
+
+/** Releases the order's reservation exactly once (the flag flip and the stock change are one transaction). */
+export async function releaseStock(orderId: string): Promise<boolean> {
+  const order = await orderStore.get(orderId);
+  if (!order || order.stock !== 'RESERVED') return false;
+  const now = new Date().toISOString();
+  const quantities = [...quantitiesBySku(order.items)];
+  try {
+    await transactWrite([
+      {
+        Update: {
+          TableName: orderStore.putItem(order).TableName,
+          Key: { pk: `ORDER#${orderId}`, sk: 'ORDER' },
+          UpdateExpression: 'SET stock = :released, updatedAt = :now',
+          ConditionExpression: 'stock = :reserved',
+          ExpressionAttributeValues: { ':released': 'RELEASED', ':reserved': 'RESERVED', ':now': now },
+        },
+      },
+      ...quantities.map(([sku, quantity]) => inventoryUpdates.release(sku, quantity, now)),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) return false;
+    throw error;
+  }
+  await rearmLowStock(quantities.map(([sku]) => sku));
+  return true;
+}
+
+/**
+ * Cancel before shipping, by the customer or an admin. Status and stock change in one transaction
+ * conditioned on the status just read; a racing workflow step makes it re-read and re-decide.
+ * Returns the cancelled order; an already-cancelled order is returned as is (idempotent).
+ */
+export async function cancelOrder(orderId: string, actor: string, reason: string, canSee: (order: Order) => boolean): Promise<Order> {
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    const order = await orderStore.get(orderId);
+    if (!order || !canSee(order)) throw notFound(`Order ${orderId} was not found.`);
+    if (order.status === 'CANCELLED') return order;
+    if (!CANCELLABLE_STATUSES.includes(order.status)) {
+      throw conflict('order-not-cancellable', `Order ${orderId} is ${order.status} and can no longer be cancelled.`);
+    }
+    const now = new Date().toISOString();
+    const releasing = order.stock === 'RESERVED';
+    const quantities = releasing ? [...quantitiesBySku(order.items)] : [];
+    try {
+      await transactWrite([
+        {
+          Update: orderStore.transitionUpdate(orderId, 'CANCELLED', { actor, reason }, {
+            from: [order.status],
+            set: releasing ? { stock: 'RELEASED' } : {},
+            at: now,
+          }),
+        },
+        ...quantities.map(([sku, quantity]) => inventoryUpdates.release(sku, quantity, now)),
+      ]);
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) continue;
+      throw error;
+    }
+    if (releasing) await rearmLowStock(quantities.map(([sku]) => sku));
+    return (await orderStore.get(orderId))!;
+  }
+  throw new ProblemError(503, 'busy', `Order ${orderId} is changing too quickly; retry the cancellation.`);
+}
+
+/** Shipping: LABELLED→SHIPPED and reserved units leave the warehouse, in one transaction. */
+export async function shipStock(orderId: string, actor: string, set: TransitionOptions['set']): Promise<Order> {
+  const order = await orderStore.get(orderId);
+  if (!order) throw new OrderNotActive(orderId, undefined);
+  if (order.status === 'SHIPPED' || order.status === 'DELIVERED') return order;
+  if (order.status !== 'LABELLED' || order.stock !== 'RESERVED') throw new OrderNotActive(orderId, order.status);
+  const now = new Date().toISOString();
+  try {
+    await transactWrite([
+      { Update: orderStore.transitionUpdate(orderId, 'SHIPPED', { actor, reason: 'Handed to the carrier' }, { from: ['LABELLED'], set: { ...set, stock: 'SHIPPED' }, at: now }) },
+      ...[...quantitiesBySku(order.items)].map(([sku, quantity]) => inventoryUpdates.ship(sku, quantity, now)),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) {
+      const current = await orderStore.get(orderId);
+      if (current?.status === 'SHIPPED') return current;
+      throw new OrderNotActive(orderId, current?.status);
+    }
+    throw error;
+  }
+  return (await orderStore.get(orderId))!;
+}
+
+export { skusOf };
