@@ -1,0 +1,253 @@
+import Stripe from 'stripe';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { config } from '../../commons/config';
+import {
+  idempotencyKeys,
+  PaymentStateError,
+  PaymentUnavailableError,
+  type AuthorizeRequest,
+  type AuthorizeResult,
+  type CardDetails,
+  type IntentSnapshot,
+  type IntentStatus,
+  type PaymentGateway,
+  type RefundRequest,
+  type RefundResult,
+} from '../../payments/gateway';
+
+/**
+ * Stripe adapter of the payment gateway port: PaymentIntents with manual capture, confirmed server-side with
+ * the payment method id the storefront got from Stripe.js (card numbers never reach this service).
+ */
+export interface StripeGatewayOptions {
+  /** Tests point the real SDK at a local server: { host: 'localhost', port, protocol: 'http' }. */
+  host?: string;
+  port?: number;
+  protocol?: 'http' | 'https';
+  /**
+   * The SDK retries connection errors, 409s and 5xx itself with the same Idempotency-Key. Kept small (1):
+   * it absorbs a network blip inside one invocation, while Step Functions' Retry (with backoff) handles
+   * longer outages of the workflow steps. API handlers (refund, cancel) have no outer retry, so not 0.
+   */
+  maxNetworkRetries?: number;
+  /** Request timeout; well under the Lambda timeout so a hung call becomes PaymentUnavailable, not a kill. */
+  timeoutMs?: number;
+}
+
+const errors = Stripe.errors;
+
+export class StripeGateway implements PaymentGateway {
+  readonly provider = 'stripe' as const;
+  private readonly stripe: Stripe;
+
+  constructor(secretKey: string, options: StripeGatewayOptions = {}) {
+    this.stripe = new Stripe(secretKey, {
+      maxNetworkRetries: options.maxNetworkRetries ?? 1,
+      timeout: options.timeoutMs ?? 10_000,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.port ? { port: options.port } : {}),
+      ...(options.protocol ? { protocol: options.protocol } : {}),
+      appInfo: { name: 'order-service' },
+    });
+  }
+
+  async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
+    const idempotencyKey = idempotencyKeys.authorize(request.orderId);
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.create(
+        {
+          amount: request.amount.amount,
+          currency: request.amount.currency.toLowerCase(),
+          capture_method: 'manual',
+          confirm: true,
+          payment_method: request.paymentMethodId,
+          // Server-side confirm without a return_url: no redirect-based methods (the API version this SDK pins
+          // no longer takes payment_method_types; this is Stripe's documented way for server-side confirm).
+          automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+          metadata: { orderId: request.orderId },
+          ...(request.customerRef ? { customer: request.customerRef } : {}),
+          expand: ['latest_charge'],
+        },
+        { idempotencyKey },
+      );
+    } catch (error) {
+      const declined = declineFrom(error);
+      if (declined) return declined;
+      throw mapError(error, 'authorize');
+    }
+
+    if (intent.status === 'requires_capture' || intent.status === 'succeeded') {
+      return { outcome: 'authorized', intentId: intent.id, status: intent.status as IntentStatus, card: await this.cardOf(intent) };
+    }
+    if (intent.status === 'requires_action') {
+      // 3-D Secure needs the customer in the browser; a server-side confirm cannot finish it. Release the
+      // intent so nothing stays pending on the card, and report a decline the storefront can explain.
+      await this.cancelQuietly(request.orderId, intent.id);
+      return {
+        outcome: 'declined',
+        intentId: intent.id,
+        declineCode: 'authentication_required',
+        message: 'The card requires authentication (3-D Secure), which this checkout cannot complete.',
+      };
+    }
+    const lastError = intent.last_payment_error;
+    return {
+      outcome: 'declined',
+      intentId: intent.id,
+      declineCode: lastError?.decline_code ?? lastError?.code ?? `intent_${intent.status}`,
+      message: lastError?.message ?? `The payment ended in status ${intent.status}.`,
+    };
+  }
+
+  async capture(orderId: string, intentId: string): Promise<IntentSnapshot> {
+    try {
+      const intent = await this.stripe.paymentIntents.capture(intentId, {}, { idempotencyKey: idempotencyKeys.capture(orderId) });
+      return snapshot(intent);
+    } catch (error) {
+      // Already captured (e.g. after the 24 h idempotency window): reconcile from the intent itself.
+      if (isUnexpectedState(error)) return this.expectStatus(intentId, 'succeeded', 'capture');
+      throw mapError(error, 'capture');
+    }
+  }
+
+  async cancel(orderId: string, intentId: string): Promise<IntentSnapshot> {
+    try {
+      const intent = await this.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey: idempotencyKeys.void(orderId) });
+      return snapshot(intent);
+    } catch (error) {
+      if (isUnexpectedState(error)) return this.expectStatus(intentId, 'canceled', 'cancel');
+      throw mapError(error, 'cancel');
+    }
+  }
+
+  async refund(orderId: string, intentId: string, request: RefundRequest): Promise<RefundResult> {
+    try {
+      const refund = await this.stripe.refunds.create(
+        {
+          payment_intent: intentId,
+          ...(request.amount !== undefined ? { amount: request.amount } : {}),
+          metadata: { orderId, sequence: String(request.sequence) },
+        },
+        { idempotencyKey: idempotencyKeys.refund(orderId, request.sequence) },
+      );
+      return { refundId: refund.id, amount: refund.amount, status: (refund.status ?? 'pending') as RefundResult['status'] };
+    } catch (error) {
+      if (error instanceof errors.StripeInvalidRequestError && error.code === 'charge_already_refunded') {
+        throw new PaymentStateError('The payment is already fully refunded at Stripe.', 'succeeded');
+      }
+      throw mapError(error, 'refund');
+    }
+  }
+
+  private async expectStatus(intentId: string, wanted: IntentStatus, operation: string): Promise<IntentSnapshot> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.retrieve(intentId);
+    } catch (error) {
+      throw mapError(error, operation);
+    }
+    if (intent.status === wanted) return snapshot(intent);
+    throw new PaymentStateError(`Cannot ${operation} a PaymentIntent in status ${intent.status}.`, intent.status as IntentStatus);
+  }
+
+  private async cancelQuietly(orderId: string, intentId: string): Promise<void> {
+    try {
+      await this.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey: idempotencyKeys.void(orderId) });
+    } catch {
+      // Best effort: an unconfirmed intent holds no funds and Stripe expires it.
+    }
+  }
+
+  /** Brand, last 4 and expiry from the latest charge; nothing else about the card is read. */
+  private async cardOf(intent: Stripe.PaymentIntent): Promise<CardDetails> {
+    let charge = intent.latest_charge;
+    if (typeof charge === 'string') {
+      try {
+        charge = await this.stripe.charges.retrieve(charge);
+      } catch (error) {
+        throw mapError(error, 'authorize');
+      }
+    }
+    const card = charge?.payment_method_details?.card;
+    if (!card) return { brand: 'unknown', last4: '', expMonth: 0, expYear: 0 };
+    return { brand: card.brand ?? 'unknown', last4: card.last4 ?? '', expMonth: card.exp_month, expYear: card.exp_year };
+  }
+}
+
+function snapshot(intent: Stripe.PaymentIntent): IntentSnapshot {
+  return {
+    intentId: intent.id,
+    status: intent.status as IntentStatus,
+    amount: intent.amount,
+    amountCaptured: intent.amount_received ?? 0,
+    currency: intent.currency.toUpperCase(),
+  };
+}
+
+/** Card declines (402 card_error) and unusable payment methods are outcomes, not failures. */
+function declineFrom(error: unknown): AuthorizeResult | undefined {
+  if (error instanceof errors.StripeCardError) {
+    return {
+      outcome: 'declined',
+      intentId: error.payment_intent?.id,
+      declineCode: error.decline_code ?? error.code ?? 'card_declined',
+      message: error.message,
+    };
+  }
+  // A payment method id that does not exist or cannot be used: retrying will not help (SPEC: invalid_payment_method).
+  if (
+    error instanceof errors.StripeInvalidRequestError &&
+    (error.param === 'payment_method' || error.code === 'payment_method_unactivated' || error.code === 'payment_method_invalid_parameter')
+  ) {
+    return { outcome: 'declined', intentId: error.payment_intent?.id, declineCode: 'invalid_payment_method', message: error.message };
+  }
+  return undefined;
+}
+
+function isUnexpectedState(error: unknown): boolean {
+  return error instanceof errors.StripeInvalidRequestError && error.code === 'payment_intent_unexpected_state';
+}
+
+/**
+ * Provider-side and transport failures become PaymentUnavailableError (retried by Step Functions, then
+ * PAYMENT_ERROR). Authentication/permission errors are a misconfiguration, but from the order's point of
+ * view the provider is unusable too, so they map the same way (and are logged by the caller). Other invalid
+ * requests are bugs and propagate unchanged.
+ */
+function mapError(error: unknown, operation: string): Error {
+  if (
+    error instanceof errors.StripeConnectionError ||
+    error instanceof errors.StripeAPIError ||
+    error instanceof errors.StripeRateLimitError ||
+    error instanceof errors.StripeAuthenticationError ||
+    error instanceof errors.StripePermissionError ||
+    // 409: another request with the same Idempotency-Key is still in flight.
+    (error instanceof errors.StripeError && ((error.statusCode ?? 0) >= 500 || error.statusCode === 409 || error.statusCode === 429))
+  ) {
+    const stripeError = error as InstanceType<typeof errors.StripeError>;
+    return new PaymentUnavailableError(`Stripe ${operation} failed: ${stripeError.type} (${stripeError.statusCode ?? 'no response'})`, stripeError.type);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** One client per execution environment and secret value; the secret itself is cached by Powertools. */
+let cached: { key: string; gateway: StripeGateway } | undefined;
+
+/** The Stripe secret: env locally, Secrets Manager on AWS (cached 5 minutes, so rotation is picked up). */
+export async function stripeSecretKey(): Promise<string | undefined> {
+  const local = config.stripeSecretKey();
+  if (local) return local;
+  const arn = config.stripeSecretArn();
+  if (!arn) return undefined;
+  const value = await getSecret(arn, { maxAge: 300 });
+  if (typeof value !== 'string' || !value) throw new PaymentUnavailableError('The Stripe secret is empty.');
+  return value.trim();
+}
+
+export async function stripeGateway(): Promise<StripeGateway | undefined> {
+  const key = await stripeSecretKey();
+  if (!key) return undefined;
+  if (cached?.key !== key) cached = { key, gateway: new StripeGateway(key) };
+  return cached.gateway;
+}

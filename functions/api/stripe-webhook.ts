@@ -1,0 +1,51 @@
+import Stripe from 'stripe';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { api, json } from '../commons/http';
+import { config } from '../commons/config';
+import { logger } from '../commons/powertools';
+import { ProblemError } from '../commons/problem';
+import { applyStripeEvent } from '../payments/stripe-events';
+
+/**
+ * POST /webhooks/stripe: public at the gateway, verified here with Stripe's SDK against the raw body.
+ * Missing, invalid or stale signatures (older than 5 minutes) are 400 and change nothing.
+ */
+const TOLERANCE_SECONDS = 300;
+
+// Only webhooks.* is used, which needs no API key.
+const stripe = new Stripe('sk_webhook_verification_only');
+
+async function webhookSecret(): Promise<string | undefined> {
+  const local = config.stripeWebhookSecret();
+  if (local) return local;
+  const arn = config.stripeWebhookSecretArn();
+  if (!arn) return undefined;
+  const value = await getSecret(arn, { maxAge: 300 });
+  return typeof value === 'string' && value ? value.trim() : undefined;
+}
+
+const invalidSignature = (detail: string) => new ProblemError(400, 'invalid-signature', detail);
+
+export const handler = api({ auth: 'public' }, async ({ event, headers }) => {
+  const signature = headers['stripe-signature'];
+  if (!signature) throw invalidSignature('The Stripe-Signature header is missing.');
+  if (!event.body) throw invalidSignature('The request has no body to verify.');
+  const secret = await webhookSecret();
+  if (!secret) {
+    logger.error('Stripe webhook received but no webhook signing secret is configured');
+    throw invalidSignature('The signature cannot be verified.');
+  }
+  const payload = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
+
+  let stripeEvent: Stripe.Event;
+  try {
+    stripeEvent = stripe.webhooks.constructEvent(payload, signature, secret, TOLERANCE_SECONDS);
+  } catch (error) {
+    logger.warn('Rejected a Stripe webhook', { reason: (error as Error).message });
+    throw invalidSignature('The Stripe-Signature header does not match the body, or the event is too old.');
+  }
+
+  const result = await applyStripeEvent(stripeEvent);
+  logger.info('Stripe webhook processed', { eventId: stripeEvent.id, type: stripeEvent.type, result });
+  return json(200, { received: true, result });
+});

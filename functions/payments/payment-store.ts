@@ -1,0 +1,172 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ddb } from '../commons/clients';
+import { config } from '../commons/config';
+import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
+import { collections, indexes, keys } from '../adapters/keys';
+import { toSummary, type PaymentRecord, type PaymentStatus } from './payment';
+
+/**
+ * DynamoDB persistence of payment records: `{ pk: ORDER#<id>, sk: PAYMENT }` next to the order, listed through
+ * gsi1 (PAYMENTS, newest first) and gsi3 (PAYMENT_STATUS#<status>).
+ *
+ * Every save is one transaction: the payment record (conditional on the version read), the order's `payment`
+ * summary and, for webhooks, the processed-event marker. So the order never shows a payment state the record
+ * does not have, and a webhook event is applied exactly once. (orderStore.update is a separate write, which
+ * could leave the two out of step if the second write failed; hence the transaction.)
+ */
+
+/** Another writer changed the record since it was read: re-read and decide again. */
+export class PaymentVersionConflict extends Error {
+  override readonly name = 'PaymentVersionConflict';
+}
+/** The webhook event marker already exists: this event was processed before. */
+export class DuplicateEvent extends Error {
+  override readonly name = 'DuplicateEvent';
+}
+export class OrderMissing extends Error {
+  override readonly name = 'OrderMissing';
+}
+
+/** Payment intent id → order id, for provider events whose object lacks metadata (e.g. some charges). */
+export const intentRefKey = (intentId: string) => ({ pk: `PAYMENT_INTENT#${intentId}`, sk: 'PAYMENT_INTENT' });
+
+const WEBHOOK_MARKER_TTL_SECONDS = 30 * 24 * 3600;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+function item(record: PaymentRecord) {
+  const sortKey = `${record.createdAt}#${record.orderId}`;
+  return {
+    ...keys.payment(record.orderId),
+    entity: 'PAYMENT',
+    gsi1pk: collections.payments,
+    gsi1sk: sortKey,
+    gsi3pk: `PAYMENT_STATUS#${record.status}`,
+    gsi3sk: sortKey,
+    ...record,
+  };
+}
+
+function fromItem(raw: Record<string, unknown>): PaymentRecord {
+  const { pk, sk, entity, gsi1pk, gsi1sk, gsi3pk, gsi3sk, ...record } = raw;
+  return record as unknown as PaymentRecord;
+}
+
+export interface SaveOptions {
+  /** Also refresh `order.payment` (default true; false for bookkeeping-only changes such as claiming a refund). */
+  syncOrder?: boolean;
+  /** Webhook event marker written in the same transaction; its existence cancels the whole save. */
+  webhookEvent?: { source: string; eventId: string; type: string };
+}
+
+export const paymentStore = {
+  async get(orderId: string): Promise<PaymentRecord | undefined> {
+    const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.payment(orderId), ConsistentRead: true }));
+    return Item ? fromItem(Item) : undefined;
+  },
+
+  /**
+   * Writes `record` as version `expectedVersion + 1` (a new record when expectedVersion is undefined).
+   * Throws PaymentVersionConflict, DuplicateEvent or OrderMissing when the matching condition fails.
+   */
+  async save(record: PaymentRecord, expectedVersion: number | undefined, options: SaveOptions = {}): Promise<PaymentRecord> {
+    const table = config.tableName();
+    const saved: PaymentRecord = { ...record, version: (expectedVersion ?? 0) + 1 };
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: table,
+          Item: item(saved),
+          ...(expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': expectedVersion } }),
+        },
+      },
+    ];
+    if (options.syncOrder !== false) {
+      items.push({
+        Update: {
+          TableName: table,
+          Key: keys.order(record.orderId),
+          UpdateExpression: 'SET #payment = :payment, #updatedAt = :at, #version = #version + :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#payment': 'payment', '#updatedAt': 'updatedAt', '#version': 'version' },
+          ExpressionAttributeValues: { ':payment': toSummary(saved), ':at': saved.updatedAt, ':one': 1 },
+        },
+      });
+    }
+    if (saved.intentId) {
+      // Idempotent lookup item; rewritten with the same content on every save, which costs one small write.
+      items.push({ Put: { TableName: table, Item: { ...intentRefKey(saved.intentId), entity: 'PAYMENT_INTENT', orderId: saved.orderId, provider: saved.provider } } });
+    }
+    const markerIndex = items.length;
+    if (options.webhookEvent) items.push({ Put: webhookMarker(options.webhookEvent) });
+    try {
+      await ddb().send(new TransactWriteCommand({ TransactItems: items }));
+      return saved;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (options.webhookEvent && reasons[markerIndex]?.Code === 'ConditionalCheckFailed') throw new DuplicateEvent(options.webhookEvent.eventId);
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new PaymentVersionConflict(`Payment of order ${record.orderId} changed meanwhile`);
+      if (options.syncOrder !== false && reasons[1]?.Code === 'ConditionalCheckFailed') throw new OrderMissing(record.orderId);
+      throw error;
+    }
+  },
+
+  /** Records a webhook event as processed without changing any payment (unknown intent, no-op event). */
+  async markEvent(event: { source: string; eventId: string; type: string }): Promise<'recorded' | 'duplicate'> {
+    try {
+      await ddb().send(new TransactWriteCommand({ TransactItems: [{ Put: webhookMarker(event) }] }));
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return 'duplicate';
+      throw error;
+    }
+  },
+
+  async eventSeen(source: string, eventId: string): Promise<boolean> {
+    const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.webhookEvent(source, eventId), ConsistentRead: true }));
+    return Boolean(Item);
+  },
+
+  async orderIdForIntent(intentId: string): Promise<string | undefined> {
+    const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: intentRefKey(intentId), ConsistentRead: true }));
+    return Item?.orderId as string | undefined;
+  },
+
+  /** Newest first; by status through gsi3, otherwise every payment through gsi1. */
+  async list(query: { status?: PaymentStatus; limit: number; cursor?: string }): Promise<Page<PaymentRecord>> {
+    const [index, pkName, pkValue] = query.status
+      ? [indexes.status, 'gsi3pk', `PAYMENT_STATUS#${query.status}`]
+      : [indexes.collection, 'gsi1pk', collections.payments];
+    const { Items, LastEvaluatedKey } = await ddb().send(
+      new QueryCommand({
+        TableName: config.tableName(),
+        IndexName: index,
+        KeyConditionExpression: `${pkName} = :pk`,
+        ExpressionAttributeValues: { ':pk': pkValue },
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ExclusiveStartKey: decodeCursor(query.cursor),
+      }),
+    );
+    return { items: (Items ?? []).map(fromItem), nextCursor: encodeCursor(LastEvaluatedKey) };
+  },
+};
+
+function webhookMarker(event: { source: string; eventId: string; type: string }) {
+  const now = Date.now();
+  return {
+    TableName: config.tableName(),
+    Item: {
+      ...keys.webhookEvent(event.source, event.eventId),
+      entity: 'WEBHOOK_EVENT',
+      type: event.type,
+      receivedAt: new Date(now).toISOString(),
+      expiresAt: Math.floor(now / 1000) + WEBHOOK_MARKER_TTL_SECONDS,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+}

@@ -1,0 +1,133 @@
+import type { Money } from '../domain/money';
+import type { PaymentSummary } from '../domain/order';
+import type { CardDetails } from './gateway';
+
+/**
+ * The payment record of one order, in plain TypeScript (the store maps it to DynamoDB). It mirrors the
+ * provider's PaymentIntent in this service's words and keeps a history of every change with its source.
+ * Card data kept: brand, last 4, expiry month/year — nothing else, ever (SPEC.md "Payments").
+ */
+export const PAYMENT_STATUSES = ['authorized', 'declined', 'voided', 'captured', 'partially_refunded', 'refunded', 'failed'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export interface PaymentHistoryEntry {
+  at: string;
+  status: PaymentStatus;
+  /** Who or what made the change: a workflow step, an admin, `stripe:<event type>`. */
+  source: string;
+  detail?: string;
+}
+
+/** A refund asked of the provider whose result is not recorded yet (claimed before the call, for races and retries). */
+export interface PendingRefund {
+  sequence: number;
+  amount: number;
+  /** amountRefunded when the refund was claimed: the result is base + amount, whatever webhooks did meanwhile. */
+  baseRefunded: number;
+  requestedAt: string;
+  actor: string;
+}
+
+export interface RefundEntry {
+  refundId: string;
+  sequence: number;
+  amount: number;
+  at: string;
+  actor: string;
+}
+
+export interface PaymentRecord {
+  orderId: string;
+  provider: 'stripe' | 'sandbox';
+  intentId?: string;
+  amount: Money;
+  amountCaptured: number;
+  amountRefunded: number;
+  currency: string;
+  status: PaymentStatus;
+  card?: CardDetails;
+  declineCode?: string;
+  history: PaymentHistoryEntry[];
+  refunds: RefundEntry[];
+  /** Number of refunds ever claimed; the next refund's idempotency key uses this + 1. */
+  refundSequence: number;
+  pendingRefund?: PendingRefund;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic concurrency: every write is conditional on the version it read. */
+  version: number;
+}
+
+/**
+ * How far along a payment is. Webhook events may arrive late or out of order; a change is applied only if it
+ * moves forward (a late `amount_capturable_updated` after capture changes nothing). Voided and captured are
+ * alternative ends of an authorization, so neither overrides the other.
+ */
+export const STATUS_RANK: Record<PaymentStatus, number> = {
+  failed: 0,
+  declined: 1,
+  authorized: 1,
+  voided: 2,
+  captured: 2,
+  partially_refunded: 3,
+  refunded: 4,
+};
+
+export const remainingRefundable = (record: PaymentRecord) => Math.max(0, record.amountCaptured - record.amountRefunded);
+
+export function toSummary(record: PaymentRecord): PaymentSummary {
+  return {
+    provider: record.provider,
+    ...(record.intentId ? { paymentIntentId: record.intentId } : {}),
+    status: record.status,
+    amount: record.amount,
+    amountRefunded: record.amountRefunded,
+    ...(record.card
+      ? { brand: record.card.brand, last4: record.card.last4, expMonth: record.card.expMonth, expYear: record.card.expYear }
+      : {}),
+    ...(record.declineCode ? { declineCode: record.declineCode } : {}),
+  };
+}
+
+/** What a provider event says about the intent (already mapped from Stripe's objects). */
+export interface ProviderObservation {
+  intentId: string;
+  status?: PaymentStatus;
+  amountCaptured?: number;
+  /** Cumulative amount refunded on the charge. */
+  amountRefunded?: number;
+  declineCode?: string;
+}
+
+/**
+ * The record after a provider observation, or undefined when it changes nothing (a duplicate, a late event,
+ * or a change this service already recorded itself).
+ */
+export function applyObservation(record: PaymentRecord, observation: ProviderObservation, source: string, at: string): PaymentRecord | undefined {
+  // A failed record (authorize outcome unknown, e.g. a timeout) adopts the intent the provider reports.
+  const adopts = !record.intentId && record.status === 'failed';
+  if (!adopts && record.intentId !== observation.intentId) return undefined;
+
+  let next: PaymentRecord = { ...record, ...(adopts ? { intentId: observation.intentId } : {}) };
+  const entries: PaymentHistoryEntry[] = [];
+
+  if (observation.status && STATUS_RANK[observation.status] > STATUS_RANK[next.status]) {
+    next = {
+      ...next,
+      status: observation.status,
+      ...(observation.status === 'captured' && observation.amountCaptured !== undefined ? { amountCaptured: observation.amountCaptured } : {}),
+      ...(observation.status === 'declined' && observation.declineCode ? { declineCode: observation.declineCode } : {}),
+    };
+    entries.push({ at, status: observation.status, source });
+  }
+
+  if (observation.amountRefunded !== undefined && observation.amountRefunded > next.amountRefunded) {
+    const amountCaptured = Math.max(next.amountCaptured, observation.amountCaptured ?? 0);
+    const status: PaymentStatus = observation.amountRefunded >= amountCaptured ? 'refunded' : 'partially_refunded';
+    next = { ...next, amountCaptured, amountRefunded: observation.amountRefunded, status: STATUS_RANK[status] >= STATUS_RANK[next.status] ? status : next.status };
+    entries.push({ at, status: next.status, source, detail: `amount refunded now ${observation.amountRefunded}` });
+  }
+
+  if (!entries.length && !adopts) return undefined;
+  return { ...next, history: [...record.history, ...entries], updatedAt: at };
+}

@@ -1,0 +1,316 @@
+import { conflict, ProblemError, unprocessable } from '../commons/problem';
+import { logger } from '../commons/powertools';
+import type { Order, PaymentSummary } from '../domain/order';
+import { stripeGateway } from '../adapters/payments/stripe-gateway';
+import { SandboxGateway } from '../adapters/payments/sandbox-gateway';
+import { PaymentStateError, PaymentUnavailableError, type PaymentGateway } from './gateway';
+import { remainingRefundable, toSummary, type PaymentHistoryEntry, type PaymentRecord, type PendingRefund } from './payment';
+import { PaymentVersionConflict, paymentStore } from './payment-store';
+
+/**
+ * What workflow steps and API handlers call for money: authorize at the charge step, capture at ship, void on
+ * cancel/failure, refund by admins. Each operation is idempotent (provider idempotency keys + conditional
+ * writes of the payment record), so Step Functions retries and concurrent requests never move money twice.
+ */
+
+/** A refund claimed less than this long ago is taken to be still in flight (its caller is waiting on the provider). */
+const REFUND_IN_FLIGHT_MS = 30_000;
+const MAX_ATTEMPTS = 8;
+
+let sandbox: SandboxGateway | undefined;
+let override: PaymentGateway | undefined;
+
+/** Tests only: route every call through this gateway (e.g. Stripe pointed at a local fake). */
+export function usePaymentGateway(gateway: PaymentGateway | undefined): void {
+  override = gateway;
+}
+
+/** Stripe when a secret is configured (env locally, Secrets Manager on AWS); otherwise the sandbox. */
+export async function currentGateway(): Promise<PaymentGateway> {
+  if (override) return override;
+  return (await stripeGateway()) ?? (sandbox ??= new SandboxGateway());
+}
+
+/** An existing payment stays with the provider that holds it, whatever is configured now. */
+async function gatewayFor(provider: PaymentRecord['provider']): Promise<PaymentGateway> {
+  if (override) return override;
+  if (provider === 'sandbox') return (sandbox ??= new SandboxGateway());
+  const stripe = await stripeGateway();
+  if (!stripe) throw new PaymentUnavailableError('This payment is held by Stripe but no Stripe secret is configured.');
+  return stripe;
+}
+
+const now = () => new Date().toISOString();
+const entry = (status: PaymentHistoryEntry['status'], source: string, detail?: string): PaymentHistoryEntry => ({
+  at: now(),
+  status,
+  source,
+  ...(detail ? { detail } : {}),
+});
+
+export type AuthorizeOutcome =
+  | { outcome: 'authorized'; payment: PaymentSummary }
+  | { outcome: 'declined'; declineCode: string; payment: PaymentSummary };
+
+function outcomeOf(record: PaymentRecord): AuthorizeOutcome {
+  if (record.status === 'declined') return { outcome: 'declined', declineCode: record.declineCode ?? 'card_declined', payment: toSummary(record) };
+  return { outcome: 'authorized', payment: toSummary(record) };
+}
+
+/**
+ * The charge step. A retry after success returns the recorded outcome without calling the provider; after a
+ * transient failure it calls again with the same idempotency key (the provider replays if it had acted).
+ */
+export async function authorizeOrderPayment(order: Order): Promise<AuthorizeOutcome> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const existing = await paymentStore.get(order.id);
+    if (existing && existing.status !== 'failed') return outcomeOf(existing);
+
+    const gateway = existing ? await gatewayFor(existing.provider) : await currentGateway();
+    const base = baseRecord(order, gateway.provider, existing);
+    let result;
+    try {
+      result = await gateway.authorize({ orderId: order.id, amount: order.total, paymentMethodId: order.paymentMethodId });
+    } catch (error) {
+      if (error instanceof PaymentUnavailableError) {
+        logger.warn('Payment provider unavailable at authorize', { orderId: order.id, provider: gateway.provider, cause: error.causeType });
+        await saveQuietly({ ...base, status: 'failed', history: [...base.history, entry('failed', 'workflow:authorize', error.message)] }, existing?.version);
+      }
+      throw error;
+    }
+
+    const record: PaymentRecord =
+      result.outcome === 'authorized'
+        ? { ...base, intentId: result.intentId, status: 'authorized', card: result.card, history: [...base.history, entry('authorized', 'workflow:authorize')] }
+        : {
+            ...base,
+            ...(result.intentId ? { intentId: result.intentId } : {}),
+            status: 'declined',
+            declineCode: result.declineCode,
+            history: [...base.history, entry('declined', 'workflow:authorize', result.declineCode)],
+          };
+    try {
+      const saved = await paymentStore.save(record, existing?.version);
+      logger.info('Payment authorization recorded', { orderId: order.id, provider: gateway.provider, outcome: result.outcome, declineCode: record.declineCode });
+      return outcomeOf(saved);
+    } catch (error) {
+      if (!(error instanceof PaymentVersionConflict)) throw error;
+      // A concurrent attempt recorded first (same idempotency key, so the same intent): read its outcome.
+    }
+  }
+  throw new PaymentUnavailableError(`Too much contention authorizing order ${order.id}; retry.`);
+}
+
+function baseRecord(order: Order, provider: PaymentRecord['provider'], existing: PaymentRecord | undefined): PaymentRecord {
+  const at = now();
+  return {
+    orderId: order.id,
+    provider,
+    amount: order.total,
+    amountCaptured: 0,
+    amountRefunded: 0,
+    currency: order.total.currency,
+    status: 'failed',
+    history: existing?.history ?? [],
+    refunds: [],
+    refundSequence: 0,
+    createdAt: existing?.createdAt ?? at,
+    updatedAt: at,
+    version: existing?.version ?? 0,
+  };
+}
+
+async function saveQuietly(record: PaymentRecord, expectedVersion: number | undefined): Promise<void> {
+  try {
+    await paymentStore.save(record, expectedVersion);
+  } catch (error) {
+    logger.warn('Could not record the failed payment attempt', { orderId: record.orderId, error: (error as Error).name });
+  }
+}
+
+/**
+ * Compensation for cancel and failure. No payment, or nothing left to release: no-op. Authorized: void.
+ * Already captured (cancel raced the ship step): refund whatever is not refunded yet.
+ */
+export async function voidOrderPayment(orderId: string, actor: string): Promise<PaymentSummary | undefined> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const record = await paymentStore.get(orderId);
+    if (!record) return undefined;
+    switch (record.status) {
+      case 'declined':
+      case 'voided':
+      case 'refunded':
+      case 'failed':
+        return toSummary(record);
+      case 'captured':
+      case 'partially_refunded':
+        return refundOrderPayment(orderId, undefined, actor);
+      case 'authorized': {
+        const gateway = await gatewayFor(record.provider);
+        await gateway.cancel(orderId, record.intentId!);
+        try {
+          const saved = await paymentStore.save(
+            { ...record, status: 'voided', updatedAt: now(), history: [...record.history, entry('voided', actor)] },
+            record.version,
+          );
+          logger.info('Payment voided', { orderId, provider: record.provider });
+          return toSummary(saved);
+        } catch (error) {
+          if (!(error instanceof PaymentVersionConflict)) throw error;
+        }
+      }
+    }
+  }
+  throw new PaymentUnavailableError(`Too much contention voiding the payment of order ${orderId}; retry.`);
+}
+
+/** The ship step. Capturing an already captured payment returns it unchanged. */
+export async function captureOrderPayment(orderId: string): Promise<PaymentSummary> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const record = await paymentStore.get(orderId);
+    if (!record) throw new PaymentStateError(`Order ${orderId} has no payment to capture.`);
+    if (record.status === 'captured' || record.status === 'partially_refunded' || record.status === 'refunded') return toSummary(record);
+    if (record.status !== 'authorized') throw new PaymentStateError(`Cannot capture a ${record.status} payment (order ${orderId}).`);
+
+    const gateway = await gatewayFor(record.provider);
+    let amountCaptured: number;
+    try {
+      amountCaptured = (await gateway.capture(orderId, record.intentId!)).amountCaptured;
+    } catch (error) {
+      // The authorization is gone at the provider (expired or voided elsewhere): record that truthfully.
+      if (error instanceof PaymentStateError && error.intentStatus === 'canceled') {
+        await saveQuietly({ ...record, status: 'voided', updatedAt: now(), history: [...record.history, entry('voided', 'workflow:capture', 'authorization canceled at the provider')] }, record.version);
+      }
+      throw error;
+    }
+    try {
+      const saved = await paymentStore.save(
+        { ...record, status: 'captured', amountCaptured, updatedAt: now(), history: [...record.history, entry('captured', 'workflow:ship')] },
+        record.version,
+      );
+      logger.info('Payment captured', { orderId, provider: record.provider, amountCaptured });
+      return toSummary(saved);
+    } catch (error) {
+      if (!(error instanceof PaymentVersionConflict)) throw error;
+    }
+  }
+  throw new PaymentUnavailableError(`Too much contention capturing the payment of order ${orderId}; retry.`);
+}
+
+/**
+ * Refund after capture, in full (amount undefined) or in part. The refund is first claimed in the record
+ * (numbered, conditional on the version), then sent with the key `order-<id>-refund-<n>`: concurrent requests
+ * cannot both claim, and a retry of an unfinished refund reuses its number, so the provider acts once.
+ */
+export async function refundOrderPayment(orderId: string, amount: number | undefined, actor: string): Promise<PaymentSummary> {
+  if (amount !== undefined && (!Number.isSafeInteger(amount) || amount <= 0)) {
+    throw unprocessable('invalid-refund-amount', 'The refund amount must be a positive integer of minor units.', [{ path: 'amount', message: 'must be a positive integer' }]);
+  }
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const record = await paymentStore.get(orderId);
+    if (!record) throw conflict('payment-not-captured', `Order ${orderId} has no payment to refund.`);
+    if (record.status === 'refunded') throw conflict('payment-already-refunded', `The payment of order ${orderId} is already fully refunded.`);
+    if (record.status !== 'captured' && record.status !== 'partially_refunded') {
+      throw conflict(
+        'payment-not-captured',
+        `The payment of order ${orderId} is ${record.status}; only a captured payment (captured when the order ships) can be refunded.` +
+          (record.status === 'authorized' ? ' Cancel the order to release the authorization instead.' : ''),
+      );
+    }
+
+    if (record.pendingRefund) {
+      const pending = record.pendingRefund;
+      if (Date.now() - Date.parse(pending.requestedAt) < REFUND_IN_FLIGHT_MS) {
+        throw conflict('refund-in-progress', `A refund of ${pending.amount} for order ${orderId} is in progress; retry shortly.`);
+      }
+      // An earlier refund never got its result recorded: finish it first with its own key (no second effect).
+      const settled = await settleRefund(record, pending);
+      // The same amount is taken as a retry of that refund; a full refund also covers whatever remains.
+      if (amount === pending.amount || (amount === undefined && settled.status === 'refunded')) return settled;
+      continue;
+    }
+
+    const remaining = remainingRefundable(record);
+    const wanted = amount ?? remaining;
+    if (wanted > remaining) {
+      throw unprocessable('refund-exceeds-remaining', `The refund of ${wanted} exceeds the ${remaining} ${record.currency} not yet refunded.`, [
+        { path: 'amount', message: `must be at most ${remaining}` },
+      ]);
+    }
+    const pending: PendingRefund = {
+      sequence: record.refundSequence + 1,
+      amount: wanted,
+      baseRefunded: record.amountRefunded,
+      requestedAt: now(),
+      actor,
+    };
+    let claimed: PaymentRecord;
+    try {
+      claimed = await paymentStore.save({ ...record, pendingRefund: pending, refundSequence: pending.sequence, updatedAt: pending.requestedAt }, record.version, { syncOrder: false });
+    } catch (error) {
+      if (error instanceof PaymentVersionConflict) continue;
+      throw error;
+    }
+    return settleRefund(claimed, pending);
+  }
+  throw conflict('refund-in-progress', `The payment of order ${orderId} is changing concurrently; retry shortly.`);
+}
+
+async function settleRefund(record: PaymentRecord, pending: PendingRefund): Promise<PaymentSummary> {
+  const gateway = await gatewayFor(record.provider);
+  let refund;
+  try {
+    refund = await gateway.refund(record.orderId, record.intentId!, { amount: pending.amount, sequence: pending.sequence });
+  } catch (error) {
+    if (error instanceof PaymentStateError) {
+      await clearPending(record.orderId, pending.sequence);
+      throw conflict('refund-rejected', `The provider refused the refund: ${error.message}`);
+    }
+    // Unavailable: the outcome is unknown, so the claim stays; a later request settles it with the same key.
+    throw error;
+  }
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = (await paymentStore.get(record.orderId))!;
+    // Someone (a concurrent settle of the same claim) recorded it already.
+    if (current.pendingRefund?.sequence !== pending.sequence) return toSummary(current);
+    // A charge.refunded webhook may have raised amountRefunded already; max() keeps it from counting twice.
+    const amountRefunded = Math.max(current.amountRefunded, pending.baseRefunded + refund.amount);
+    const status = amountRefunded >= current.amountCaptured ? 'refunded' : 'partially_refunded';
+    const { pendingRefund, ...rest } = current;
+    try {
+      const saved = await paymentStore.save(
+        {
+          ...rest,
+          status,
+          amountRefunded,
+          refunds: [...current.refunds, { refundId: refund.refundId, sequence: pending.sequence, amount: refund.amount, at: now(), actor: pending.actor }],
+          updatedAt: now(),
+          history: [...current.history, entry(status, pending.actor, `refund ${pending.sequence}: ${refund.amount} ${current.currency} (${refund.status})`)],
+        },
+        current.version,
+      );
+      logger.info('Payment refunded', { orderId: record.orderId, provider: record.provider, amount: refund.amount, sequence: pending.sequence });
+      return toSummary(saved);
+    } catch (error) {
+      if (!(error instanceof PaymentVersionConflict)) throw error;
+    }
+  }
+  throw new PaymentUnavailableError(`Too much contention recording the refund of order ${record.orderId}; retry.`);
+}
+
+async function clearPending(orderId: string, sequence: number): Promise<void> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await paymentStore.get(orderId);
+    if (!current || current.pendingRefund?.sequence !== sequence) return;
+    const { pendingRefund, ...rest } = current;
+    try {
+      await paymentStore.save({ ...rest, updatedAt: now() }, current.version, { syncOrder: false });
+      return;
+    } catch (error) {
+      if (!(error instanceof PaymentVersionConflict)) throw error;
+    }
+  }
+}
+
+export { PaymentUnavailableError, PaymentStateError, ProblemError };
