@@ -7,7 +7,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript', tsx: true } } }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  // middy v7 ships ESM only; let swc turn it into CommonJS for jest.
+  // middy ships ESM (its "require" export relies on Node 22's require(esm), which jest lacks): swc converts it.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   maxWorkers: 2,
   testTimeout: 60000,

@@ -79,8 +79,9 @@ export function toProblemResponse(error: unknown): ApiResponse {
   }
   const middyError = error as { statusCode?: number; expose?: boolean; message?: string; cause?: { package?: string } };
   if (middyError?.statusCode && middyError.statusCode < 500) {
-    if (middyError.cause?.package === '@middy/http-json-body-parser' && middyError.statusCode === 422) {
-      return problemResponse(new ProblemError(400, 'malformed-json', 'The request body is not valid JSON.'));
+    // middy reports a missing or unparsable body as 415/422 depending on version; it is a bad request.
+    if (middyError.cause?.package === '@middy/http-json-body-parser' && /malformed JSON/i.test(middyError.message ?? '')) {
+      return problemResponse(new ProblemError(400, 'malformed-json', 'The request body is missing or is not valid JSON.'));
     }
     const status = middyError.statusCode;
     return problemResponse(new ProblemError(status, problemTitle(status).toLowerCase().replace(/\s+/g, '-'), middyError.message ?? problemTitle(status)));
