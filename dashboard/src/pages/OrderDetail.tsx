@@ -1,0 +1,391 @@
+import { useState } from 'react';
+import { api, SessionExpiredError } from '../api';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { AsyncView, Field, PageHeader, ProblemMessage, StatusBadge } from '../components/ui';
+import { formatDateTime, formatMoney, humanize, parseDecimalToMinor } from '../format';
+import { useResource, useTitle } from '../hooks';
+import { href } from '../router';
+import { CANCELLABLE, type Order } from '../types';
+
+const TERMINAL = ['DELIVERED', 'CANCELLED', 'FAILED'];
+const CAPTURED = ['SHIPPED', 'DELIVERED'];
+
+type Action = 'cancel' | 'refund' | 'delivered' | null;
+
+export function OrderDetail({ id }: { id: string }) {
+  useTitle(`Order ${id}`);
+  const [polling, setPolling] = useState(true);
+  const order = useResource((signal) => api.getOrder(id, signal), [id], { pollMs: polling ? 4000 : false });
+  const [action, setAction] = useState<Action>(null);
+  const [notice, setNotice] = useState<string>();
+
+  // Stop polling once the order can no longer change by itself.
+  const status = order.data?.status;
+  if (status && TERMINAL.includes(status) && polling) setPolling(false);
+  if (status && !TERMINAL.includes(status) && !polling) setPolling(true);
+
+  // After an action, show what happened and re-read the order (its payment and timeline changed too).
+  const done = (message: string) => {
+    setNotice(message);
+    order.reload(true);
+  };
+
+  return (
+    <section>
+      <p className="breadcrumb">
+        <a href={href('/orders')}>← Orders</a>
+      </p>
+      <AsyncView resource={order}>
+        {(o) => (
+          <>
+            <PageHeader title={`Order ${o.id}`}>
+              <StatusBadge status={o.status} />
+              {CANCELLABLE.includes(o.status) && (
+                <button type="button" className="btn btn-danger" onClick={() => setAction('cancel')}>
+                  Cancel order
+                </button>
+              )}
+              {o.status === 'SHIPPED' && (
+                <button type="button" className="btn" onClick={() => setAction('delivered')}>
+                  Mark delivered
+                </button>
+              )}
+              {CAPTURED.includes(o.status) && refundable(o) > 0 && (
+                <button type="button" className="btn" onClick={() => setAction('refund')}>
+                  Refund
+                </button>
+              )}
+            </PageHeader>
+            {notice && (
+              <p className="notice" role="status">
+                {notice}
+              </p>
+            )}
+            {o.failureReason && (
+              <p className="problem" role="status">
+                Failed: {humanize(o.failureReason)}
+              </p>
+            )}
+            <p className="subtle">
+              Placed {formatDateTime(o.createdAt)}
+              {o.updatedAt ? ` · updated ${formatDateTime(o.updatedAt)}` : ''}
+            </p>
+
+            <div className="cards">
+              <CustomerCard order={o} />
+              <PaymentCard order={o} />
+              <ShipmentCard order={o} />
+            </div>
+
+            <h2>Lines</h2>
+            <div className="table-wrap">
+              <table className="table" aria-label="Order lines">
+                <thead>
+                  <tr>
+                    <th scope="col">SKU</th>
+                    <th scope="col">Product</th>
+                    <th scope="col" className="num">Quantity</th>
+                    <th scope="col" className="num">Unit price</th>
+                    <th scope="col" className="num">Line total</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {o.items.map((line) => (
+                    <tr key={line.sku}>
+                      <td className="mono">{line.sku}</td>
+                      <td>{line.name ?? '—'}</td>
+                      <td className="num">{line.quantity}</td>
+                      <td className="num">{formatMoney(line.unitPrice)}</td>
+                      <td className="num">{formatMoney(line.lineTotal)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+                <tfoot>
+                  <tr>
+                    <th scope="row" colSpan={4} className="num">
+                      Total
+                    </th>
+                    <td className="num strong">{formatMoney(o.total)}</td>
+                  </tr>
+                </tfoot>
+              </table>
+            </div>
+
+            <h2>Timeline</h2>
+            {o.timeline?.length ? (
+              <ol className="timeline">
+                {o.timeline.map((entry, index) => (
+                  <li key={`${entry.at}-${index}`}>
+                    <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
+                    <StatusBadge status={entry.status} />
+                    <span className="timeline-reason">{entry.reason ?? ''}</span>
+                    {entry.actor && <span className="subtle"> by {entry.actor}</span>}
+                  </li>
+                ))}
+              </ol>
+            ) : (
+              <p className="state state-empty">No timeline entries yet.</p>
+            )}
+
+            <ConfirmDialog
+              open={action === 'cancel'}
+              title={`Cancel order ${o.id}?`}
+              confirmLabel="Cancel order"
+              danger
+              onClose={() => setAction(null)}
+              onConfirm={async () => {
+                await api.cancelOrder(o.id);
+                done('Order cancelled. Reserved stock is released and the payment voided.');
+              }}
+            >
+              <p>The customer’s reserved stock is released and any card authorization is voided. This cannot be undone.</p>
+            </ConfirmDialog>
+            <ConfirmDialog
+              open={action === 'delivered'}
+              title={`Mark order ${o.id} delivered?`}
+              confirmLabel="Mark delivered"
+              onClose={() => setAction(null)}
+              onConfirm={async () => {
+                await api.markDelivered(o.id);
+                done('Order marked delivered.');
+              }}
+            >
+              <p>Use this when the carrier confirmed delivery outside the tracking feed.</p>
+            </ConfirmDialog>
+            {action === 'refund' && (
+              <RefundDialog
+                order={o}
+                onClose={() => setAction(null)}
+                onDone={(amount) => done(`Refund of ${formatMoney({ amount, currency: o.total.currency })} issued.`)}
+              />
+            )}
+          </>
+        )}
+      </AsyncView>
+    </section>
+  );
+}
+
+function refundable(order: Order): number {
+  const paid = order.payment?.amountCaptured ?? order.payment?.amount?.amount ?? order.total.amount;
+  return Math.max(0, paid - (order.payment?.amountRefunded ?? 0));
+}
+
+function RefundDialog({ order, onClose, onDone }: { order: Order; onClose: () => void; onDone: (amount: number) => void }) {
+  const [amount, setAmount] = useState('');
+  const currency = order.total.currency;
+  const max = refundable(order);
+  return (
+    <ConfirmDialog
+      open
+      title={`Refund order ${order.id}`}
+      confirmLabel="Refund"
+      danger
+      onClose={onClose}
+      onConfirm={async () => {
+        let minor: number | undefined;
+        if (amount.trim() !== '') {
+          const parsed = parseDecimalToMinor(amount, currency);
+          if (!parsed.ok) throw new Error(parsed.message);
+          if (parsed.minor <= 0) throw new Error('The refund must be more than zero.');
+          if (parsed.minor > max) throw new Error(`At most ${formatMoney({ amount: max, currency })} can be refunded.`);
+          minor = parsed.minor;
+        }
+        await api.refundOrder(order.id, minor);
+        onDone(minor ?? max);
+      }}
+    >
+      <p>
+        Refundable: <strong>{formatMoney({ amount: max, currency })}</strong>. Leave the amount empty to refund all of it.
+      </p>
+      <Field label={`Amount (${currency})`} hint="For example 12.50">
+        {(props) => <input {...props} inputMode="decimal" autoComplete="off" value={amount} onChange={(e) => setAmount(e.target.value)} placeholder="Full refund" />}
+      </Field>
+    </ConfirmDialog>
+  );
+}
+
+function CustomerCard({ order }: { order: Order }) {
+  const a = order.shippingAddress;
+  return (
+    <article className="card" aria-labelledby="card-customer">
+      <h2 id="card-customer">Customer</h2>
+      <dl>
+        <dt>Name</dt>
+        <dd>{order.customer?.name ?? '—'}</dd>
+        <dt>Email</dt>
+        <dd>{order.customer?.email ? <a href={`mailto:${order.customer.email}`}>{order.customer.email}</a> : '—'}</dd>
+        {order.customer?.phone && (
+          <>
+            <dt>Phone</dt>
+            <dd>{order.customer.phone}</dd>
+          </>
+        )}
+        <dt>Ship to</dt>
+        <dd>
+          {a ? (
+            <address>
+              {a.name && (
+                <>
+                  {a.name}
+                  <br />
+                </>
+              )}
+              {a.line1}
+              <br />
+              {a.line2 && (
+                <>
+                  {a.line2}
+                  <br />
+                </>
+              )}
+              {a.postalCode} {a.city}
+              {a.region ? `, ${a.region}` : ''}
+              <br />
+              {a.country}
+            </address>
+          ) : (
+            '—'
+          )}
+        </dd>
+      </dl>
+    </article>
+  );
+}
+
+function PaymentCard({ order }: { order: Order }) {
+  const p = order.payment;
+  return (
+    <article className="card" aria-labelledby="card-payment">
+      <h2 id="card-payment">Payment</h2>
+      {p ? (
+        <dl>
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={p.status} />
+            {p.declineCode && <span className="subtle"> {humanize(p.declineCode)}</span>}
+          </dd>
+          <dt>Card</dt>
+          <dd>
+            {p.brand ? humanize(p.brand) : 'Card'} {p.last4 ? `•••• ${p.last4}` : ''}
+            {p.expMonth && p.expYear ? <span className="subtle"> exp {String(p.expMonth).padStart(2, '0')}/{p.expYear}</span> : null}
+          </dd>
+          <dt>Amount</dt>
+          <dd>{formatMoney(p.amount ?? order.total)}</dd>
+          {Boolean(p.amountRefunded) && (
+            <>
+              <dt>Refunded</dt>
+              <dd>{formatMoney({ amount: p.amountRefunded ?? 0, currency: (p.amount ?? order.total).currency })}</dd>
+            </>
+          )}
+          {p.paymentIntentId && (
+            <>
+              <dt>Reference</dt>
+              <dd className="mono small">{p.paymentIntentId}</dd>
+            </>
+          )}
+        </dl>
+      ) : (
+        <p className="subtle">No payment yet. The card is authorized after stock is reserved.</p>
+      )}
+    </article>
+  );
+}
+
+function ShipmentCard({ order }: { order: Order }) {
+  const s = order.shipment;
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState<string>();
+
+  const download = async (format: 'pdf' | 'zpl') => {
+    setBusy(format);
+    setError(undefined);
+    try {
+      await downloadLabel(order, format);
+    } catch (err) {
+      if (!(err instanceof SessionExpiredError)) setError(err);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  return (
+    <article className="card" aria-labelledby="card-shipment">
+      <h2 id="card-shipment">Shipment</h2>
+      {s ? (
+        <>
+          <dl>
+            <dt>Tracking</dt>
+            <dd>
+              {s.trackingUrl ? (
+                <a className="mono" href={s.trackingUrl} target="_blank" rel="noopener noreferrer">
+                  {s.trackingNumber}
+                </a>
+              ) : (
+                <span className="mono">{s.trackingNumber}</span>
+              )}
+            </dd>
+            {(s.carrier || s.service) && (
+              <>
+                <dt>Service</dt>
+                <dd>{[s.carrier, s.service].filter(Boolean).join(' · ')}</dd>
+              </>
+            )}
+            {s.shippedAt && (
+              <>
+                <dt>Shipped</dt>
+                <dd>{formatDateTime(s.shippedAt)}</dd>
+              </>
+            )}
+            {s.deliveredAt && (
+              <>
+                <dt>Delivered</dt>
+                <dd>{formatDateTime(s.deliveredAt)}</dd>
+              </>
+            )}
+          </dl>
+          <div className="button-row">
+            <button type="button" className="btn" onClick={() => void download('pdf')} disabled={Boolean(busy)}>
+              {busy === 'pdf' ? 'Downloading…' : 'Label (PDF)'}
+            </button>
+            <button type="button" className="btn" onClick={() => void download('zpl')} disabled={Boolean(busy)}>
+              {busy === 'zpl' ? 'Downloading…' : 'Label (ZPL)'}
+            </button>
+          </div>
+          <ProblemMessage error={error} />
+        </>
+      ) : (
+        <p className="subtle">Not shipped yet. A tracking number and label appear once the label step has run.</p>
+      )}
+    </article>
+  );
+}
+
+/** The label is served only with the admin's bearer token, so fetch it and hand the browser a blob. */
+async function downloadLabel(order: Order, format: 'pdf' | 'zpl') {
+  const response = await api.label(order.id, format);
+  const fallbackName = `label-${order.shipment?.trackingNumber ?? order.id}.${format}`;
+  const type = response.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    // A presigned URL (S3): the signature is the credential, so a plain navigation downloads it.
+    const body = (await response.json()) as { url?: string };
+    if (!body.url) throw new Error('The server returned no label.');
+    save(body.url, fallbackName);
+    return;
+  }
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const name = /filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? fallbackName;
+  const url = URL.createObjectURL(await response.blob());
+  save(url, name);
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+function save(url: string, filename: string) {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.rel = 'noopener';
+  document.body.append(link);
+  link.click();
+  link.remove();
+}

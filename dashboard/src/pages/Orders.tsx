@@ -1,0 +1,213 @@
+import { useState } from 'react';
+import { api } from '../api';
+import { AsyncView, PageHeader, Pager, StatusBadge } from '../components/ui';
+import { dayBoundary, formatDateTime, formatMoney, humanize } from '../format';
+import { useResource, useTitle } from '../hooks';
+import { href, navigate, type Route } from '../router';
+import { ORDER_STATUSES, type OrderSummary } from '../types';
+
+/** Statuses are polled this often while the tab is visible, so the table follows the workflow live. */
+export const ORDERS_POLL_MS = 4000;
+
+export function Orders({ route }: { route: Route }) {
+  useTitle('Orders');
+  const q = route.query;
+  const filters = { status: q.get('status') ?? '', email: q.get('email') ?? '', from: q.get('from') ?? '', to: q.get('to') ?? '' };
+  const cursor = q.get('cursor') ?? undefined;
+  const [previous, setPrevious] = useState<(string | undefined)[]>([]);
+
+  const orders = useResource(
+    (signal) =>
+      api.listOrders(
+        {
+          status: filters.status || undefined,
+          email: filters.email || undefined,
+          from: dayBoundary(filters.from, 'start'),
+          to: dayBoundary(filters.to, 'end'),
+          cursor,
+        },
+        signal,
+      ),
+    [filters.status, filters.email, filters.from, filters.to, cursor],
+    { pollMs: ORDERS_POLL_MS },
+  );
+
+  const go = (next: Record<string, string | undefined>) => navigate('/orders', { ...filters, cursor: undefined, ...next });
+
+  return (
+    <section aria-labelledby="orders-title">
+      <PageHeader title="Orders">
+        <OrderSearch />
+      </PageHeader>
+      <FilterBar
+        key={`${filters.status}|${filters.email}|${filters.from}|${filters.to}`}
+        initial={filters}
+        onApply={(next) => {
+          setPrevious([]);
+          go(next);
+        }}
+      />
+      <AsyncView resource={orders} isEmpty={(page) => page.items.length === 0} empty={<EmptyOrders filtered={Object.values(filters).some(Boolean)} />}>
+        {(page) => (
+          <>
+            <p className="live" aria-live="off">
+              <span className="live-dot" aria-hidden="true" /> Statuses refresh every {ORDERS_POLL_MS / 1000} s
+            </p>
+            <div className="table-wrap">
+              <table className="table" aria-label="Orders">
+                <thead>
+                  <tr>
+                    <th scope="col">Order</th>
+                    <th scope="col">Placed</th>
+                    <th scope="col">Customer</th>
+                    <th scope="col" className="num">Items</th>
+                    <th scope="col" className="num">Total</th>
+                    <th scope="col">Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.items.map((order) => (
+                    <OrderRow key={order.id} order={order} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager
+              label="Orders"
+              hasPrevious={Boolean(cursor)}
+              nextCursor={page.nextCursor}
+              onPrevious={() => {
+                const stack = [...previous];
+                const back = stack.pop();
+                setPrevious(stack);
+                go({ cursor: back });
+              }}
+              onNext={(next) => {
+                setPrevious([...previous, cursor]);
+                go({ cursor: next });
+              }}
+            />
+          </>
+        )}
+      </AsyncView>
+    </section>
+  );
+}
+
+function OrderRow({ order }: { order: OrderSummary }) {
+  const email = order.customer?.email ?? order.email;
+  const itemCount = order.itemCount ?? order.items?.reduce((sum, line) => sum + line.quantity, 0);
+  return (
+    <tr data-order-id={order.id}>
+      <td>
+        <a className="mono" href={href(`/orders/${encodeURIComponent(order.id)}`)}>
+          {order.id}
+        </a>
+      </td>
+      <td>{formatDateTime(order.createdAt)}</td>
+      <td>{email ?? '—'}</td>
+      <td className="num">{itemCount ?? '—'}</td>
+      <td className="num">{formatMoney(order.total)}</td>
+      <td>
+        <StatusBadge status={order.status} />
+        {order.failureReason && <span className="subtle"> {humanize(order.failureReason)}</span>}
+      </td>
+    </tr>
+  );
+}
+
+function EmptyOrders({ filtered }: { filtered: boolean }) {
+  return filtered ? (
+    <>
+      No orders match these filters. <a href={href('/orders')}>Clear the filters</a>
+    </>
+  ) : (
+    <>No orders yet. Orders placed through the API appear here within seconds.</>
+  );
+}
+
+type Filters = { status: string; email: string; from: string; to: string };
+
+function FilterBar({ initial, onApply }: { initial: Filters; onApply: (filters: Filters) => void }) {
+  const [draft, setDraft] = useState(initial);
+  const set = (key: keyof Filters) => (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setDraft({ ...draft, [key]: event.target.value });
+  const dateError = draft.from && draft.to && draft.from > draft.to ? 'The “from” date is after the “to” date.' : undefined;
+  return (
+    <form
+      className="filters"
+      aria-label="Filter orders"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!dateError) onApply({ ...draft, email: draft.email.trim() });
+      }}
+    >
+      <div className="field">
+        <label htmlFor="filter-status">Status</label>
+        <select id="filter-status" value={draft.status} onChange={set('status')}>
+          <option value="">Any status</option>
+          {ORDER_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {humanize(status)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="filter-email">Customer email</label>
+        <input id="filter-email" type="email" value={draft.email} onChange={set('email')} placeholder="name@example.com" />
+      </div>
+      <div className="field">
+        <label htmlFor="filter-from">From</label>
+        <input id="filter-from" type="date" value={draft.from} onChange={set('from')} aria-invalid={dateError ? true : undefined} />
+      </div>
+      <div className="field">
+        <label htmlFor="filter-to">To</label>
+        <input id="filter-to" type="date" value={draft.to} onChange={set('to')} aria-invalid={dateError ? true : undefined} />
+      </div>
+      <div className="filter-actions">
+        <button type="submit" className="btn btn-primary">
+          Apply filters
+        </button>
+        <button
+          type="button"
+          className="btn btn-ghost"
+          onClick={() => {
+            const cleared = { status: '', email: '', from: '', to: '' };
+            setDraft(cleared);
+            onApply(cleared);
+          }}
+        >
+          Clear
+        </button>
+      </div>
+      {dateError && (
+        <p className="field-error filters-error" role="alert">
+          {dateError}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function OrderSearch() {
+  const [id, setId] = useState('');
+  return (
+    <form
+      className="search"
+      role="search"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const value = id.trim();
+        if (value) navigate(`/orders/${encodeURIComponent(value)}`);
+      }}
+    >
+      <label htmlFor="order-search" className="visually-hidden">
+        Order id
+      </label>
+      <input id="order-search" type="search" placeholder="Find an order by id" value={id} onChange={(e) => setId(e.target.value)} />
+      <button type="submit" className="btn">
+        Open
+      </button>
+    </form>
+  );
+}

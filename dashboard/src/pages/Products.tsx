@@ -1,0 +1,353 @@
+import { useState } from 'react';
+import { ApiError, api, SessionExpiredError, type ProductInput } from '../api';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { AsyncView, Field, PageHeader, Pager, ProblemMessage } from '../components/ui';
+import { formatMoney, formatNumber, minorToInput, parseDecimalToMinor } from '../format';
+import { useResource, useTitle } from '../hooks';
+import { href, navigate, type Route } from '../router';
+import type { FieldError, Product } from '../types';
+
+/** One message carried to the next page (e.g. "deleted" shown on the list after leaving the edit page). */
+let flash: string | undefined;
+const takeFlash = () => {
+  const message = flash;
+  flash = undefined;
+  return message;
+};
+
+const SKU_PATTERN = /^[A-Z0-9][A-Z0-9_-]{0,63}$/;
+const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'DKK', 'NOK', 'PLN', 'JPY', 'CAD', 'AUD'];
+
+export function Products({ route }: { route: Route }) {
+  useTitle('Products');
+  const cursor = route.query.get('cursor') ?? undefined;
+  const [previous, setPrevious] = useState<(string | undefined)[]>([]);
+  const [notice] = useState(takeFlash);
+  const products = useResource((signal) => api.listProducts(cursor, signal), [cursor]);
+
+  return (
+    <section>
+      <PageHeader title="Products">
+        <a className="btn btn-primary" href={href('/products/new')}>
+          New product
+        </a>
+      </PageHeader>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <AsyncView
+        resource={products}
+        isEmpty={(page) => page.items.length === 0}
+        empty={
+          <>
+            No products yet. <a href={href('/products/new')}>Create the first one</a>.
+          </>
+        }
+      >
+        {(page) => (
+          <>
+            <div className="table-wrap">
+              <table className="table" aria-label="Products">
+                <thead>
+                  <tr>
+                    <th scope="col">SKU</th>
+                    <th scope="col">Name</th>
+                    <th scope="col" className="num">Price</th>
+                    <th scope="col" className="num">Low-stock threshold</th>
+                    <th scope="col">State</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {page.items.map((product) => (
+                    <tr key={product.sku} data-sku={product.sku} className={product.active ? undefined : 'row-inactive'}>
+                      <td>
+                        <a className="mono" href={href(`/products/${encodeURIComponent(product.sku)}`)}>
+                          {product.sku}
+                        </a>
+                      </td>
+                      <td>{product.name}</td>
+                      <td className="num">{formatMoney(product.price)}</td>
+                      <td className="num">{formatNumber(product.lowStockThreshold)}</td>
+                      <td>{product.active ? <span className="badge badge-success">Active</span> : <span className="badge badge-muted">Inactive</span>}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager
+              label="Products"
+              hasPrevious={Boolean(cursor)}
+              nextCursor={page.nextCursor}
+              onPrevious={() => {
+                const stack = [...previous];
+                const back = stack.pop();
+                setPrevious(stack);
+                navigate('/products', { cursor: back });
+              }}
+              onNext={(next) => {
+                setPrevious([...previous, cursor]);
+                navigate('/products', { cursor: next });
+              }}
+            />
+          </>
+        )}
+      </AsyncView>
+    </section>
+  );
+}
+
+export function ProductEdit({ sku }: { sku: string }) {
+  useTitle(`Product ${sku}`);
+  const product = useResource((signal) => api.getProduct(sku, signal), [sku]);
+  const [dialog, setDialog] = useState<'delete' | 'deactivate' | null>(null);
+  const [notice, setNotice] = useState<string>();
+
+  return (
+    <section>
+      <p className="breadcrumb">
+        <a href={href('/products')}>← Products</a>
+      </p>
+      <AsyncView resource={product}>
+        {(p) => (
+          <>
+            <PageHeader title={`${p.name}`}>
+              {p.active ? <span className="badge badge-success">Active</span> : <span className="badge badge-muted">Inactive</span>}
+              <a className="btn btn-ghost" href={href(`/inventory/${encodeURIComponent(p.sku)}`)}>
+                Stock history
+              </a>
+              <button type="button" className="btn" onClick={() => setDialog('deactivate')}>
+                {p.active ? 'Deactivate' : 'Reactivate'}
+              </button>
+              <button type="button" className="btn btn-danger" onClick={() => setDialog('delete')}>
+                Delete
+              </button>
+            </PageHeader>
+            {notice && (
+              <p className="notice" role="status">
+                {notice}
+              </p>
+            )}
+            <ProductForm
+              key={JSON.stringify(p)}
+              product={p}
+              onSaved={(saved) => {
+                setNotice(`Saved ${saved.sku}.`);
+                product.reload(true);
+              }}
+            />
+            <ConfirmDialog
+              open={dialog === 'deactivate'}
+              title={p.active ? `Deactivate ${p.sku}?` : `Reactivate ${p.sku}?`}
+              confirmLabel={p.active ? 'Deactivate' : 'Reactivate'}
+              onClose={() => setDialog(null)}
+              onConfirm={async () => {
+                await api.updateProduct(p.sku, { active: !p.active });
+                setNotice(p.active ? `${p.sku} is inactive: customers can no longer order it.` : `${p.sku} is active again.`);
+                product.reload(true);
+              }}
+            >
+              <p>{p.active ? 'Customers can no longer see or order it. Existing orders are not affected.' : 'Customers can see and order it again.'}</p>
+            </ConfirmDialog>
+            <ConfirmDialog
+              open={dialog === 'delete'}
+              title={`Delete ${p.sku}?`}
+              confirmLabel="Delete product"
+              danger
+              onClose={() => setDialog(null)}
+              onConfirm={async () => {
+                const result = (await api.deleteProduct(p.sku)) as Partial<Product> & { deactivated?: boolean } | undefined;
+                if (result && (result.deactivated || result.active === false)) {
+                  // SPEC.md: a product with open orders is deactivated instead of deleted.
+                  setNotice(`${p.sku} has open orders, so it was deactivated instead of deleted.`);
+                  product.reload(true);
+                  return;
+                }
+                flash = `Deleted ${p.sku}.`;
+                navigate('/products');
+              }}
+            >
+              <p>The product is removed from the catalogue. If it has open orders it is deactivated instead.</p>
+            </ConfirmDialog>
+          </>
+        )}
+      </AsyncView>
+    </section>
+  );
+}
+
+export function ProductCreate() {
+  useTitle('New product');
+  return (
+    <section>
+      <p className="breadcrumb">
+        <a href={href('/products')}>← Products</a>
+      </p>
+      <PageHeader title="New product" />
+      <ProductForm
+        onSaved={(saved) => {
+          flash = `Created ${saved.sku}. Add stock on the Inventory page.`;
+          navigate(`/products/${encodeURIComponent(saved.sku)}`);
+        }}
+      />
+    </section>
+  );
+}
+
+type FormField = 'sku' | 'name' | 'description' | 'price' | 'currency' | 'lowStockThreshold' | 'active';
+
+/** problem+json `errors[].path` ("price.amount", "lowStockThreshold") → the form field it belongs to. */
+function fieldOf(path: string): FormField | undefined {
+  const [head, next] = path.split(/[.[\]/]/).filter(Boolean);
+  if (head === 'price') return next === 'currency' ? 'currency' : 'price';
+  return (['sku', 'name', 'description', 'lowStockThreshold', 'active'] as const).find((f) => f === head);
+}
+
+function ProductForm({ product, onSaved }: { product?: Product; onSaved: (product: Product) => void }) {
+  const creating = !product;
+  const [values, setValues] = useState({
+    sku: product?.sku ?? '',
+    name: product?.name ?? '',
+    description: product?.description ?? '',
+    price: product ? minorToInput(product.price) : '',
+    currency: product?.price.currency ?? 'EUR',
+    lowStockThreshold: String(product?.lowStockThreshold ?? 5),
+    active: product?.active ?? true,
+  });
+  const [errors, setErrors] = useState<Partial<Record<FormField, string>>>({});
+  const [problem, setProblem] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState<string>();
+
+  const set = (key: keyof typeof values) => (event: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => {
+    const target = event.target;
+    setValues({ ...values, [key]: target instanceof HTMLInputElement && target.type === 'checkbox' ? target.checked : target.value });
+    setErrors({ ...errors, [key]: undefined });
+  };
+
+  const validate = (): { input?: ProductInput; errors: Partial<Record<FormField, string>> } => {
+    const found: Partial<Record<FormField, string>> = {};
+    if (creating && !SKU_PATTERN.test(values.sku)) found.sku = 'Use capital letters, digits, “-” or “_” (up to 64), starting with a letter or digit.';
+    if (!values.name.trim()) found.name = 'Enter a name.';
+    const price = parseDecimalToMinor(values.price, values.currency);
+    if (!price.ok) found.price = price.message;
+    const threshold = Number(values.lowStockThreshold);
+    if (!/^\d+$/.test(values.lowStockThreshold.trim()) || !Number.isSafeInteger(threshold)) found.lowStockThreshold = 'Enter a whole number, 0 or more.';
+    if (Object.keys(found).length || !price.ok) return { errors: found };
+    const full: ProductInput = {
+      sku: values.sku,
+      name: values.name.trim(),
+      ...(values.description.trim() ? { description: values.description.trim() } : {}),
+      price: { amount: price.minor, currency: values.currency },
+      lowStockThreshold: threshold,
+      active: values.active,
+    };
+    if (creating) return { input: full, errors: found };
+    // PATCH only what changed: unknown or unchanged fields are not sent.
+    const patch: ProductInput = {};
+    if (full.name !== product.name) patch.name = full.name;
+    if ((full.description ?? '') !== (product.description ?? '')) patch.description = full.description ?? '';
+    if (full.price!.amount !== product.price.amount || full.price!.currency !== product.price.currency) patch.price = full.price;
+    if (full.lowStockThreshold !== product.lowStockThreshold) patch.lowStockThreshold = full.lowStockThreshold;
+    if (full.active !== product.active) patch.active = full.active;
+    return { input: patch, errors: found };
+  };
+
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    setProblem(undefined);
+    setSaved(undefined);
+    const { input, errors: found } = validate();
+    setErrors(found);
+    if (!input) return;
+    if (!creating && Object.keys(input).length === 0) {
+      setSaved('Nothing changed.');
+      return;
+    }
+    setBusy(true);
+    try {
+      const result = creating ? await api.createProduct(input) : await api.updateProduct(product.sku, input);
+      onSaved({ ...(product ?? {}), ...input, ...(result ?? {}) } as Product);
+    } catch (err) {
+      if (err instanceof SessionExpiredError) return;
+      if (err instanceof ApiError && err.fieldErrors.length) {
+        const mapped: Partial<Record<FormField, string>> = {};
+        const unmapped: FieldError[] = [];
+        for (const fieldError of err.fieldErrors) {
+          const field = fieldOf(fieldError.path);
+          if (field) mapped[field] ??= fieldError.message;
+          else unmapped.push(fieldError);
+        }
+        setErrors(mapped);
+        // Field errors sit under their inputs; only the summary and any unplaceable ones go on top.
+        setProblem(unmapped.length ? new ApiError({ ...err.problem, errors: unmapped }) : new Error(err.message));
+      } else if (err instanceof ApiError && err.status === 409 && creating) {
+        setErrors({ sku: err.message });
+        setProblem(err);
+      } else {
+        setProblem(err);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const text = (key: 'sku' | 'name' | 'lowStockThreshold', label: string, extra: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
+    <Field label={label} error={errors[key]}>
+      {(props) => <input {...props} {...extra} value={values[key]} onChange={set(key)} />}
+    </Field>
+  );
+
+  return (
+    <form className="form card" onSubmit={submit} noValidate aria-label={creating ? 'New product' : `Edit ${product.sku}`}>
+      {problem ? <ProblemMessage error={problem} /> : null}
+      <div className="form-grid">
+        {creating ? (
+          text('sku', 'SKU', { autoCapitalize: 'characters', spellCheck: false, placeholder: 'MUG-BLUE-350', maxLength: 64 })
+        ) : (
+          <div className="field">
+            <span className="label">SKU</span>
+            <span className="mono readonly">{product.sku}</span>
+          </div>
+        )}
+        {text('name', 'Name', { maxLength: 200 })}
+        <div className="field-pair">
+          <Field label="Price" error={errors.price}>
+            {(props) => <input {...props} inputMode="decimal" value={values.price} onChange={set('price')} placeholder="12.50" />}
+          </Field>
+          <Field label="Currency" error={errors.currency}>
+            {(props) => (
+              <select {...props} value={values.currency} onChange={set('currency')}>
+                {[...new Set([values.currency, ...CURRENCIES])].map((currency) => (
+                  <option key={currency}>{currency}</option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+        {text('lowStockThreshold', 'Low-stock threshold', { inputMode: 'numeric' })}
+        <div className="span-2">
+          <Field label="Description" error={errors.description}>
+            {(props) => <textarea {...props} rows={3} maxLength={2000} value={values.description} onChange={set('description')} />}
+          </Field>
+        </div>
+        <label className="checkbox span-2">
+          <input type="checkbox" checked={values.active} onChange={set('active')} />
+          Active (customers can see and order it)
+        </label>
+        {errors.active && <small className="field-error">{errors.active}</small>}
+      </div>
+      <div className="form-actions">
+        {saved && (
+          <span className="subtle" role="status">
+            {saved}
+          </span>
+        )}
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? 'Saving…' : creating ? 'Create product' : 'Save changes'}
+        </button>
+      </div>
+    </form>
+  );
+}

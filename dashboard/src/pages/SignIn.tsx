@@ -1,0 +1,135 @@
+import { useEffect, useRef, useState } from 'react';
+import { AuthError, completeNewPassword, signIn, type SignInResult } from '../auth';
+import { Field } from '../components/ui';
+import { useTitle } from '../hooks';
+import type { RuntimeConfig } from '../types';
+
+type Step = { kind: 'credentials' } | { kind: 'not-admin'; username: string } | { kind: 'new-password'; username: string; challengeSession: string };
+
+/**
+ * Rendered in place of whatever page the URL names, so after signing in the admin is back on that page.
+ */
+export function SignIn({ config, notice }: { config: RuntimeConfig; notice: string | null }) {
+  useTitle('Sign in');
+  const [step, setStep] = useState<Step>({ kind: 'credentials' });
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => headingRef.current?.focus(), [step.kind]);
+
+  const handle = (result: SignInResult) => {
+    if (result.kind === 'not-admin') setStep({ kind: 'not-admin', username: result.username });
+    else if (result.kind === 'new-password-required') setStep({ kind: 'new-password', username: result.username, challengeSession: result.challengeSession });
+    // signed-in: the auth store changes and the app renders the page.
+  };
+
+  const run = async (action: () => Promise<SignInResult>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      handle(await action());
+    } catch (err) {
+      setError(err instanceof AuthError ? err.message : 'Sign-in failed. Try again.');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (step.kind === 'not-admin') {
+    return (
+      <div className="signin">
+        <div className="signin-card">
+          <h1 ref={headingRef} tabIndex={-1}>Administrators only</h1>
+          <p className="problem" role="alert">
+            This dashboard is for administrators. <strong>{step.username}</strong> is signed in correctly but is not in the
+            <code> admin</code> group, so it cannot open it. Ask an administrator for access, or sign in with an admin account.
+          </p>
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => {
+              setPassword('');
+              setStep({ kind: 'credentials' });
+            }}
+          >
+            Sign in with another account
+          </button>
+        </div>
+      </div>
+    );
+  }
+
+  if (step.kind === 'new-password') {
+    return (
+      <div className="signin">
+        <form
+          className="signin-card"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void run(() => completeNewPassword(config, step.username, newPassword, step.challengeSession));
+          }}
+        >
+          <h1 ref={headingRef} tabIndex={-1}>Choose a new password</h1>
+          <p>This is the first sign-in for {step.username}; set your own password to continue.</p>
+          <Field label="New password">
+            {(props) => (
+              <input {...props} type="password" autoComplete="new-password" required value={newPassword} onChange={(e) => setNewPassword(e.target.value)} />
+            )}
+          </Field>
+          {error && (
+            <p className="problem" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+            {busy ? 'Saving…' : 'Set password and sign in'}
+          </button>
+        </form>
+      </div>
+    );
+  }
+
+  return (
+    <div className="signin">
+      <form
+        className="signin-card"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run(() => signIn(config, username.trim(), password));
+        }}
+      >
+        <div className="signin-brand">
+          <span className="brand-mark" aria-hidden="true" /> Order Service
+        </div>
+        <h1 ref={headingRef} tabIndex={-1}>Sign in to the admin dashboard</h1>
+        {notice && (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        )}
+        <Field label="Email">
+          {(props) => (
+            <input {...props} type="text" inputMode="email" autoCapitalize="none" spellCheck={false} autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+          )}
+        </Field>
+        <Field label="Password">
+          {(props) => (
+            <input {...props} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          )}
+        </Field>
+        {error && (
+          <p className="problem" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </div>
+  );
+}
