@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { api, json, parseOr400 } from '../commons/http';
+import { badRequest, conflict, notFound } from '../commons/problem';
+import { adminOrderView } from '../orders/admin-view';
+import { fulfillment, OrderNotFound, OrderNotShipped } from '../fulfillment/service';
+
+/** Optional body: an empty POST means "delivered now". */
+const deliveredBody = z.strictObject({
+  reason: z.string().trim().min(1).max(500).optional(),
+  deliveredAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** Clock skew allowed for an admin-entered delivery time. */
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+
+/** SHIPPED → DELIVERED by hand (the carrier never reported it): same transaction as the carrier webhook. */
+export const handler = api({ auth: 'admin' }, async ({ event, params, principal }) => {
+  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+  let parsedJson: unknown = {};
+  if (raw.trim()) {
+    try {
+      parsedJson = JSON.parse(raw);
+    } catch {
+      throw badRequest('The request body is not valid JSON.');
+    }
+  }
+  const body = parseOr400(deliveredBody, parsedJson, 'request body');
+  const now = Date.now();
+  const at = body.deliveredAt ? new Date(body.deliveredAt) : new Date(now);
+  if (at.getTime() > now + FUTURE_TOLERANCE_MS) {
+    throw badRequest('deliveredAt is in the future.', [{ path: 'deliveredAt', message: 'must not be in the future' }]);
+  }
+  const orderId = params.id ?? '';
+  const actor = principal!.username;
+  try {
+    await fulfillment().markDelivered(orderId, {
+      actor,
+      reason: body.reason ?? 'Marked delivered by an administrator',
+      at: at.toISOString(),
+      description: 'Delivered (confirmed by the merchant)',
+    });
+  } catch (error) {
+    if (error instanceof OrderNotFound) throw notFound(`Order ${orderId} was not found.`);
+    if (error instanceof OrderNotShipped) throw conflict('order-not-shipped', `Order ${orderId} is ${error.status}; only a SHIPPED order can be marked delivered.`);
+    throw error;
+  }
+  return json(200, await adminOrderView(orderId));
+});

@@ -1,0 +1,29 @@
+import { shipmentStore } from '../adapters/fulfillment/shipment-store';
+import { api, json } from '../commons/http';
+import { badRequest, notFound } from '../commons/problem';
+import { isValidTrackingNumber } from '../domain/tracking';
+
+/**
+ * Public parcel tracking. The response is built field by field from the tracking record, which holds no
+ * personal data in the first place: status and events only.
+ */
+export const handler = api({ auth: 'public' }, async ({ params }) => {
+  // People type numbers as printed ("RA 4731 2482 9 GB") or in lower case.
+  const trackingNumber = decodeURIComponent(params.trackingNumber ?? '').replace(/\s+/g, '').toUpperCase();
+  if (!isValidTrackingNumber(trackingNumber)) {
+    throw badRequest('The tracking number is not a valid S10 number (e.g. RA473124829GB).', [
+      { path: 'trackingNumber', message: 'two letters, 9 digits with a valid check digit, and a country code' },
+    ]);
+  }
+  const tracking = await shipmentStore.getTracking(trackingNumber, false);
+  if (!tracking) throw notFound(`No shipment has tracking number ${trackingNumber}.`);
+  return json(
+    200,
+    {
+      trackingNumber: tracking.trackingNumber,
+      status: tracking.status,
+      events: tracking.events.map(({ at, status, description }) => ({ at, status, description })),
+    },
+    { 'cache-control': 'public, max-age=30' },
+  );
+});

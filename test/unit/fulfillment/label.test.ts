@@ -1,0 +1,101 @@
+import { PDFDocument } from 'pdf-lib';
+import { code128Png, LABEL_HEIGHT_PT, LABEL_WIDTH_PT, renderLabelPdf, renderLabelZpl, zplField, type LabelContent } from '../../../functions/fulfillment/label';
+import { decodeBarcodePng, inspectPdf } from './support/barcode';
+
+const label: LabelContent = {
+  trackingNumber: 'RA473124829GB',
+  orderId: '01JD5Z8Q3M7W2XK9B4T6N1R0CE',
+  carrier: 'Self-ship',
+  service: 'Self-ship Standard',
+  sender: { name: 'Acme Fulfillment', lines: ['100 Warehouse Way', 'Springfield, IL 62701', 'US'] },
+  recipient: { name: 'Ada Lovelace', lines: ['12 St James Square', 'London SW1Y 4JH', 'GB'] },
+  weightGrams: 1250,
+  createdAt: '2026-03-04T05:06:07.000Z',
+};
+
+describe('PDF label', () => {
+  let pdf: Uint8Array;
+  beforeAll(async () => {
+    pdf = await renderLabelPdf(label);
+  });
+
+  it('is one 4×6 inch page (288×432 pt) that pdf-lib and pdf.js both parse', async () => {
+    const doc = await PDFDocument.load(pdf);
+    expect(doc.getPageCount()).toBe(1);
+    expect(doc.getPage(0).getSize()).toEqual({ width: LABEL_WIDTH_PT, height: LABEL_HEIGHT_PT });
+    const parsed = inspectPdf(pdf);
+    expect(parsed.pages).toHaveLength(1);
+    expect(parsed.pages[0]).toMatchObject({ width: 288, height: 432 });
+  });
+
+  it('carries sender, recipient, order id, service, weight and the tracking number as text', () => {
+    const text = inspectPdf(pdf).pages[0].text;
+    for (const expected of [
+      'RA473124829GB',
+      'RA 4731 2482 9 GB',
+      label.orderId,
+      'Ada Lovelace',
+      '12 St James Square',
+      'London SW1Y 4JH',
+      'Acme Fulfillment',
+      '100 Warehouse Way',
+      'Self-ship Standard',
+      '1.25 kg',
+    ]) {
+      expect(text).toContain(expected);
+    }
+  });
+
+  it('prints a Code 128 barcode that scans as exactly the tracking number', () => {
+    // Render the page as a printer would and scan the whole label, so this checks the embedded image.
+    const page = inspectPdf(pdf, { render: true }).pages[0];
+    expect(decodeBarcodePng(Buffer.from(page.png!, 'base64'))).toEqual({ text: 'RA473124829GB', format: 'CODE_128' });
+  });
+
+  it('never throws on names outside the PDF standard fonts (accents folded, others replaced)', async () => {
+    const other = await renderLabelPdf({ ...label, recipient: { name: 'Zoë Łukasz 李小龍', lines: ['Straße 1', '10115 Berlin', 'DE'] } });
+    const text = inspectPdf(other).pages[0].text;
+    expect(text).toContain('Zoë');
+    expect(text).toContain('Straße 1');
+    expect(text).toContain('RA473124829GB');
+  });
+
+  it('omits the weight when it is unknown', async () => {
+    const text = inspectPdf(await renderLabelPdf({ ...label, weightGrams: undefined })).pages[0].text;
+    expect(text).not.toContain('Weight');
+  });
+});
+
+describe('Code 128 image', () => {
+  it.each(['RA473124829GB', 'EE123456785US', 'CP000000015US'])('bwip-js encodes %s exactly', async (tn) => {
+    expect(decodeBarcodePng(await code128Png(tn))).toEqual({ text: tn, format: 'CODE_128' });
+  });
+});
+
+describe('ZPL label', () => {
+  const zpl = renderLabelZpl(label);
+
+  it('is one ZPL II format with a Code 128 field holding exactly the tracking number', () => {
+    expect(zpl.startsWith('^XA')).toBe(true);
+    expect(zpl.trimEnd().endsWith('^XZ')).toBe(true);
+    expect(zpl.match(/\^XA/g)).toHaveLength(1);
+    const barcodes = [...zpl.matchAll(/\^BC[^^]*\^FD([^^]*)\^FS/g)];
+    expect(barcodes).toHaveLength(1);
+    expect(barcodes[0][1]).toBe('RA473124829GB');
+  });
+
+  it('has the same fields as the PDF', () => {
+    for (const expected of ['Ada Lovelace', '12 St James Square', 'London SW1Y 4JH', 'Acme Fulfillment', label.orderId, 'Self-ship Standard', '1.25 kg', 'RA473124829GB']) {
+      expect(zpl).toContain(zplField(expected));
+    }
+  });
+
+  it('escapes customer text so it cannot inject ZPL commands', () => {
+    const hostile = renderLabelZpl({ ...label, recipient: { name: 'Eve^XZ^XA^FO0,0~JA', lines: ['Zoë_1'] } });
+    expect(hostile.match(/\^XA/g)).toHaveLength(1);
+    expect(hostile.match(/\^XZ/g)).toHaveLength(1);
+    expect(hostile).not.toContain('~JA');
+    expect(hostile).toContain('Eve_5EXZ_5EXA_5EFO0,0_7EJA');
+    expect(hostile).toContain('Zo_C3_AB_5F1');
+  });
+});
