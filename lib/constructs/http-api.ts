@@ -1,0 +1,119 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+  type IHttpRouteAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Route } from '../routes';
+
+export interface OrderApiProps {
+  readonly routes: readonly Route[];
+  readonly userPool: IUserPool;
+  readonly userPoolClient: IUserPoolClient;
+  readonly corsOrigins: string[];
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The HTTP API, built by iterating the route table: one route per entry, the Cognito JWT authorizer on every
+ * customer and admin route, none on public ones (webhooks verify their own signatures). Group membership
+ * (admin) is checked again by the handler from the token's claims.
+ */
+export class OrderApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  /** https://{id}.execute-api.{region}.amazonaws.com (no trailing slash) */
+  readonly url: string;
+  readonly routes = new Map<string, HttpRoute>();
+  private readonly props: OrderApiProps;
+
+  constructor(scope: Construct, id: string, props: OrderApiProps) {
+    super(scope, id);
+    this.props = props;
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'Order Service API',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: props.corsOrigins,
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE, CorsHttpMethod.OPTIONS],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        exposeHeaders: ['location'],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.rateLimit, burstLimit: props.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // Ids, route, status and timings only: no headers, no bodies, no token claims beyond the subject.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            sub: '$context.authorizer.claims.sub',
+          }),
+        ),
+      },
+    });
+    this.url = this.api.apiEndpoint;
+  }
+
+  /**
+   * Adds one route per route-table entry (route name → the Lambda that serves it). Called once the route
+   * Lambdas exist: they are created after the API so their environment can name its URL.
+   */
+  addRoutes(functions: ReadonlyMap<string, IFunction>): void {
+    const props = this.props;
+    const jwt = new HttpUserPoolAuthorizer('CognitoAuthorizer', props.userPool, {
+      userPoolClients: [props.userPoolClient],
+      identitySource: ['$request.header.Authorization'],
+    });
+    const none = new HttpNoneAuthorizer();
+
+    for (const route of props.routes) {
+      const fn = functions.get(route.name);
+      if (!fn) throw new Error(`No Lambda for route ${route.name} (${route.method} ${route.path}).`);
+      const authorizer: IHttpRouteAuthorizer = route.auth === 'public' ? none : jwt;
+      this.routes.set(
+        route.name,
+        new HttpRoute(this, route.name, {
+          httpApi: this.api,
+          routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+          integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),
+          authorizer,
+        }),
+      );
+    }
+  }
+}

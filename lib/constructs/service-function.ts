@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { functionSettings } from '../function-settings';
+import type { Route } from '../routes';
+
+/** Label objects live under this prefix (functions/fulfillment/label-storage.ts labelKey). */
+export const LABELS_PREFIX = 'labels/';
+
+export type Need = NonNullable<Route['needs']>[number];
+
+/** How a function may touch the main table. */
+export type TableAccess = 'none' | 'read' | 'readWrite';
+
+/** What one Lambda is: a route or a workflow task from lib/routes.ts. */
+export interface FunctionSpec {
+  readonly name: string;
+  readonly entry: string;
+  readonly needs?: readonly Need[];
+  readonly tableAccess: TableAccess;
+  /** Only for the labels bucket: GET routes read labels, the label step writes them. */
+  readonly labelsAccess?: 'read' | 'readWrite';
+  readonly overrides?: Partial<NodejsFunctionProps>;
+}
+
+/** The resources a function may be granted, and the settings every function gets. */
+export interface FunctionDeps {
+  readonly projectRoot: string;
+  /** Maps a route table entry to the file to bundle (tests substitute fixtures for handlers not written yet). */
+  readonly resolveEntry?: (entry: string) => string;
+  readonly table: ITable;
+  readonly idempotencyTable: ITable;
+  readonly alertTopic: ITopic;
+  readonly labelsBucket: IBucket;
+  /** The labels bucket's SSE-KMS key. */
+  readonly labelsKey: IKey;
+  readonly stripeApiKey: ISecret;
+  readonly stripeWebhookSecret: ISecret;
+  readonly carrierWebhookSecret: ISecret;
+  readonly senderIdentity: IEmailIdentity;
+  readonly senderEmail: string;
+  /** Settings shared by every function: ORDER_HOLD_SECONDS, TRACKING_BASE_URL, TRACKING_COUNTRY. */
+  readonly commonEnvironment: Record<string, string>;
+  readonly logRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * One NodejsFunction built from `functionSettings`, with exactly the environment and grants its `needs`
+ * (and its table access) call for: nothing is granted to every function "just in case".
+ */
+export class ServiceFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, spec: FunctionSpec, deps: FunctionDeps, stateMachine?: IStateMachine) {
+    super(scope, id);
+    const needs = new Set(spec.needs ?? []);
+    const entry = (deps.resolveEntry ?? ((e) => path.join(deps.projectRoot, e)))(spec.entry);
+    if (!fs.existsSync(entry)) {
+      throw new Error(`Handler file for ${spec.name} not found: ${spec.entry} (listed in lib/routes.ts). Write it or remove the entry.`);
+    }
+    const retention = deps.logRetentionDays as RetentionDays;
+    if (!Object.values(RetentionDays).includes(retention)) {
+      throw new Error(`Context "logRetentionDays" must be one of CloudWatch's retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...), got ${deps.logRetentionDays}.`);
+    }
+
+    const environment: Record<string, string> = { ...functionSettings.environment, ...deps.commonEnvironment };
+    if (spec.tableAccess !== 'none') environment.TABLE_NAME = deps.table.tableName;
+    if (needs.has('idempotency')) environment.IDEMPOTENCY_TABLE_NAME = deps.idempotencyTable.tableName;
+    if (needs.has('workflow')) {
+      if (!stateMachine) throw new Error(`${spec.name} needs 'workflow' but no state machine was given.`);
+      environment.STATE_MACHINE_ARN = stateMachine.stateMachineArn;
+    }
+    if (needs.has('alerts')) environment.ALERT_TOPIC_ARN = deps.alertTopic.topicArn;
+    if (needs.has('labels')) environment.LABELS_BUCKET = deps.labelsBucket.bucketName;
+    if (needs.has('payments')) environment.STRIPE_SECRET_ARN = deps.stripeApiKey.secretArn;
+    if (needs.has('stripeWebhookSecret')) environment.STRIPE_WEBHOOK_SECRET_ARN = deps.stripeWebhookSecret.secretArn;
+    if (needs.has('carrierSecret')) environment.CARRIER_WEBHOOK_SECRET_ARN = deps.carrierWebhookSecret.secretArn;
+    if (needs.has('email')) environment.SENDER_EMAIL = deps.senderEmail;
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      ...functionSettings,
+      ...spec.overrides,
+      entry,
+      handler: 'handler',
+      projectRoot: deps.projectRoot,
+      depsLockFilePath: path.join(deps.projectRoot, 'package-lock.json'),
+      description: `order-service ${spec.name} (${spec.entry})`,
+      environment,
+      logGroup: new LogGroup(this, 'Logs', { retention, removalPolicy: deps.removalPolicy }),
+    });
+
+    // Grants: the main table by access level, everything else only by declared need. The KMS permissions
+    // for the customer-managed key come with each grant.
+    if (spec.tableAccess === 'read') deps.table.grantReadData(this.fn);
+    if (spec.tableAccess === 'readWrite') deps.table.grantReadWriteData(this.fn);
+    if (needs.has('idempotency')) deps.idempotencyTable.grantReadWriteData(this.fn);
+    if (needs.has('workflow')) stateMachine!.grantStartExecution(this.fn);
+    if (needs.has('alerts')) deps.alertTopic.grantPublish(this.fn);
+    if (needs.has('labels')) {
+      // Narrower than bucket.grantRead/ReadWrite (no List*, Delete*, GetBucket*): the label step writes
+      // objects under labels/, the admin label route reads (presigns) them; nothing deletes.
+      const write = (spec.labelsAccess ?? 'readWrite') === 'readWrite';
+      this.fn.addToRolePolicy(new PolicyStatement({
+        actions: write ? ['s3:GetObject', 's3:PutObject'] : ['s3:GetObject'],
+        resources: [deps.labelsBucket.arnForObjects(`${LABELS_PREFIX}*`)],
+      }));
+      deps.labelsKey.grant(this.fn, ...(write ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']));
+    }
+    if (needs.has('payments')) deps.stripeApiKey.grantRead(this.fn);
+    if (needs.has('stripeWebhookSecret')) deps.stripeWebhookSecret.grantRead(this.fn);
+    if (needs.has('carrierSecret')) deps.carrierWebhookSecret.grantRead(this.fn);
+    if (needs.has('email')) deps.senderIdentity.grantSendEmail(this.fn);
+  }
+}

@@ -1,0 +1,92 @@
+import type { Node } from 'constructs';
+
+/**
+ * Deploy-time settings read from CDK context (cdk.json, or `-c key=value` on the command line, where every
+ * value arrives as a string). Validated here so a typo fails synth with one clear sentence instead of
+ * deploying a half-configured stack.
+ */
+export interface ServiceContext {
+  /** Ops address subscribed to the low-stock SNS topic (must confirm the subscription email). */
+  alertEmail: string | undefined;
+  /** SES identity the service sends customer emails from. */
+  senderEmail: string;
+  /** Cancellation window between PAID and fulfillment (the workflow's Wait state). */
+  orderHoldSeconds: number;
+  /** true (default): tables, key, buckets and user pool survive `cdk destroy` and have deletion protection. */
+  retainData: boolean;
+  /** Base of the public tracking link in shipping emails; default: this API's /tracking. */
+  trackingBaseUrl: string | undefined;
+  /** ISO country code of S10 tracking numbers. */
+  trackingCountry: string;
+  /** Extra browser origins allowed by the API's CORS (for example a dashboard dev server). */
+  extraCorsOrigins: string[];
+  /** Cognito feature plan: 'plus' turns on threat protection (enforced); 'essentials' is cheaper. */
+  userPoolFeaturePlan: 'plus' | 'essentials';
+  /** CloudWatch Logs retention for Lambda, API access and state machine logs. */
+  logRetentionDays: number;
+  /** Stage-wide API throttling (requests per second, burst). */
+  apiRateLimit: number;
+  apiBurstLimit: number;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+export function readContext(node: Node): ServiceContext {
+  const raw = (key: string): unknown => node.tryGetContext(key);
+  const str = (key: string): string | undefined => {
+    const v = raw(key);
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string') throw new Error(`Context "${key}" must be a string, got ${JSON.stringify(v)}.`);
+    return v;
+  };
+  const int = (key: string, fallback: number, min: number): number => {
+    const v = raw(key);
+    if (v === undefined || v === null || v === '') return fallback;
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`Context "${key}" must be an integer >= ${min}, got ${JSON.stringify(v)}.`);
+    return n;
+  };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const v = raw(key);
+    if (v === undefined || v === null || v === '') return fallback;
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    throw new Error(`Context "${key}" must be true or false, got ${JSON.stringify(v)}.`);
+  };
+  const email = (key: string): string | undefined => {
+    const v = str(key);
+    if (v !== undefined && !EMAIL.test(v)) throw new Error(`Context "${key}" must be an email address, got "${v}".`);
+    return v;
+  };
+  const list = (key: string): string[] => {
+    const v = raw(key);
+    if (v === undefined || v === null || v === '') return [];
+    const items = Array.isArray(v) ? v : String(v).split(',');
+    return items.map((s) => String(s).trim()).filter(Boolean);
+  };
+
+  const plan = str('userPoolFeaturePlan') ?? 'plus';
+  if (plan !== 'plus' && plan !== 'essentials') {
+    throw new Error(`Context "userPoolFeaturePlan" must be "plus" or "essentials", got "${plan}".`);
+  }
+  const trackingCountry = str('trackingCountry') ?? 'US';
+  if (!/^[A-Z]{2}$/.test(trackingCountry)) throw new Error(`Context "trackingCountry" must be an ISO 3166-1 alpha-2 code, got "${trackingCountry}".`);
+  const extraCorsOrigins = list('extraCorsOrigins');
+  for (const origin of extraCorsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`Context "extraCorsOrigins" entries must be origins like https://host:port, got "${origin}".`);
+  }
+
+  return {
+    alertEmail: email('alertEmail'),
+    senderEmail: email('senderEmail') ?? 'orders@example.com',
+    orderHoldSeconds: int('orderHoldSeconds', 600, 0),
+    retainData: bool('retainData', true),
+    trackingBaseUrl: str('trackingBaseUrl'),
+    trackingCountry,
+    extraCorsOrigins,
+    userPoolFeaturePlan: plan,
+    logRetentionDays: int('logRetentionDays', 30, 1),
+    apiRateLimit: int('apiRateLimit', 50, 1),
+    apiBurstLimit: int('apiBurstLimit', 100, 1),
+  };
+}

@@ -1,0 +1,42 @@
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+export const SERVICE_NAME = 'order-service';
+
+/**
+ * The one settings object every NodejsFunction of the service is built from (API handlers and workflow
+ * tasks alike); constructs only add their entry, log group and environment.
+ *
+ * Bundling: middy 7 is ESM-only, so the output is ESM (`index.mjs`). CommonJS dependencies that call
+ * `require()` (aws-xray-sdk-core inside the Powertools tracer, for one) get a real `require` from the banner;
+ * without it esbuild's ESM output throws "Dynamic require of ... is not supported" at cold start.
+ * The AWS SDK v3 is left to the Lambda runtime (it ships it); Powertools, middy, zod, stripe and the label
+ * libraries are bundled.
+ */
+export const functionSettings = {
+  runtime: Runtime.NODEJS_22_X,
+  architecture: Architecture.ARM_64,
+  memorySize: 512,
+  // API Gateway gives up on an integration after 30 s; a handler stuck longer than this is a bug.
+  timeout: Duration.seconds(15),
+  tracing: Tracing.ACTIVE,
+  bundling: {
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    target: 'node22',
+    format: OutputFormat.ESM,
+    mainFields: ['module', 'main'],
+    banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    externalModules: ['@aws-sdk/*'],
+  },
+  environment: {
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: 'OrderService',
+  },
+} satisfies NodejsFunctionProps;
+
+/** Workflow steps call Stripe (with retries), render PDFs and write S3: they get more time than API calls. */
+export const WORKFLOW_TASK_TIMEOUT = Duration.seconds(60);

@@ -1,0 +1,172 @@
+import * as path from 'node:path';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { Auth } from './constructs/auth';
+import { Dashboard } from './constructs/dashboard';
+import { Data } from './constructs/data';
+import { OrderApi } from './constructs/http-api';
+import { Integrations } from './constructs/integrations';
+import { ServiceFunction, type FunctionDeps, type TableAccess } from './constructs/service-function';
+import { Workflow } from './constructs/workflow';
+import { readContext, type ServiceContext } from './context';
+import { WORKFLOW_TASK_TIMEOUT } from './function-settings';
+import { acknowledgeNagFindings } from './nag';
+import { routes as allRoutes, workflowTasks as allTasks, type Route, type WorkflowTask } from './routes';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export const DEFINITION_FILE = path.join(PROJECT_ROOT, 'statemachines', 'order-fulfillment.asl.json');
+
+export interface OrderServiceStackProps extends StackProps {
+  readonly projectRoot?: string;
+  /** Tests only: substitute files for handler entries (default: the entry under projectRoot). */
+  readonly resolveEntry?: (entry: string) => string;
+  /** Tests only: another ASL file (default: statemachines/order-fulfillment.asl.json). */
+  readonly definitionFile?: string;
+  readonly routes?: readonly Route[];
+  readonly workflowTasks?: readonly WorkflowTask[];
+}
+
+/**
+ * Main-table access of a route's Lambda, by method and name: reads (GET) get read-only access, every other
+ * method changes state and gets read/write. Health answers without touching data and gets none.
+ * Item-level restriction (per key prefix) is not attempted: one table holds every entity and most writes
+ * are multi-entity transactions.
+ */
+export function tableAccessFor(route: Route): TableAccess {
+  if (route.name === 'Health') return 'none';
+  return route.method === 'GET' ? 'read' : 'readWrite';
+}
+
+export class OrderServiceStack extends Stack {
+  readonly data: Data;
+  readonly auth: Auth;
+  readonly integrations: Integrations;
+  readonly workflow: Workflow;
+  readonly api: OrderApi;
+  readonly dashboard: Dashboard;
+  readonly routeTable: readonly Route[];
+  readonly settings: ServiceContext;
+  /** Every Lambda by route or task name. */
+  readonly functions = new Map<string, IFunction>();
+
+  constructor(scope: Construct, id: string, props: OrderServiceStackProps = {}) {
+    super(scope, id, props);
+    const ctx = readContext(this.node);
+    this.settings = ctx;
+    const projectRoot = props.projectRoot ?? PROJECT_ROOT;
+    const routes = props.routes ?? allRoutes;
+    this.routeTable = routes;
+    const workflowTasks = props.workflowTasks ?? allTasks;
+    const removalPolicy = ctx.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = ctx.logRetentionDays as RetentionDays;
+
+    this.data = new Data(this, 'Data', { retainData: ctx.retainData });
+    this.auth = new Auth(this, 'Auth', { retainData: ctx.retainData, featurePlan: ctx.userPoolFeaturePlan });
+    this.integrations = new Integrations(this, 'Integrations', {
+      key: this.data.key,
+      alertEmail: ctx.alertEmail,
+      senderEmail: ctx.senderEmail,
+      retainData: ctx.retainData,
+    });
+    this.dashboard = new Dashboard(this, 'Dashboard', { accessLogsBucket: this.data.accessLogsBucket, removalPolicy });
+
+    // The API comes before its Lambdas so they can link to /tracking on it; the API resource itself does
+    // not depend on the functions (routes and integrations do), so there is no cycle.
+    const functionsForRoutes = new Map<string, IFunction>();
+    this.api = new OrderApi(this, 'Api', {
+      routes,
+      userPool: this.auth.userPool,
+      userPoolClient: this.auth.client,
+      corsOrigins: [this.dashboard.url, ...ctx.extraCorsOrigins],
+      rateLimit: ctx.apiRateLimit,
+      burstLimit: ctx.apiBurstLimit,
+      logRetention,
+      removalPolicy,
+    });
+
+    const deps: FunctionDeps = {
+      projectRoot,
+      resolveEntry: props.resolveEntry,
+      table: this.data.table,
+      idempotencyTable: this.data.idempotencyTable,
+      alertTopic: this.integrations.alertTopic,
+      labelsBucket: this.data.labelsBucket,
+      labelsKey: this.data.key,
+      stripeApiKey: this.integrations.stripeApiKey,
+      stripeWebhookSecret: this.integrations.stripeWebhookSecret,
+      carrierWebhookSecret: this.integrations.carrierWebhookSecret,
+      senderIdentity: this.integrations.senderIdentity,
+      senderEmail: ctx.senderEmail,
+      commonEnvironment: {
+        ORDER_HOLD_SECONDS: String(ctx.orderHoldSeconds),
+        TRACKING_BASE_URL: ctx.trackingBaseUrl ?? `${this.api.url}/tracking`,
+        TRACKING_COUNTRY: ctx.trackingCountry,
+      },
+      logRetentionDays: ctx.logRetentionDays,
+      removalPolicy,
+    };
+
+    // Workflow task Lambdas, then the state machine that invokes them (PlaceOrder starts it).
+    const taskFunctions = new Map<string, IFunction>();
+    for (const task of workflowTasks) {
+      const { fn } = new ServiceFunction(this, task.name, {
+        name: task.name,
+        entry: task.entry,
+        needs: task.needs,
+        tableAccess: 'readWrite',
+        labelsAccess: 'readWrite',
+        overrides: { timeout: WORKFLOW_TASK_TIMEOUT },
+      }, deps);
+      taskFunctions.set(task.name, fn);
+      this.functions.set(task.name, fn);
+    }
+    this.workflow = new Workflow(this, 'Workflow', {
+      definitionFile: props.definitionFile ?? DEFINITION_FILE,
+      tasks: taskFunctions,
+      logRetention,
+      removalPolicy,
+    });
+
+    for (const route of routes) {
+      const { fn } = new ServiceFunction(this, route.name, {
+        name: route.name,
+        entry: route.entry,
+        needs: route.needs,
+        tableAccess: tableAccessFor(route),
+        labelsAccess: route.method === 'GET' ? 'read' : 'readWrite',
+      }, deps, this.workflow.stateMachine);
+      functionsForRoutes.set(route.name, fn);
+      this.functions.set(route.name, fn);
+    }
+    this.api.addRoutes(functionsForRoutes);
+
+    this.dashboard.deploy(
+      {
+        apiUrl: this.api.url,
+        cognito: {
+          region: this.region,
+          userPoolId: this.auth.userPool.userPoolId,
+          clientId: this.auth.client.userPoolClientId,
+          endpoint: this.auth.endpoint,
+        },
+      },
+      path.join(projectRoot, 'dashboard', 'dist'),
+    );
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTPS API base URL' });
+    new CfnOutput(this, 'DashboardUrl', { value: this.dashboard.url, description: 'Admin dashboard (CloudFront)' });
+    new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'CognitoEndpoint', { value: this.auth.endpoint, description: 'InitiateAuth endpoint' });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.integrations.alertTopic.topicArn });
+    new CfnOutput(this, 'LabelsBucketName', { value: this.data.labelsBucket.bucketName });
+    new CfnOutput(this, 'StripeApiKeySecretArn', { value: this.integrations.stripeApiKey.secretArn, description: 'Put the Stripe secret key here' });
+    new CfnOutput(this, 'StripeWebhookSecretArn', { value: this.integrations.stripeWebhookSecret.secretArn, description: 'Put the Stripe webhook signing secret here' });
+    new CfnOutput(this, 'CarrierWebhookSecretArn', { value: this.integrations.carrierWebhookSecret.secretArn, description: 'Put the carrier HMAC key here' });
+
+    acknowledgeNagFindings(this);
+  }
+}
