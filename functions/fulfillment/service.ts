@@ -58,8 +58,10 @@ export interface FulfillmentDeps {
   now?: () => Date;
 }
 
-/** Optimistic loops re-read and retry a few times when a concurrent writer got in first. */
-const MAX_ATTEMPTS = 5;
+/** Optimistic loops re-read and retry when a concurrent writer got in first, with jittered backoff. */
+const MAX_ATTEMPTS = 10;
+const backoff = (attempt: number) =>
+  attempt === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * Math.min(attempt, 5)));
 
 const summaryOf = (item: ShipmentItem): ShipmentSummary => ({
   trackingNumber: item.trackingNumber,
@@ -81,6 +83,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
    */
   async function createShipmentForOrder(order: Order): Promise<ShipmentSummary> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await backoff(attempt);
       const existing = await shipmentStore.getShipment(order.id);
       if (existing?.state === 'CREATED') return summaryOf(existing);
 
@@ -154,6 +157,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
   ): Promise<TrackingEventResult> {
     const full: TrackingEvent = { at: event.at, status: event.status, description: event.description ?? defaultDescriptions[event.status] };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await backoff(attempt);
       const tracking = await shipmentStore.getTracking(trackingNumber);
       if (!tracking) throw new TrackingNotFound(trackingNumber);
       const next = applyTrackingEvent(tracking, full, trackingEventKey(full, options.eventId));
@@ -175,6 +179,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
    */
   async function markDelivered(orderId: string, input: MarkDeliveredInput): Promise<Order> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await backoff(attempt);
       const order = await orderStore.get(orderId);
       if (!order) throw new OrderNotFound(orderId);
       if (input.eventId && (await shipmentStore.webhookEventSeen(input.eventId))) throw new DuplicateCarrierEvent(input.eventId);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { isSafeLabelKey, type LabelStorage } from '../../fulfillment/label-storage';
@@ -17,7 +18,7 @@ export function localLabelStorage(dataDir: string): LabelStorage {
       const path = pathOf(key);
       await mkdir(dirname(path), { recursive: true });
       // Write then rename: a reader never sees half a label.
-      const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+      const tmp = `${path}.${randomUUID()}.tmp`;
       await writeFile(tmp, body);
       await rename(tmp, path);
     },
