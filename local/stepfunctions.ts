@@ -117,11 +117,12 @@ export class LambdaFunctionError extends Error {
   }
 }
 
+/**
+ * The Node.js Lambda runtime reports `errorType: error.name` and nothing else: a subclass that doesn't set
+ * `name` is plain "Error" on AWS, so it is here too (a Catch on the class name would never fire in AWS).
+ */
 function toLambdaError(error: unknown): LambdaFunctionError {
-  if (error instanceof Error) {
-    const errorType = error.name && error.name !== 'Error' ? error.name : (error.constructor?.name ?? 'Error');
-    return new LambdaFunctionError(errorType, error.message, (error.stack ?? '').split('\n'));
-  }
+  if (error instanceof Error) return new LambdaFunctionError(error.name || 'Error', error.message, (error.stack ?? '').split('\n'));
   return new LambdaFunctionError('Error', String(error), []);
 }
 
