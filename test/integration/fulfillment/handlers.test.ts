@@ -8,9 +8,10 @@ import { handler as adminMarkDelivered } from '../../../functions/api/admin-mark
 import { makeTrackingNumber } from '../../../functions/domain/tracking';
 import { createShipmentForOrder, recordTrackingEvent } from '../../../functions/fulfillment/service';
 import { signPayload } from '../../../functions/fulfillment/webhook-signature';
-import { admin, call, createOrderIn, customer, getItem, PII, snapshot, useFulfillmentEnv, useTables, webhookRequest } from './support';
+import { admin, call, createOrderIn, customer, getItem, PII, snapshot, useFulfillmentEnv, webhookRequest } from './support';
+import { useIsolatedTables } from '../../support/dynamo';
 
-useTables();
+useIsolatedTables();
 useFulfillmentEnv();
 
 /** A SHIPPED order as the workflow leaves it. */

@@ -12,9 +12,10 @@ import {
   OrderNotShipped,
   recordTrackingEvent,
 } from '../../../functions/fulfillment/service';
-import { counterValue, createOrderIn, getItem, PII, snapshot, useFulfillmentEnv, useTables } from './support';
+import { counterValue, createOrderIn, getItem, PII, snapshot, useFulfillmentEnv } from './support';
+import { useIsolatedTables } from '../../support/dynamo';
 
-useTables();
+useIsolatedTables();
 const env = useFulfillmentEnv();
 
 describe('tracking serial counter', () => {

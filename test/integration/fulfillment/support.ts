@@ -108,19 +108,12 @@ export const admin = { sub: 'admin-sub', username: 'admin@example.com', groups: 
 export const customer = { sub: 'customer-sub', username: 'customer@example.com', groups: [] as string[] };
 
 /** A signed carrier webhook request (the signature can be overridden to test rejections). */
-export function webhookRequest(payload: unknown, options: { secret?: string; at?: Date; header?: string; rawBody?: string } = {}) {
+export function webhookRequest(
+  payload: unknown,
+  options: { secret?: string; at?: Date; rawBody?: string } = {},
+): { method: string; path: string; body: string; headers: Record<string, string> } {
   const rawBody = options.rawBody ?? JSON.stringify(payload);
-  const header = options.header ?? signatureHeader(options.secret ?? WEBHOOK_SECRET, rawBody, options.at ?? new Date());
+  const header = signatureHeader(options.secret ?? WEBHOOK_SECRET, rawBody, options.at ?? new Date());
   return { method: 'POST', path: '/webhooks/carrier', body: rawBody, headers: { 'x-carrier-signature': header } };
 }
 
-// TEMP (dev): replaced by useIsolatedTables() from test/support/dynamo.ts once it lands.
-import { createTables } from '../../../local/dynamodb';
-export function useTables() {
-  beforeAll(async () => {
-    const prefix = `t${randomUUID().slice(0, 8)}-`;
-    const names = await createTables(process.env.DYNAMODB_ENDPOINT!, prefix);
-    process.env.TABLE_NAME = names.OrderTable;
-    process.env.IDEMPOTENCY_TABLE_NAME = names.IdempotencyTable;
-  });
-}
