@@ -19,7 +19,8 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'n
 export const countryCode = z
   .string()
   .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US')
-  .refine((code) => regionNames.of(code) !== undefined && !['ZZ', 'EU', 'UN', 'EZ', 'QO'].includes(code), 'is not an ISO 3166-1 alpha-2 country');
+  // Intl throws on malformed codes, so only well-formed ones are looked up.
+  .refine((code) => /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== undefined && !['ZZ', 'EU', 'UN', 'EZ', 'QO'].includes(code), 'is not an ISO 3166-1 alpha-2 country');
 
 export const placeOrderBody = z.strictObject({
   customer: z.strictObject({
