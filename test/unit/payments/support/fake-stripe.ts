@@ -42,6 +42,8 @@ export class FakeStripe {
   private server?: Server;
   private counter = 0;
   port = 0;
+  /** Extra fields put on every charge's card, e.g. to prove the adapter copies nothing beyond the allowed four. */
+  extraCardFields: Record<string, unknown> = {};
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -151,7 +153,7 @@ export class FakeStripe {
     };
     const card = testCards[pm];
     if (card) {
-      const intent = { ...base, status: 'requires_capture', amount_capturable: amount, latest_charge: charge(`ch_${id}`, id, pm, amount, params.currency) };
+      const intent = { ...base, status: 'requires_capture', amount_capturable: amount, latest_charge: charge(`ch_${id}`, id, pm, amount, params.currency, this.extraCardFields) };
       this.intents.set(id, intent);
       return { status: 200, body: intent };
     }
@@ -170,7 +172,7 @@ export class FakeStripe {
   }
 }
 
-function charge(id: string, intentId: string, pm: string, amount: number, currency: string) {
+function charge(id: string, intentId: string, pm: string, amount: number, currency: string, extraCardFields: Record<string, unknown> = {}) {
   const card = testCards[pm] ?? testCards.pm_card_visa;
   return {
     id,
@@ -194,6 +196,7 @@ function charge(id: string, intentId: string, pm: string, amount: number, curren
         country: 'US',
         network: card.brand,
         checks: { cvc_check: 'pass', address_line1_check: null, address_postal_code_check: null },
+        ...extraCardFields,
       },
     },
   };

@@ -1,0 +1,130 @@
+import { useIsolatedTables } from '../../support/dynamo';
+import { handler as refund } from '../../../functions/api/admin-refund-order';
+import { handler as listPayments } from '../../../functions/api/admin-list-payments';
+import { authorizeOrderPayment, captureOrderPayment } from '../../../functions/payments/service';
+import { paymentStore } from '../../../functions/payments/payment-store';
+import { createOrder, invoke, scanTable } from './support/fixtures';
+
+useIsolatedTables();
+
+const admin = ['admin'];
+const refundCall = (orderId: string, body?: unknown, groups: string[] | null = admin, raw?: string) =>
+  invoke(refund, {
+    method: 'POST',
+    path: `/admin/orders/${orderId}/refund`,
+    pathParameters: { id: orderId },
+    headers: { 'content-type': 'application/json' },
+    ...(raw !== undefined ? { body: raw } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+    groups: groups ?? undefined,
+  });
+
+async function capturedOrder(total = 5000) {
+  const order = await createOrder({ total: { amount: total, currency: 'USD' } });
+  await authorizeOrderPayment(order);
+  await captureOrderPayment(order.id);
+  return order;
+}
+
+describe('POST /admin/orders/{id}/refund', () => {
+  it('refunds part, then (no body) the rest; answers with the order id and the payment summary', async () => {
+    const order = await capturedOrder();
+    const partial = await refundCall(order.id, { amount: 1200 });
+    expect(partial.statusCode).toBe(200);
+    expect(partial.body).toEqual({
+      orderId: order.id,
+      payment: expect.objectContaining({ status: 'partially_refunded', amountRefunded: 1200, amount: { amount: 5000, currency: 'USD' } }),
+    });
+    const rest = await refundCall(order.id);
+    expect(rest.body.payment).toMatchObject({ status: 'refunded', amountRefunded: 5000 });
+    const history = (await paymentStore.get(order.id))!.history;
+    expect(history.at(-1)).toMatchObject({ status: 'refunded', source: 'admin:admin-user' });
+
+    const again = await refundCall(order.id, {});
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toMatchObject({ type: '/problems/payment-already-refunded' });
+  });
+
+  it('404 for an unknown order, 409 before capture, 422 above the remaining amount', async () => {
+    expect((await refundCall('ord_missing', { amount: 1 })).statusCode).toBe(404);
+
+    const authorized = await createOrder();
+    await authorizeOrderPayment(authorized);
+    const notCaptured = await refundCall(authorized.id, { amount: 100 });
+    expect(notCaptured.statusCode).toBe(409);
+    expect(notCaptured.headers['content-type']).toBe('application/problem+json');
+    expect(notCaptured.body.detail).toMatch(/captured when the order ships/);
+
+    const order = await capturedOrder();
+    const over = await refundCall(order.id, { amount: 5001 });
+    expect(over.statusCode).toBe(422);
+    expect(over.body).toMatchObject({ type: '/problems/refund-exceeds-remaining', errors: [{ path: 'amount', message: 'must be at most 5000' }] });
+  });
+
+  it.each([
+    ['a zero amount', { amount: 0 }],
+    ['a fractional amount', { amount: 10.5 }],
+    ['an amount as a string', { amount: '100' }],
+    ['an unknown field', { amount: 100, reason: 'because' }],
+  ])('rejects %s with 400 and changes nothing', async (_label, body) => {
+    const order = await capturedOrder();
+    const before = await scanTable();
+    const response = await refundCall(order.id, body);
+    expect(response.statusCode).toBe(400);
+    expect(response.body.errors?.length).toBeGreaterThan(0);
+    expect(await scanTable()).toEqual(before);
+  });
+
+  it('rejects malformed JSON with 400', async () => {
+    const order = await capturedOrder();
+    expect((await refundCall(order.id, undefined, admin, '{"amount":')).statusCode).toBe(400);
+  });
+
+  it('is for admins only: 401 without a token, 403 for a customer', async () => {
+    const order = await capturedOrder();
+    expect((await refundCall(order.id, {}, null)).statusCode).toBe(401);
+    expect((await refundCall(order.id, {}, ['customers'])).statusCode).toBe(403);
+    expect((await paymentStore.get(order.id))?.amountRefunded).toBe(0);
+  });
+});
+
+describe('GET /admin/payments', () => {
+  const list = (query: Record<string, string> = {}, groups: string[] | null = admin) =>
+    invoke(listPayments, { method: 'GET', path: '/admin/payments', query, groups: groups ?? undefined });
+
+  it('lists newest first, filters by status, pages with a cursor, and shows no internals', async () => {
+    const first = await capturedOrder();
+    const second = await createOrder({ paymentMethodId: 'pm_card_chargeDeclined' });
+    await authorizeOrderPayment(second);
+    const third = await createOrder({ paymentMethodId: 'pm_card_amex' });
+    await authorizeOrderPayment(third);
+
+    const all = await list();
+    expect(all.statusCode).toBe(200);
+    const ids = all.body.items.map((p: { orderId: string }) => p.orderId);
+    expect(ids.indexOf(third.id)).toBeLessThan(ids.indexOf(second.id));
+    expect(ids.indexOf(second.id)).toBeLessThan(ids.indexOf(first.id));
+    const item = all.body.items.find((p: { orderId: string }) => p.orderId === third.id);
+    expect(item).toMatchObject({ status: 'authorized', card: { brand: 'amex', last4: '8431' }, history: [expect.objectContaining({ status: 'authorized' })] });
+    for (const hidden of ['pk', 'sk', 'gsi1pk', 'gsi3pk', 'version', 'refundSequence', 'entity']) expect(item).not.toHaveProperty(hidden);
+
+    const declined = await list({ status: 'declined' });
+    expect(declined.body.items.map((p: { orderId: string }) => p.orderId)).toEqual([second.id]);
+    expect(declined.body.items[0].declineCode).toBe('generic_decline');
+
+    const page1 = await list({ limit: '2' });
+    expect(page1.body.items).toHaveLength(2);
+    expect(page1.body.nextCursor).toEqual(expect.any(String));
+    const page2 = await list({ limit: '2', cursor: page1.body.nextCursor });
+    expect(page2.body.items.map((p: { orderId: string }) => p.orderId)).not.toContain(page1.body.items[0].orderId);
+  });
+
+  it('400 for a bad status, limit or cursor; 403 for customers', async () => {
+    for (const query of <Record<string, string>[]>[{ status: 'paid' }, { limit: '0' }, { limit: '101' }, { cursor: 'not-a-cursor' }, { unknown: 'x' }]) {
+      const response = await list(query);
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toBe('application/problem+json');
+    }
+    expect((await list({}, ['customers'])).statusCode).toBe(403);
+    expect((await list({}, null)).statusCode).toBe(401);
+  });
+});
