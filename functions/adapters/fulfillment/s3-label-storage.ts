@@ -23,9 +23,10 @@ export function s3LabelStorage(bucket: string, client: S3Client = s3Client()): L
           Key: key,
           Body: body,
           ContentType: contentType,
-          ServerSideEncryption: 'aws:kms',
-          ...(kmsKeyId ? { SSEKMSKeyId: kmsKeyId } : {}),
-          BucketKeyEnabled: true,
+          // With a key id: SSE-KMS under that key, explicitly. Without one, no header at all, so the bucket's
+          // default encryption (SSE-KMS with its customer-managed key) applies: a bare `aws:kms` header would
+          // make S3 use the AWS-managed aws/s3 key instead.
+          ...(kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: kmsKeyId, BucketKeyEnabled: true } : {}),
         }),
       );
     },

@@ -13,19 +13,25 @@ afterEach(() => {
 });
 
 describe('S3 label storage', () => {
-  it('writes labels encrypted with SSE-KMS (default key)', async () => {
-    s3.on(PutObjectCommand).resolves({});
-    await s3LabelStorage('labels', client).put('labels/o1/RA473124829GB.pdf', new Uint8Array([37, 80, 68, 70]), 'application/pdf');
-    const input = s3.commandCalls(PutObjectCommand)[0].args[0].input;
-    expect(input).toMatchObject({ Bucket: 'labels', Key: 'labels/o1/RA473124829GB.pdf', ContentType: 'application/pdf', ServerSideEncryption: 'aws:kms' });
-    expect(input.SSEKMSKeyId).toBeUndefined();
-  });
-
-  it('uses the configured KMS key', async () => {
+  it('writes labels with SSE-KMS under the configured customer-managed key', async () => {
     process.env.LABELS_KMS_KEY_ID = 'arn:aws:kms:eu-west-1:111122223333:key/abc';
     s3.on(PutObjectCommand).resolves({});
+    await s3LabelStorage('labels', client).put('labels/o1/RA473124829GB.pdf', new Uint8Array([37, 80, 68, 70]), 'application/pdf');
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({
+      Bucket: 'labels',
+      Key: 'labels/o1/RA473124829GB.pdf',
+      ContentType: 'application/pdf',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/abc',
+    });
+  });
+
+  it('without a key id leaves encryption to the bucket default (never the aws/s3 managed key)', async () => {
+    s3.on(PutObjectCommand).resolves({});
     await s3LabelStorage('labels', client).put('labels/o1/RA473124829GB.zpl', '^XA^XZ', 'application/zpl');
-    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input.SSEKMSKeyId).toBe(process.env.LABELS_KMS_KEY_ID);
+    const input = s3.commandCalls(PutObjectCommand)[0].args[0].input;
+    expect(input.ServerSideEncryption).toBeUndefined();
+    expect(input.SSEKMSKeyId).toBeUndefined();
   });
 
   it('serves labels through presigned GET URLs that expire (default 5 minutes, capped at 1 hour)', async () => {
