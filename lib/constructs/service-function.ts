@@ -56,6 +56,17 @@ export interface FunctionDeps {
   readonly removalPolicy: RemovalPolicy;
 }
 
+/** `functionSettings` plus where to find the handler: what every service Lambda (and the bundle test) uses. */
+export function bundledFunctionProps(projectRoot: string, entry: string): NodejsFunctionProps {
+  return {
+    ...functionSettings,
+    entry,
+    handler: 'handler',
+    projectRoot,
+    depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+  };
+}
+
 /**
  * One NodejsFunction built from `functionSettings`, with exactly the environment and grants its `needs`
  * (and its table access) call for: nothing is granted to every function "just in case".
@@ -90,12 +101,8 @@ export class ServiceFunction extends Construct {
     if (needs.has('email')) environment.SENDER_EMAIL = deps.senderEmail;
 
     this.fn = new NodejsFunction(this, 'Function', {
-      ...functionSettings,
+      ...bundledFunctionProps(deps.projectRoot, entry),
       ...spec.overrides,
-      entry,
-      handler: 'handler',
-      projectRoot: deps.projectRoot,
-      depsLockFilePath: path.join(deps.projectRoot, 'package-lock.json'),
       description: `order-service ${spec.name} (${spec.entry})`,
       environment,
       logGroup: new LogGroup(this, 'Logs', { retention, removalPolicy: deps.removalPolicy }),
