@@ -3,13 +3,22 @@ import { api, json } from '../commons/http';
 import { badRequest, notFound } from '../commons/problem';
 import { isValidTrackingNumber } from '../domain/tracking';
 
+/** Path parameters may arrive still percent-encoded; a malformed escape is just an invalid number. */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 /**
  * Public parcel tracking. The response is built field by field from the tracking record, which holds no
  * personal data in the first place: status and events only.
  */
 export const handler = api({ auth: 'public' }, async ({ params }) => {
   // People type numbers as printed ("RA 4731 2482 9 GB") or in lower case.
-  const trackingNumber = decodeURIComponent(params.trackingNumber ?? '').replace(/\s+/g, '').toUpperCase();
+  const trackingNumber = safeDecode(params.trackingNumber ?? '').replace(/\s+/g, '').toUpperCase();
   if (!isValidTrackingNumber(trackingNumber)) {
     throw badRequest('The tracking number is not a valid S10 number (e.g. RA473124829GB).', [
       { path: 'trackingNumber', message: 'two letters, 9 digits with a valid check digit, and a country code' },

@@ -62,7 +62,7 @@ describe('GET /tracking/{trackingNumber}', () => {
     expect(res.body.trackingNumber).toBe(trackingNumber);
   });
 
-  it.each(['RA473124828GB', 'hello', 'RA4731248290GB', 'RA473124829XX'])('400 for malformed %s', async (tn) => {
+  it.each(['RA473124828GB', 'hello', 'RA4731248290GB', 'RA473124829XX', '%E0%A4%A', 'RA473124829GB%00'])('400 for malformed %s', async (tn) => {
     const res = await trackingCall(tn);
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toBe('application/problem+json');
