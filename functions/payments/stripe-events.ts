@@ -2,6 +2,8 @@ import type Stripe from 'stripe';
 import { logger } from '../commons/powertools';
 import { applyObservation, type ProviderObservation } from './payment';
 import { DuplicateEvent, PaymentVersionConflict, paymentStore } from './payment-store';
+import { orderStore } from '../adapters/order-store';
+import { voidOrderPayment } from './service';
 
 /**
  * Applies a verified Stripe event to the payment record, exactly once per event id: the event marker is
@@ -73,6 +75,7 @@ export async function applyStripeEvent(event: Stripe.Event): Promise<EventResult
     try {
       await paymentStore.save(next, record.version, { webhookEvent: marker });
       logger.info('Stripe event applied', { eventId: event.id, type: event.type, orderId, status: next.status });
+      if (record.status === 'failed' && next.status === 'authorized') await releaseLateAuthorization(orderId);
       return 'applied';
     } catch (error) {
       if (error instanceof DuplicateEvent) return 'duplicate';
@@ -80,4 +83,19 @@ export async function applyStripeEvent(event: Stripe.Event): Promise<EventResult
     }
   }
   throw new Error(`Too much contention applying Stripe event ${event.id}`);
+}
+
+/**
+ * An authorization that Stripe made although the charge step saw only an error (e.g. a timeout): if the order
+ * already ended (FAILED with PAYMENT_ERROR, or CANCELLED), nobody else will release it, so void it now.
+ * Best effort: a failure is logged, and Stripe itself releases uncaptured authorizations after 7 days.
+ */
+async function releaseLateAuthorization(orderId: string): Promise<void> {
+  const order = await orderStore.get(orderId);
+  if (order?.status !== 'FAILED' && order?.status !== 'CANCELLED') return;
+  try {
+    await voidOrderPayment(orderId, 'stripe:late-authorization');
+  } catch (error) {
+    logger.error('Could not void a late authorization of an ended order', { orderId, error: (error as Error).name });
+  }
 }

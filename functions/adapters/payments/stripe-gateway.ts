@@ -241,8 +241,13 @@ export async function stripeSecretKey(): Promise<string | undefined> {
   const arn = config.stripeSecretArn();
   if (!arn) return undefined;
   const value = await getSecret(arn, { maxAge: 300 });
-  if (typeof value !== 'string' || !value) throw new PaymentUnavailableError('The Stripe secret is empty.');
-  return value.trim();
+  const key = typeof value === 'string' ? value.trim() : '';
+  // The stack creates the secret with a random placeholder; until an operator stores a real key, fail fast
+  // and say so rather than sending Stripe a key it will reject (or silently falling back to the sandbox).
+  if (!/^(sk|rk)_(test|live)_/.test(key)) {
+    throw new PaymentUnavailableError('The Stripe secret in Secrets Manager is not a Stripe API key yet (see docs/payments.md).', 'configuration');
+  }
+  return key;
 }
 
 export async function stripeGateway(): Promise<StripeGateway | undefined> {

@@ -162,3 +162,23 @@ describe('POST /webhooks/stripe: payment record updates', () => {
     expect(await paymentStore.get(order.id)).toEqual(before);
   });
 });
+
+describe('POST /webhooks/stripe: an authorization the charge step never saw', () => {
+  it('is adopted by the failed record and voided, because the order already ended', async () => {
+    const { SandboxGateway } = await import('../../../functions/adapters/payments/sandbox-gateway');
+    const order = await createOrder({ paymentMethodId: 'pm_card_sandboxUnavailable' });
+    await expect(authorizeOrderPayment(order)).rejects.toThrow();
+    await orderStore.transition(order.id, 'FAILED', { actor: 'step:fail-order', reason: 'payment provider unavailable' }, { set: { failureReason: 'PAYMENT_ERROR' } });
+    // The provider did act on one of the attempts (its answer was lost).
+    const sandbox = new SandboxGateway();
+    const authorized = await sandbox.authorize({ orderId: order.id, amount: order.total, paymentMethodId: 'pm_card_visa' });
+    if (authorized.outcome !== 'authorized') throw new Error('expected an authorization');
+
+    const response = await deliver(stripeEvent('payment_intent.amount_capturable_updated', intentObject(authorized.intentId, order.id)));
+    expect(response.body.result).toBe('applied');
+    const record = await paymentStore.get(order.id);
+    expect(record).toMatchObject({ intentId: authorized.intentId, status: 'voided' });
+    expect(record?.history.map((h) => h.status)).toEqual(['failed', 'authorized', 'voided']);
+    expect((await sandbox.get(authorized.intentId))?.status).toBe('canceled');
+  });
+});
