@@ -18,6 +18,12 @@ export interface ServiceContext {
   trackingBaseUrl: string | undefined;
   /** ISO country code of S10 tracking numbers. */
   trackingCountry: string;
+  /** Return address printed on shipping labels (defaults in functions/fulfillment/settings.ts). */
+  senderName: string | undefined;
+  /** Address lines separated by "|". */
+  senderAddress: string | undefined;
+  /** The two S10 service-indicator letters (default CP, parcels). */
+  trackingServiceIndicator: string | undefined;
   /** Extra browser origins allowed by the API's CORS (for example a dashboard dev server). */
   extraCorsOrigins: string[];
   /** Cognito feature plan: 'plus' turns on threat protection (enforced); 'essentials' is cheaper. */
@@ -76,6 +82,11 @@ export function readContext(node: Node): ServiceContext {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`Context "extraCorsOrigins" entries must be origins like https://host:port, got "${origin}".`);
   }
 
+  const trackingServiceIndicator = str('trackingServiceIndicator');
+  if (trackingServiceIndicator !== undefined && !/^[A-Z]{2}$/.test(trackingServiceIndicator)) {
+    throw new Error(`Context "trackingServiceIndicator" must be two capital letters, got "${trackingServiceIndicator}".`);
+  }
+
   return {
     alertEmail: email('alertEmail'),
     senderEmail: email('senderEmail') ?? 'orders@example.com',
@@ -83,6 +94,9 @@ export function readContext(node: Node): ServiceContext {
     retainData: bool('retainData', true),
     trackingBaseUrl: str('trackingBaseUrl'),
     trackingCountry,
+    senderName: str('senderName'),
+    senderAddress: str('senderAddress'),
+    trackingServiceIndicator,
     extraCorsOrigins,
     userPoolFeaturePlan: plan,
     logRetentionDays: int('logRetentionDays', 30, 1),

@@ -103,6 +103,11 @@ export class OrderServiceStack extends Stack {
         ORDER_HOLD_SECONDS: String(ctx.orderHoldSeconds),
         TRACKING_BASE_URL: ctx.trackingBaseUrl ?? `${this.api.url}/tracking`,
         TRACKING_COUNTRY: ctx.trackingCountry,
+        ...(ctx.trackingServiceIndicator ? { TRACKING_SERVICE_INDICATOR: ctx.trackingServiceIndicator } : {}),
+      },
+      labelsEnvironment: {
+        ...(ctx.senderName ? { SENDER_NAME: ctx.senderName } : {}),
+        ...(ctx.senderAddress ? { SENDER_ADDRESS: ctx.senderAddress } : {}),
       },
       logRetentionDays: ctx.logRetentionDays,
       removalPolicy,

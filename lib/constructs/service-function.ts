@@ -52,6 +52,8 @@ export interface FunctionDeps {
   readonly senderEmail: string;
   /** Settings shared by every function: ORDER_HOLD_SECONDS, TRACKING_BASE_URL, TRACKING_COUNTRY. */
   readonly commonEnvironment: Record<string, string>;
+  /** Extra settings for the functions that need 'labels' (the label's return address). */
+  readonly labelsEnvironment: Record<string, string>;
   readonly logRetentionDays: number;
   readonly removalPolicy: RemovalPolicy;
 }
@@ -94,7 +96,12 @@ export class ServiceFunction extends Construct {
       environment.STATE_MACHINE_ARN = stateMachine.stateMachineArn;
     }
     if (needs.has('alerts')) environment.ALERT_TOPIC_ARN = deps.alertTopic.topicArn;
-    if (needs.has('labels')) environment.LABELS_BUCKET = deps.labelsBucket.bucketName;
+    if (needs.has('labels')) {
+      Object.assign(environment, deps.labelsEnvironment);
+      environment.LABELS_BUCKET = deps.labelsBucket.bucketName;
+      // Explicit SSE-KMS key on PutObject (functions/fulfillment/settings.ts); the bucket default is the same key.
+      environment.LABELS_KMS_KEY_ID = deps.labelsKey.keyArn;
+    }
     if (needs.has('payments')) environment.STRIPE_SECRET_ARN = deps.stripeApiKey.secretArn;
     if (needs.has('stripeWebhookSecret')) environment.STRIPE_WEBHOOK_SECRET_ARN = deps.stripeWebhookSecret.secretArn;
     if (needs.has('carrierSecret')) environment.CARRIER_WEBHOOK_SECRET_ARN = deps.carrierWebhookSecret.secretArn;

@@ -131,6 +131,7 @@ describe('Lambda functions', () => {
       ['STATE_MACHINE_ARN', 'workflow'],
       ['ALERT_TOPIC_ARN', 'alerts'],
       ['LABELS_BUCKET', 'labels'],
+      ['LABELS_KMS_KEY_ID', 'labels'],
       ['STRIPE_SECRET_ARN', 'payments'],
       ['STRIPE_WEBHOOK_SECRET_ARN', 'stripeWebhookSecret'],
       ['CARRIER_WEBHOOK_SECRET_ARN', 'carrierSecret'],

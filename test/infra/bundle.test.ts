@@ -1,0 +1,139 @@
+/**
+ * The esbuild settings of lib/function-settings.ts, proven by running them: CDK bundles real handlers with
+ * the settings every service Lambda uses, and the output is loaded by Node 22 in a directory where, as in
+ * the Lambda runtime, only the AWS SDK can be resolved. Everything else (middy, Powertools, zod, pdf-lib,
+ * bwip-js) must be inside the bundle.
+ * Also checks that the `aws:cdk:bundling-stacks: []` shortcut used by the other infra tests skips esbuild.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { bundledFunctionProps } from '../../lib/constructs/service-function';
+import { PROJECT_ROOT } from '../../lib/order-service-stack';
+import { routes, workflowTasks } from '../../lib/routes';
+
+const entryOf = (name: string) => {
+  const entry = [...routes, ...workflowTasks].find((r) => r.name === name)?.entry;
+  if (!entry) throw new Error(`No route or task named ${name}`);
+  return path.join(PROJECT_ROOT, entry);
+};
+
+/** The asset directory CDK produced for each function of the stack, by function construct id. */
+function assetDirs(app: App, stack: Stack, names: string[]): Record<string, string> {
+  const assembly = app.synth();
+  const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Properties: any }> };
+  const dirs: Record<string, string> = {};
+  for (const name of names) {
+    const [, fn] = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(name))!;
+    const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+    dirs[name] = path.join(assembly.directory, `asset.${hash}`);
+  }
+  return dirs;
+}
+
+const PROBE = `
+const [dir, mode] = process.argv.slice(2);
+const mod = await import(dir + '/index.mjs');
+if (typeof mod.handler !== 'function') throw new Error('no handler export');
+if (mode === 'load') { console.log(JSON.stringify({ loaded: true })); process.exit(0); }
+const event = {
+  version: '2.0', routeKey: mode, rawPath: mode.split(' ')[1], rawQueryString: '',
+  headers: { host: 'api.example.com', 'content-type': 'application/json' },
+  requestContext: { accountId: '123456789012', apiId: 'api', domainName: 'api.example.com', domainPrefix: 'api',
+    http: { method: mode.split(' ')[0], path: mode.split(' ')[1], protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bundle-test' },
+    requestId: 'r-1', routeKey: mode, stage: '$default', time: '26/Nov/2026:06:00:00 +0000', timeEpoch: 0 },
+  body: mode.startsWith('POST') ? '{}' : undefined, isBase64Encoded: false,
+};
+const context = { functionName: 'probe', functionVersion: '$LATEST', memoryLimitInMB: '512', awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:probe', logGroupName: 'g', logStreamName: 's',
+  getRemainingTimeInMillis: () => 10000, callbackWaitsForEmptyEventLoop: true };
+const result = await mod.handler(event, context);
+console.log(JSON.stringify(result));
+`;
+
+describe('Lambda bundles (real esbuild, real settings)', () => {
+  let work: string;
+  let dirs: Record<string, string>;
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'order-service-bundle-'));
+    // The Lambda runtime stand-in: the SDK (like /var/runtime/node_modules) and nothing else.
+    fs.mkdirSync(path.join(work, 'node_modules'));
+    fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@aws-sdk'), path.join(work, 'node_modules', '@aws-sdk'), 'dir');
+    fs.writeFileSync(path.join(work, 'probe.mjs'), PROBE);
+
+    const app = new App({ outdir: path.join(work, 'cdk.out') }); // bundling on, as in `cdk synth`
+    const stack = new Stack(app, 'BundleProbe');
+    const names = ['Health', 'PlaceOrder', 'CreateLabel'];
+    for (const name of names) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entryOf(name)));
+    dirs = assetDirs(app, stack, names);
+  }, 180_000);
+
+  const run = (name: string, mode: string, env: Record<string, string> = {}) => {
+    // Copy the bundle next to the runtime stand-in: only `work/node_modules` is resolvable from there.
+    const target = path.join(work, 'task', name);
+    fs.mkdirSync(target, { recursive: true });
+    for (const f of fs.readdirSync(dirs[name])) fs.copyFileSync(path.join(dirs[name], f), path.join(target, f));
+    const result = spawnSync(process.execPath, ['--enable-source-maps', path.join(work, 'probe.mjs'), target, mode], {
+      cwd: work,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', POWERTOOLS_SERVICE_NAME: 'order-service', ...env },
+    });
+    if (result.status !== 0) throw new Error(`${name} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
+    const lines = result.stdout.trim().split('\n');
+    return JSON.parse(lines[lines.length - 1]);
+  };
+
+  it('emits minified ESM with a source map, a require() shim, and imports only the AWS SDK and Node built-ins', () => {
+    for (const [name, dir] of Object.entries(dirs)) {
+      expect(fs.readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      const code = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith("import { createRequire as __createRequire } from 'node:module'")).toBe(true);
+      expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+      expect(code.split('\n').length).toBeLessThan(200); // minified
+      // Static imports (`import{a as b}from"x"`, `import*as c from"x"`, `import"x"`) and CommonJS requires.
+      const staticImports = [...code.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w$*{}\s,]+?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
+      const requires = [...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+      const imported = new Set([...staticImports, ...requires]);
+      expect(staticImports.length).toBeGreaterThan(0);
+      const external = [...imported].filter((m) => !m.startsWith('@aws-sdk/') && !m.startsWith('node:') && !builtinModules.includes(m));
+      expect({ name, external }).toEqual({ name, external: [] });
+      expect(code).toMatch(/@aws-sdk\/|node:/);
+    }
+  });
+
+  it('Health runs from the bundle (middy, Powertools logger, problem+json wrapper all inside)', () => {
+    const result = run('Health', 'GET /health');
+    expect(result).toMatchObject({ statusCode: 200, body: JSON.stringify({ status: 'ok' }) });
+  });
+
+  it('PlaceOrder loads and rejects an unauthenticated call with 401 problem+json before touching AWS', () => {
+    const result = run('PlaceOrder', 'POST /orders', {
+      TABLE_NAME: 'orders',
+      IDEMPOTENCY_TABLE_NAME: 'idempotency',
+      STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:x',
+    });
+    expect(result.statusCode).toBe(401);
+    expect(result.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(result.body)).toMatchObject({ status: 401 });
+  });
+
+  it('CreateLabel (pdf-lib, bwip-js: CommonJS inside an ESM bundle) loads', () => {
+    expect(run('CreateLabel', 'load')).toEqual({ loaded: true });
+  });
+
+  it('aws:cdk:bundling-stacks = [] skips esbuild (what the other infra tests rely on)', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'order-service-nobundle-')), context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'NoBundle');
+    new NodejsFunction(stack, 'Health', bundledFunctionProps(PROJECT_ROOT, entryOf('Health')));
+    const started = Date.now();
+    const dir = assetDirs(app, stack, ['Health']).Health;
+    expect(fs.existsSync(path.join(dir, 'index.mjs'))).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
