@@ -147,7 +147,20 @@ export async function voidOrderPayment(orderId: string, actor: string): Promise<
         return refundOrderPayment(orderId, undefined, actor);
       case 'authorized': {
         const gateway = await gatewayFor(record.provider);
-        await gateway.cancel(orderId, record.intentId!);
+        try {
+          await gateway.cancel(orderId, record.intentId!);
+        } catch (error) {
+          // Captured at the provider although not recorded here (e.g. from Stripe's dashboard): record the
+          // capture, then the next round refunds it.
+          if (error instanceof PaymentStateError && error.intentStatus === 'succeeded') {
+            await saveQuietly(
+              { ...record, status: 'captured', amountCaptured: record.amount.amount, updatedAt: now(), history: [...record.history, entry('captured', actor, 'found captured at the provider')] },
+              record.version,
+            );
+            continue;
+          }
+          throw error;
+        }
         try {
           const saved = await paymentStore.save(
             { ...record, status: 'voided', updatedAt: now(), history: [...record.history, entry('voided', actor)] },

@@ -231,3 +231,15 @@ describe('refundOrderPayment', () => {
     expect((await paymentStore.get(order.id))?.pendingRefund).toBeUndefined();
   });
 });
+
+describe('voidOrderPayment when the provider already captured', () => {
+  it('records the capture found at the provider and refunds it instead of failing', async () => {
+    const order = await createOrder();
+    await authorizeOrderPayment(order);
+    // Captured outside this service (e.g. in Stripe's dashboard): the record still says authorized.
+    await sandbox.capture(order.id, (await paymentStore.get(order.id))!.intentId!);
+    expect(await voidOrderPayment(order.id, 'customer')).toMatchObject({ status: 'refunded', amountRefunded: 5000 });
+    expect((await paymentStore.get(order.id))?.history.map((h) => h.status)).toEqual(['authorized', 'captured', 'refunded']);
+    expect((await intentOf(order.id))?.amountRefunded).toBe(5000);
+  });
+});
