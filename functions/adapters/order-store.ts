@@ -116,7 +116,7 @@ export const orderStore = {
 
   /** Writes attributes without a status change (e.g. payment details), conditional on the status. */
   async update(id: string, set: TransitionOptions['set'], whenStatus?: OrderStatus[]): Promise<Order> {
-    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#version': 'version', '#status': 'status' };
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#version': 'version' };
     const values: Record<string, unknown> = { ':at': new Date().toISOString(), ':one': 1 };
     const sets = ['#updatedAt = :at', '#version = #version + :one'];
     for (const [field, value] of Object.entries(set ?? {})) {
@@ -127,6 +127,7 @@ export const orderStore = {
     }
     let condition = 'attribute_exists(pk)';
     if (whenStatus?.length) {
+      names['#status'] = 'status';
       whenStatus.forEach((s, i) => (values[`:w${i}`] = s));
       condition += ` AND #status IN (${whenStatus.map((_, i) => `:w${i}`).join(', ')})`;
     }

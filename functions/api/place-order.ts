@@ -1,10 +1,7 @@
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { api, json, parseOr400 } from '../commons/http';
-import { dynamoDbClient } from '../commons/clients';
+import { idempotentHandler } from '../commons/idempotency';
 import { config } from '../commons/config';
 import { logger, metrics } from '../commons/powertools';
 import { ProblemError } from '../commons/problem';
@@ -33,14 +30,10 @@ const requireIdempotencyKey = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
  * IdempotencyAlreadyInProgressError (409); both are mapped in commons/http.ts.
  */
 const idempotent = () =>
-  makeHandlerIdempotent({
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTableName(), awsSdkV3Client: dynamoDbClient() }),
-    config: new IdempotencyConfig({
-      eventKeyJmesPath: '[requestContext.authorizer.jwt.claims.sub, headers."idempotency-key"]',
-      payloadValidationJmesPath: 'body',
-      throwOnNoIdempotencyKey: true,
-      expiresAfterSeconds: 24 * 3600,
-    }),
+  idempotentHandler({
+    eventKeyJmesPath: '[requestContext.authorizer.jwt.claims.sub, headers."idempotency-key"]',
+    payloadValidationJmesPath: 'body',
+    expiresAfterSeconds: 24 * 3600,
   });
 
 export const handler = api(

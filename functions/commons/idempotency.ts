@@ -1,0 +1,39 @@
+import type { MiddlewareObj, Request } from '@middy/core';
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import { dynamoDbClient } from './clients';
+import { config } from './config';
+
+/**
+ * Powertools' idempotency middleware, with one correction. In @aws-lambda-powertools/idempotency 2.35.0
+ * its `onError` deletes the record whenever anything failed, including its own `before` rejecting a
+ * concurrent duplicate: the duplicate then removes the still-running original's lock and a third request
+ * runs the handler again (aws-powertools/powertools-lambda-typescript#5675, fixed upstream after 2.35.0).
+ * Here `onError` only runs for requests that acquired the record. Proven by the 20-replay race in
+ * test/e2e/order-saga.test.ts. Remove this wrapper once a release with the fix is installed.
+ */
+export function idempotentHandler(options: { eventKeyJmesPath: string; payloadValidationJmesPath?: string; expiresAfterSeconds?: number }): MiddlewareObj {
+  const inner = makeHandlerIdempotent({
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTableName(), awsSdkV3Client: dynamoDbClient() }),
+    config: new IdempotencyConfig({ throwOnNoIdempotencyKey: true, ...options }),
+  });
+  const acquired = new WeakSet<Request>();
+  return {
+    before: async (request) => {
+      const replay = await inner.before!(request);
+      // No stored response to replay and no error: this request now holds the in-progress record.
+      if (replay === undefined) acquired.add(request);
+      return replay;
+    },
+    after: async (request) => {
+      // Saving the result is the last step; a failure to save must not delete the record either.
+      acquired.delete(request);
+      await inner.after!(request);
+    },
+    onError: async (request) => {
+      if (!acquired.delete(request)) return;
+      await inner.onError!(request);
+    },
+  };
+}
