@@ -89,6 +89,12 @@ export function toSummary(record: PaymentRecord): PaymentSummary {
   };
 }
 
+/** What admins see: ids, amounts, statuses, history and the allowed card fields; no bookkeeping internals. */
+export function adminPaymentView(record: PaymentRecord) {
+  const { version, refundSequence, pendingRefund, ...view } = record;
+  return { ...view, ...(pendingRefund ? { refundInProgress: { amount: pendingRefund.amount, requestedAt: pendingRefund.requestedAt } } : {}) };
+}
+
 /** What a provider event says about the intent (already mapped from Stripe's objects). */
 export interface ProviderObservation {
   intentId: string;
