@@ -126,6 +126,17 @@ function toLambdaError(error: unknown): LambdaFunctionError {
   return new LambdaFunctionError('Error', String(error), []);
 }
 
+/** The errorMessage of a Lambda error Cause, else the Cause itself (shortened). */
+function errorMessageOf(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage.slice(0, 500);
+  } catch {
+    // not JSON: a Fail state's Cause
+  }
+  return cause.slice(0, 500);
+}
+
 const json10 = 'application/x-amz-json-1.0';
 
 class ApiError extends Error {
@@ -255,8 +266,11 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     // State-level trail for debugging: names and types only.
     void (async () => {
       for await (const logEvent of run.eventLogs) {
-        const e = logEvent as { type: string; state?: { name: string; type: string }; Error?: string };
-        if (e.type.startsWith('State')) record({ event: e.type, executionArn, state: e.state?.name, stateType: e.state?.type, ...(e.Error ? { error: e.Error } : {}) });
+        const e = logEvent as { type: string; state?: { name: string; type: string }; Error?: string; Cause?: unknown };
+        if (!e.type.startsWith('State')) continue;
+        // The error message (without the stack) is what a developer needs to see why a step failed.
+        const cause = typeof e.Cause === 'string' ? errorMessageOf(e.Cause) : undefined;
+        record({ event: e.type, executionArn, state: e.state?.name, stateType: e.state?.type, ...(e.Error ? { error: e.Error, cause } : {}) });
       }
     })().catch(() => undefined);
     return execution;
