@@ -57,7 +57,7 @@ export function acknowledgeNagFindings(stack: OrderServiceStack): void {
 
   // --- Cognito -----------------------------------------------------------------------------------------
   ack(stack.auth.userPool, 'AwsSolutions-COG2',
-    'MFA is optional (TOTP) rather than required: the pool also serves storefront customers, and Cognito cannot require MFA for one group only. Threat protection (Plus plan, enforced) adds risk-based challenges; admins are expected to enrol TOTP (docs/deploy.md).');
+    'MFA is optional (TOTP) rather than required: the pool also serves storefront customers, Cognito cannot require MFA for one group only, and the dashboard sign-in does not handle the TOTP challenge yet. Threat protection (Plus plan, enforced by default) blocks risky and compromised-credential sign-ins. Revisit when the dashboard supports TOTP (docs/deploy.md).');
 
   if (stack.settings.userPoolFeaturePlan === 'essentials') {
     ack(stack.auth.userPool, 'AwsSolutions-COG3',

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws, Fn, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -59,8 +59,9 @@ export class Workflow extends Construct {
       tracingEnabled: true,
       logs: {
         destination: new LogGroup(this, 'Logs', {
-          // The vended-logs prefix keeps CloudWatch's account-wide resource policy small.
-          logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-order-fulfillment`,
+          // The vended-logs prefix keeps CloudWatch's account-wide resource policy small; the stack's UUID
+          // keeps the name unique, so a retained group never blocks re-creating the stack.
+          logGroupName: `/aws/vendedlogs/states/order-fulfillment-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
           retention: props.logRetention,
           removalPolicy: props.removalPolicy,
         }),
