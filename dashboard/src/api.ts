@@ -138,6 +138,8 @@ export interface ProductInput {
   price?: Money;
   lowStockThreshold?: number;
   active?: boolean;
+  /** Create only: opening stock, recorded as the first inventory adjustment. */
+  initialStock?: number;
 }
 
 export const api = {

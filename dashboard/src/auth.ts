@@ -190,6 +190,10 @@ export async function signIn(config: RuntimeConfig, username: string, password: 
     AuthFlow: 'USER_PASSWORD_AUTH',
     ClientId: config.cognito.clientId,
     AuthParameters: { USERNAME: username, PASSWORD: password },
+  }).catch((error: unknown) => {
+    // cognito-local answers a wrong password with InvalidPasswordException, AWS with NotAuthorizedException.
+    if (error instanceof AuthError && error.code === 'InvalidPasswordException') throw new AuthError(friendlyErrors.NotAuthorizedException!, error.code);
+    throw error;
   });
   return finish(response, username);
 }

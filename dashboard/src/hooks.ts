@@ -31,6 +31,8 @@ export function useResource<T>(
     const quiet = quietRef.current;
     quietRef.current = false;
     if (!quiet) {
+      // New filters or page: show loading rather than the previous result under the new controls.
+      setData(undefined);
       setLoading(true);
       setError(undefined);
     }

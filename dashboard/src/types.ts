@@ -89,10 +89,12 @@ export interface OrderSummary {
   status: OrderStatus | string;
   failureReason?: string;
   customer?: Customer;
-  /** Some list projections flatten the customer's email. */
+  /** The admin list flattens the customer: `email`, `name`, and the number of `lines`. */
   email?: string;
+  name?: string;
+  lines?: number;
   items?: OrderLine[];
-  itemCount?: number;
+  trackingNumber?: string | null;
   total: Money;
   createdAt: string;
   updatedAt?: string;
@@ -104,6 +106,8 @@ export interface Order extends OrderSummary {
   payment?: PaymentSummary;
   shipment?: ShipmentSummary;
   timeline?: TimelineEntry[];
+  /** The full payment record (GET /admin/orders/{id}): captured and refunded amounts, history. */
+  paymentRecord?: PaymentRecord | null;
 }
 
 export interface Product {
@@ -115,6 +119,7 @@ export interface Product {
   active: boolean;
   createdAt?: string;
   updatedAt?: string;
+  inventory?: InventoryLevel | null;
 }
 
 export interface InventoryLevel {
@@ -146,20 +151,27 @@ export interface Alert {
   createdAt: string;
 }
 
-export interface Payment {
+/** Payment statuses of this service (functions/payments/payment.ts); the list filter accepts only these. */
+export const PAYMENT_STATUSES = ['authorized', 'declined', 'voided', 'captured', 'partially_refunded', 'refunded', 'failed'] as const;
+
+export interface PaymentRecord {
   orderId: string;
-  paymentIntentId?: string;
   provider?: string;
+  intentId?: string;
   status: string;
   amount: Money;
-  amountRefunded?: number;
   amountCaptured?: number;
-  brand?: string;
-  last4?: string;
+  amountRefunded?: number;
+  card?: { brand?: string; last4?: string; expMonth?: number; expYear?: number };
   declineCode?: string;
+  history?: { at: string; status: string; source?: string; detail?: string }[];
+  refunds?: { refundId: string; amount: number; at: string; actor?: string }[];
+  refundInProgress?: { amount: number; requestedAt: string };
   createdAt?: string;
   updatedAt?: string;
 }
+
+export type Payment = PaymentRecord;
 
 export interface RuntimeConfig {
   apiUrl: string;

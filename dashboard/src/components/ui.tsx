@@ -12,13 +12,9 @@ const statusTone: Record<string, string> = {
   DELIVERED: 'success',
   CANCELLED: 'muted',
   FAILED: 'danger',
-  // payment statuses (Stripe PaymentIntent vocabulary plus refunds)
-  requires_capture: 'info',
+  // payment statuses (functions/payments/payment.ts)
   authorized: 'info',
-  succeeded: 'success',
   captured: 'success',
-  canceled: 'muted',
-  cancelled: 'muted',
   voided: 'muted',
   refunded: 'warning',
   partially_refunded: 'warning',

@@ -14,7 +14,15 @@ export function Inventory({ route }: { route: Route }) {
   const [previous, setPrevious] = useState<(string | undefined)[]>([]);
   const [adjusting, setAdjusting] = useState<InventoryLevel | null>(null);
   const [notice, setNotice] = useState<string>();
-  const inventory = useResource((signal) => api.listInventory(cursor, signal), [cursor]);
+  const inventory = useResource(
+    async (signal) => {
+      // Levels carry no names; the catalogue does. Names are a nicety, so a failed product list is ignored.
+      const [levels, products] = await Promise.all([api.listInventory(cursor, signal), api.listProducts(undefined, signal).catch(() => null)]);
+      const names = new Map(products?.items.map((product) => [product.sku, product.name]));
+      return { ...levels, items: levels.items.map((level) => ({ ...level, name: level.name ?? names.get(level.sku) })) };
+    },
+    [cursor],
+  );
 
   return (
     <section>

@@ -8,7 +8,6 @@ import { href } from '../router';
 import { CANCELLABLE, type Order } from '../types';
 
 const TERMINAL = ['DELIVERED', 'CANCELLED', 'FAILED'];
-const CAPTURED = ['SHIPPED', 'DELIVERED'];
 
 type Action = 'cancel' | 'refund' | 'delivered' | null;
 
@@ -50,7 +49,7 @@ export function OrderDetail({ id }: { id: string }) {
                   Mark delivered
                 </button>
               )}
-              {CAPTURED.includes(o.status) && refundable(o) > 0 && (
+              {refundable(o) > 0 && (
                 <button type="button" className="btn" onClick={() => setAction('refund')}>
                   Refund
                 </button>
@@ -127,6 +126,22 @@ export function OrderDetail({ id }: { id: string }) {
               <p className="state state-empty">No timeline entries yet.</p>
             )}
 
+            {o.paymentRecord?.history?.length ? (
+              <>
+                <h2>Payment history</h2>
+                <ol className="timeline" aria-label="Payment history">
+                  {o.paymentRecord.history.map((entry, index) => (
+                    <li key={`${entry.at}-${index}`}>
+                      <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
+                      <StatusBadge status={entry.status} />
+                      {entry.detail && <span className="timeline-reason">{entry.detail}</span>}
+                      {entry.source && <span className="subtle"> by {entry.source}</span>}
+                    </li>
+                  ))}
+                </ol>
+              </>
+            ) : null}
+
             <ConfirmDialog
               open={action === 'cancel'}
               title={`Cancel order ${o.id}?`}
@@ -166,9 +181,13 @@ export function OrderDetail({ id }: { id: string }) {
   );
 }
 
+/** What can still be refunded: captured minus refunded (nothing before capture, i.e. before shipping). */
 function refundable(order: Order): number {
-  const paid = order.payment?.amountCaptured ?? order.payment?.amount?.amount ?? order.total.amount;
-  return Math.max(0, paid - (order.payment?.amountRefunded ?? 0));
+  const record = order.paymentRecord;
+  if (record) return Math.max(0, (record.amountCaptured ?? 0) - (record.amountRefunded ?? 0));
+  const p = order.payment;
+  if (!p || !['captured', 'partially_refunded'].includes(p.status)) return 0;
+  return Math.max(0, (p.amountCaptured ?? p.amount?.amount ?? order.total.amount) - (p.amountRefunded ?? 0));
 }
 
 function RefundDialog({ order, onClose, onDone }: { order: Order; onClose: () => void; onDone: (amount: number) => void }) {
@@ -272,6 +291,12 @@ function PaymentCard({ order }: { order: Order }) {
           </dd>
           <dt>Amount</dt>
           <dd>{formatMoney(p.amount ?? order.total)}</dd>
+          {Boolean(order.paymentRecord?.amountCaptured) && (
+            <>
+              <dt>Captured</dt>
+              <dd>{formatMoney({ amount: order.paymentRecord?.amountCaptured ?? 0, currency: (p.amount ?? order.total).currency })}</dd>
+            </>
+          )}
           {Boolean(p.amountRefunded) && (
             <>
               <dt>Refunded</dt>

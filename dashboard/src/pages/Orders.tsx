@@ -60,7 +60,7 @@ export function Orders({ route }: { route: Route }) {
                     <th scope="col">Order</th>
                     <th scope="col">Placed</th>
                     <th scope="col">Customer</th>
-                    <th scope="col" className="num">Items</th>
+                    <th scope="col" className="num">Lines</th>
                     <th scope="col" className="num">Total</th>
                     <th scope="col">Status</th>
                   </tr>
@@ -95,8 +95,8 @@ export function Orders({ route }: { route: Route }) {
 }
 
 function OrderRow({ order }: { order: OrderSummary }) {
-  const email = order.customer?.email ?? order.email;
-  const itemCount = order.itemCount ?? order.items?.reduce((sum, line) => sum + line.quantity, 0);
+  const email = order.email ?? order.customer?.email;
+  const lineCount = order.lines ?? order.items?.length;
   return (
     <tr data-order-id={order.id}>
       <td>
@@ -106,7 +106,7 @@ function OrderRow({ order }: { order: OrderSummary }) {
       </td>
       <td>{formatDateTime(order.createdAt)}</td>
       <td>{email ?? '—'}</td>
-      <td className="num">{itemCount ?? '—'}</td>
+      <td className="num">{lineCount ?? '—'}</td>
       <td className="num">{formatMoney(order.total)}</td>
       <td>
         <StatusBadge status={order.status} />

@@ -4,9 +4,8 @@ import { AsyncView, PageHeader, Pager, StatusBadge } from '../components/ui';
 import { formatDateTime, formatMoney, humanize } from '../format';
 import { useResource, useTitle } from '../hooks';
 import { href, navigate, type Route } from '../router';
+import { PAYMENT_STATUSES } from '../types';
 
-/** Stripe PaymentIntent statuses as this service records them, plus the refund states. */
-const PAYMENT_STATUSES = ['requires_capture', 'succeeded', 'canceled', 'refunded', 'partially_refunded', 'declined', 'failed'];
 
 export function Payments({ route }: { route: Route }) {
   useTitle('Payments');
@@ -29,7 +28,7 @@ export function Payments({ route }: { route: Route }) {
             }}
           >
             <option value="">Any status</option>
-            {[...new Set([...PAYMENT_STATUSES, ...(status ? [status] : [])])].map((value) => (
+            {PAYMENT_STATUSES.map((value) => (
               <option key={value} value={value}>
                 {humanize(value)}
               </option>
@@ -47,6 +46,7 @@ export function Payments({ route }: { route: Route }) {
                     <th scope="col">Order</th>
                     <th scope="col">Card</th>
                     <th scope="col" className="num">Amount</th>
+                    <th scope="col" className="num">Captured</th>
                     <th scope="col" className="num">Refunded</th>
                     <th scope="col">Status</th>
                     <th scope="col">Updated</th>
@@ -54,17 +54,18 @@ export function Payments({ route }: { route: Route }) {
                 </thead>
                 <tbody>
                   {page.items.map((payment, index) => (
-                    <tr key={payment.paymentIntentId ?? `${payment.orderId}-${index}`}>
+                    <tr key={`${payment.orderId}-${index}`} data-order-id={payment.orderId}>
                       <td>
                         <a className="mono" href={href(`/orders/${encodeURIComponent(payment.orderId)}`)}>
                           {payment.orderId}
                         </a>
-                        {payment.paymentIntentId && <div className="subtle small mono">{payment.paymentIntentId}</div>}
+                        {payment.intentId && <div className="subtle small mono">{payment.intentId}</div>}
                       </td>
                       <td>
-                        {payment.brand ? humanize(payment.brand) : '—'} {payment.last4 ? `•••• ${payment.last4}` : ''}
+                        {payment.card?.brand ? humanize(payment.card.brand) : '—'} {payment.card?.last4 ? `•••• ${payment.card.last4}` : ''}
                       </td>
                       <td className="num">{formatMoney(payment.amount)}</td>
+                      <td className="num">{payment.amountCaptured ? formatMoney({ amount: payment.amountCaptured, currency: payment.amount.currency }) : '—'}</td>
                       <td className="num">{payment.amountRefunded ? formatMoney({ amount: payment.amountRefunded, currency: payment.amount.currency }) : '—'}</td>
                       <td>
                         <StatusBadge status={payment.status} />

@@ -16,7 +16,7 @@ const takeFlash = () => {
 };
 
 const SKU_PATTERN = /^[A-Z0-9][A-Z0-9_-]{0,63}$/;
-const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'DKK', 'NOK', 'PLN', 'JPY', 'CAD', 'AUD'];
+const CURRENCIES = ['USD', 'EUR', 'GBP', 'CHF', 'SEK', 'DKK', 'NOK', 'PLN', 'JPY', 'CAD', 'AUD'];
 
 export function Products({ route }: { route: Route }) {
   useTitle('Products');
@@ -55,6 +55,7 @@ export function Products({ route }: { route: Route }) {
                     <th scope="col">SKU</th>
                     <th scope="col">Name</th>
                     <th scope="col" className="num">Price</th>
+                    <th scope="col" className="num">Available</th>
                     <th scope="col" className="num">Low-stock threshold</th>
                     <th scope="col">State</th>
                   </tr>
@@ -69,6 +70,7 @@ export function Products({ route }: { route: Route }) {
                       </td>
                       <td>{product.name}</td>
                       <td className="num">{formatMoney(product.price)}</td>
+                      <td className="num">{formatNumber(product.inventory?.available)}</td>
                       <td className="num">{formatNumber(product.lowStockThreshold)}</td>
                       <td>{product.active ? <span className="badge badge-success">Active</span> : <span className="badge badge-muted">Inactive</span>}</td>
                     </tr>
@@ -157,10 +159,10 @@ export function ProductEdit({ sku }: { sku: string }) {
               danger
               onClose={() => setDialog(null)}
               onConfirm={async () => {
-                const result = (await api.deleteProduct(p.sku)) as Partial<Product> & { deactivated?: boolean } | undefined;
-                if (result && (result.deactivated || result.active === false)) {
-                  // SPEC.md: a product with open orders is deactivated instead of deleted.
-                  setNotice(`${p.sku} has open orders, so it was deactivated instead of deleted.`);
+                const result = (await api.deleteProduct(p.sku)) as (Partial<Product> & { detail?: string }) | undefined;
+                if (result && result.active === false) {
+                  // SPEC.md: a product with open orders is deactivated (200) instead of deleted (204).
+                  setNotice(result.detail ?? `${p.sku} has open orders, so it was deactivated instead of deleted.`);
                   product.reload(true);
                   return;
                 }
@@ -195,13 +197,13 @@ export function ProductCreate() {
   );
 }
 
-type FormField = 'sku' | 'name' | 'description' | 'price' | 'currency' | 'lowStockThreshold' | 'active';
+type FormField = 'sku' | 'name' | 'description' | 'price' | 'currency' | 'lowStockThreshold' | 'active' | 'initialStock';
 
 /** problem+json `errors[].path` ("price.amount", "lowStockThreshold") → the form field it belongs to. */
 function fieldOf(path: string): FormField | undefined {
   const [head, next] = path.split(/[.[\]/]/).filter(Boolean);
   if (head === 'price') return next === 'currency' ? 'currency' : 'price';
-  return (['sku', 'name', 'description', 'lowStockThreshold', 'active'] as const).find((f) => f === head);
+  return (['sku', 'name', 'description', 'lowStockThreshold', 'active', 'initialStock'] as const).find((f) => f === head);
 }
 
 function ProductForm({ product, onSaved }: { product?: Product; onSaved: (product: Product) => void }) {
@@ -211,8 +213,9 @@ function ProductForm({ product, onSaved }: { product?: Product; onSaved: (produc
     name: product?.name ?? '',
     description: product?.description ?? '',
     price: product ? minorToInput(product.price) : '',
-    currency: product?.price.currency ?? 'EUR',
+    currency: product?.price.currency ?? 'USD',
     lowStockThreshold: String(product?.lowStockThreshold ?? 5),
+    initialStock: '',
     active: product?.active ?? true,
   });
   const [errors, setErrors] = useState<Partial<Record<FormField, string>>>({});
@@ -234,6 +237,8 @@ function ProductForm({ product, onSaved }: { product?: Product; onSaved: (produc
     if (!price.ok) found.price = price.message;
     const threshold = Number(values.lowStockThreshold);
     if (!/^\d+$/.test(values.lowStockThreshold.trim()) || !Number.isSafeInteger(threshold)) found.lowStockThreshold = 'Enter a whole number, 0 or more.';
+    const stock = values.initialStock.trim();
+    if (creating && stock && !/^\d+$/.test(stock)) found.initialStock = 'Enter a whole number of units, or leave it empty.';
     if (Object.keys(found).length || !price.ok) return { errors: found };
     const full: ProductInput = {
       sku: values.sku,
@@ -243,7 +248,7 @@ function ProductForm({ product, onSaved }: { product?: Product; onSaved: (produc
       lowStockThreshold: threshold,
       active: values.active,
     };
-    if (creating) return { input: full, errors: found };
+    if (creating) return { input: stock ? { ...full, initialStock: Number(stock) } : full, errors: found };
     // PATCH only what changed: unknown or unchanged fields are not sent.
     const patch: ProductInput = {};
     if (full.name !== product.name) patch.name = full.name;
@@ -276,7 +281,8 @@ function ProductForm({ product, onSaved }: { product?: Product; onSaved: (produc
         const unmapped: FieldError[] = [];
         for (const fieldError of err.fieldErrors) {
           const field = fieldOf(fieldError.path);
-          if (field) mapped[field] ??= fieldError.message;
+          // The API counts money in minor units; say so, or "must be <= 100000000" reads as dollars.
+          if (field) mapped[field] ??= fieldError.path === 'price.amount' ? `${fieldError.message} (in minor units, e.g. cents)` : fieldError.message;
           else unmapped.push(fieldError);
         }
         setErrors(mapped);
@@ -293,7 +299,7 @@ function ProductForm({ product, onSaved }: { product?: Product; onSaved: (produc
     }
   };
 
-  const text = (key: 'sku' | 'name' | 'lowStockThreshold', label: string, extra: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
+  const text = (key: 'sku' | 'name' | 'lowStockThreshold' | 'initialStock', label: string, extra: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
     <Field label={label} error={errors[key]}>
       {(props) => <input {...props} {...extra} value={values[key]} onChange={set(key)} />}
     </Field>
@@ -327,6 +333,7 @@ function ProductForm({ product, onSaved }: { product?: Product; onSaved: (produc
           </Field>
         </div>
         {text('lowStockThreshold', 'Low-stock threshold', { inputMode: 'numeric' })}
+        {creating && text('initialStock', 'Opening stock (units)', { inputMode: 'numeric', placeholder: '0' })}
         <div className="span-2">
           <Field label="Description" error={errors.description}>
             {(props) => <textarea {...props} rows={3} maxLength={2000} value={values.description} onChange={set('description')} />}

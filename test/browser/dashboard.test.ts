@@ -1,0 +1,488 @@
+/**
+ * The admin dashboard in a real browser (Debian's Chromium through playwright-core) against the whole local
+ * stack: DynamoDB Local, cognito-local, the real state machine and the same handlers the Lambdas run.
+ * Nothing is mocked: the customer's order goes through POST /orders and the workflow, the admin acts in
+ * the UI. The steps share one browser page and run in order, like an admin's session.
+ *
+ * Screenshots of every page land in test-results/dashboard/ (git-ignored).
+ */
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { buildDashboard } from '../../dashboard/build';
+import { startLocalStack, type RunningLocalStack } from '../../local/stack';
+
+jest.setTimeout(120_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.resolve(__dirname, '../../test-results/dashboard');
+const PASSWORD = 'Passw0rd!local';
+const ADMIN = 'admin@example.com';
+const CUSTOMER = 'customer@example.com';
+/** The policy CloudFront sends (lib): the app must work with no inline script or style at all. */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' http://localhost:* http://127.0.0.1:*; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+let stack: RunningLocalStack;
+let context: BrowserContext;
+let page: Page;
+let workDir: string;
+const browserProblems: string[] = [];
+
+const sku = `E2E-${randomUUID().slice(0, 8).toUpperCase()}`;
+const productName = `Browser test lamp ${sku.slice(4)}`;
+let orderId: string;
+let trackingNumber: string;
+
+async function shot(name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function cognitoToken(username: string): Promise<string> {
+  const response = await fetch(stack.cognito.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: stack.cognito.clientId, AuthParameters: { USERNAME: username, PASSWORD } }),
+  });
+  const body = (await response.json()) as { AuthenticationResult?: { AccessToken: string } };
+  if (!body.AuthenticationResult) throw new Error(`cognito-local refused ${username}: ${JSON.stringify(body)}`);
+  return body.AuthenticationResult.AccessToken;
+}
+
+async function signIn(username: string) {
+  await page.getByLabel('Email').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+/** The inventory row's "Available" cell once it shows `value` (the table refreshes after an adjustment). */
+const availableCell = (row: ReturnType<Page['locator']>, value: string) => row.locator('td:nth-child(4)', { hasText: new RegExp(`^${value}$`) });
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'dashboard-test-'));
+  await mkdir(SHOTS, { recursive: true });
+  // From a fresh clone there is no dist/: build it, into a private directory so parallel runs don't clash.
+  const built = await buildDashboard({ outDir: path.join(workDir, 'dist') });
+  stack = await startLocalStack({
+    dataDir: path.join(workDir, 'data'),
+    ports: { api: 0, dynamodb: 0, cognito: 0, stepFunctions: 0 },
+    tablePrefix: `browser${process.pid}-`,
+    dashboardDir: built.outDir,
+    // No cancellation window: the order goes straight from PAID to the label and ship steps.
+    env: { ORDER_HOLD_SECONDS: '0' },
+    retryIntervalMs: 50,
+  });
+  // A fresh profile per run: no cached assets, storage or extensions from anything before.
+  context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      // The CSP route below fulfils the document itself, which leaves it without an address space, so
+      // Chromium's Local Network Access would treat localhost → 127.0.0.1 (cognito-local) as public → local.
+      '--disable-features=LocalNetworkAccessChecks',
+    ],
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
+  // Serve the page under the strict CSP the CDK distribution sets, so a violation fails this test.
+  await context.route('**/*', async (route) => {
+    if (route.request().resourceType() !== 'document') return route.continue();
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (error) => browserProblems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) browserProblems.push(message.text());
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close().catch(() => undefined);
+  await stack?.stop().catch(() => undefined);
+  if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+});
+
+afterEach(() => {
+  // Any uncaught error or CSP violation in the page fails the step it happened in.
+  const problems = browserProblems.splice(0);
+  expect(problems).toEqual([]);
+});
+
+test('the sign-in form is keyboard reachable and labelled', async () => {
+  await page.goto(`${stack.apiUrl}/#/orders`);
+  await heading('Sign in to the admin dashboard').waitFor();
+  await page.getByLabel('Email').focus();
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete'))).toBe('current-password');
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sign in');
+  await shot('01-sign-in');
+});
+
+test('a wrong password is refused with a clear message', async () => {
+  await page.getByLabel('Email').fill(ADMIN);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: 'Incorrect email or password.' }).waitFor();
+});
+
+test('a signed-in customer (not in the admin group) is refused', async () => {
+  await signIn(CUSTOMER);
+  const message = page.getByRole('alert').filter({ hasText: 'This dashboard is for administrators' });
+  await message.waitFor();
+  expect(await message.textContent()).toContain(CUSTOMER);
+  // Nothing is kept for a refused user, and no page of the dashboard is shown.
+  expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  expect(await page.getByRole('navigation', { name: 'Sections' }).count()).toBe(0);
+  await shot('02-not-admin');
+  await page.getByRole('button', { name: 'Sign in with another account' }).click();
+});
+
+test('the admin signs in and lands on the page the URL named', async () => {
+  await page.goto(`${stack.apiUrl}/#/products`);
+  await signIn(ADMIN);
+  await heading('Products').waitFor();
+  expect(page.url()).toMatch(/#\/products$/);
+  await page.getByRole('cell', { name: 'Classic mug' }).waitFor(); // the seeded catalogue
+  expect(await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Products' }).getAttribute('aria-current')).toBe('page');
+  await shot('03-products');
+});
+
+test('creating a product shows client and server validation errors inline, then creates it', async () => {
+  await page.getByRole('link', { name: 'New product' }).click();
+  await heading('New product').waitFor();
+  const form = page.getByRole('form', { name: 'New product' });
+
+  // Client-side: a SKU the API would refuse and a price with too many decimals.
+  await form.getByLabel('SKU').fill('bad sku');
+  await form.getByLabel('Name').fill(productName);
+  await form.getByLabel('Price').fill('12.345');
+  await form.getByRole('button', { name: 'Create product' }).click();
+  await expect(form.getByLabel('SKU').getAttribute('aria-invalid')).resolves.toBe('true');
+  await form.getByText('Use at most 2 decimals.').waitFor();
+
+  // Server-side: above the API's price ceiling → 400 problem+json, errors[].path "price.amount" under Price.
+  await form.getByLabel('SKU').fill(sku);
+  await form.getByLabel('Price').fill('2000000');
+  await form.getByRole('button', { name: 'Create product' }).click();
+  await expect(form.getByLabel('Price').getAttribute('aria-invalid')).resolves.toBe('true');
+  const priceError = await form.locator('.field-invalid .field-error').first().textContent();
+  expect(priceError).toBeTruthy();
+  await form.getByRole('alert').waitFor(); // the problem's detail on top
+  await shot('04-product-validation');
+
+  // A SKU that exists already: 409 detail on the SKU field.
+  await form.getByLabel('SKU').fill('MUG-CLASSIC');
+  await form.getByLabel('Price').fill('12.34');
+  await form.getByRole('button', { name: 'Create product' }).click();
+  await form.getByText(/MUG-CLASSIC already exists/).first().waitFor();
+
+  await form.getByLabel('SKU').fill(sku);
+  await form.getByLabel('Low-stock threshold').fill('5');
+  await form.getByLabel('Description').fill('Created by the browser test.');
+  await form.getByRole('button', { name: 'Create product' }).click();
+  await heading(productName).waitFor();
+  expect(page.url()).toContain(`#/products/${sku}`);
+
+  // The API really has it, priced in minor units.
+  const token = await cognitoToken(ADMIN);
+  const product = (await (await fetch(`${stack.apiUrl}/admin/products/${sku}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    price: { amount: number };
+    lowStockThreshold: number;
+  };
+  expect(product.price.amount).toBe(1234);
+  expect(product.lowStockThreshold).toBe(5);
+  await shot('05-product-edit');
+});
+
+test('editing a product saves only what changed', async () => {
+  const form = page.getByRole('form', { name: `Edit ${sku}` });
+  await form.getByLabel('Price').fill('15.50');
+  await form.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByRole('status').filter({ hasText: `Saved ${sku}.` }).waitFor();
+  const token = await cognitoToken(ADMIN);
+  const product = (await (await fetch(`${stack.apiUrl}/admin/products/${sku}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { price: { amount: number } };
+  expect(product.price.amount).toBe(1550);
+});
+
+test('the admin stocks the new product from the inventory page', async () => {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Inventory' }).click();
+  await heading('Inventory').waitFor();
+  const row = page.locator(`tr[data-sku="${sku}"]`);
+  await row.waitFor();
+  await row.getByRole('button', { name: `Adjust stock of ${sku}` }).click();
+  const dialog = page.getByRole('dialog', { name: `Adjust stock of ${sku}` });
+  await dialog.getByLabel('Change in units').fill('8');
+  await dialog.getByLabel('Reason').fill('Opening stock from supplier');
+  await shot('06-inventory-adjust-dialog');
+  await dialog.getByRole('button', { name: 'Record adjustment' }).click();
+  await page.getByRole('status').filter({ hasText: `${sku}: +8 recorded. 8 available now.` }).waitFor();
+  await availableCell(row, '8').waitFor();
+  expect((await row.getAttribute('class')) ?? '').not.toContain('row-low');
+});
+
+test('an order placed through the API reaches SHIPPED in the orders table', async () => {
+  const token = await cognitoToken(CUSTOMER);
+  const response = await fetch(`${stack.apiUrl}/orders`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({
+      customer: { name: 'Casey Customer', email: CUSTOMER },
+      shippingAddress: { name: 'Casey Customer', line1: 'Hauptstraße 5', city: 'Berlin', postalCode: '10115', country: 'DE' },
+      items: [{ sku, quantity: 2 }],
+      payment: { paymentMethodId: 'pm_card_visa' },
+    }),
+  });
+  expect(response.status).toBe(202);
+  orderId = ((await response.json()) as { id: string }).id;
+
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Orders' }).click();
+  await heading('Orders').waitFor();
+  const row = page.locator(`tr[data-order-id="${orderId}"]`);
+  await row.waitFor();
+  // No reload: the table's status polling moves the badge on its own.
+  await row.locator('[data-status="SHIPPED"]').waitFor({ timeout: 60_000 });
+  expect(await row.textContent()).toContain('$31.00');
+  await shot('07-orders');
+
+  // Filters narrow the list through the API (status + email), and the order is still there.
+  await page.getByLabel('Status').selectOption('SHIPPED');
+  await page.getByLabel('Customer email').fill(CUSTOMER);
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(/status=SHIPPED/);
+  await row.waitFor();
+  await page.getByLabel('Status').selectOption('CANCELLED');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.getByText('No orders match these filters.').waitFor();
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await row.waitFor();
+}, 90_000);
+
+test('searching by id opens the order with payment, shipment and timeline', async () => {
+  await page.getByRole('searchbox', { name: 'Order id' }).fill(orderId);
+  await page.getByRole('button', { name: 'Open' }).click();
+  await heading(`Order ${orderId}`).waitFor();
+  const shipment = page.getByRole('article', { name: 'Shipment' });
+  const tracking = shipment.locator('a.mono');
+  await tracking.waitFor();
+  trackingNumber = (await tracking.textContent()) ?? '';
+  expect(trackingNumber).toMatch(/^[A-Z]{2}\d{9}[A-Z]{2}$/); // UPU S10
+  const payment = page.getByRole('article', { name: 'Payment' });
+  expect(await payment.textContent()).toMatch(/Visa\s*•••• 4242/);
+  expect(await page.getByRole('article', { name: 'Customer' }).textContent()).toContain('Hauptstraße 5');
+  const timeline = await page.locator('ol.timeline').first().textContent();
+  for (const status of ['Pending', 'Reserved', 'Paid', 'Labelled', 'Shipped']) expect(timeline).toContain(status);
+  await shot('08-order-detail');
+});
+
+test('the shipping label downloads as PDF and ZPL with the admin token', async () => {
+  const shipment = page.getByRole('article', { name: 'Shipment' });
+  const [pdf] = await Promise.all([page.waitForEvent('download'), shipment.getByRole('button', { name: 'Label (PDF)' }).click()]);
+  expect(pdf.suggestedFilename()).toBe(`label-${trackingNumber}.pdf`);
+  const pdfBytes = await readFile((await pdf.path())!);
+  expect(pdfBytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+  const [zpl] = await Promise.all([page.waitForEvent('download'), shipment.getByRole('button', { name: 'Label (ZPL)' }).click()]);
+  const zplText = await readFile((await zpl.path())!, 'utf8');
+  expect(zplText.startsWith('^XA')).toBe(true);
+  expect(zplText).toContain(trackingNumber);
+});
+
+test('a partial refund is converted to minor units and shows on the order', async () => {
+  await page.getByRole('button', { name: 'Refund' }).click();
+  const dialog = page.getByRole('dialog', { name: `Refund order ${orderId}` });
+  await dialog.getByText('Refundable: $31.00').waitFor();
+  // More than was captured is refused before anything is sent.
+  await dialog.getByLabel('Amount (USD)').fill('40');
+  await dialog.getByRole('button', { name: 'Refund' }).click();
+  await dialog.getByRole('alert').filter({ hasText: 'At most $31.00 can be refunded.' }).waitFor();
+  await dialog.getByLabel('Amount (USD)').fill('0.29');
+  await shot('09-refund-dialog');
+  await dialog.getByRole('button', { name: 'Refund' }).click();
+  await page.getByRole('status').filter({ hasText: 'Refund of $0.29 issued.' }).waitFor();
+  const payment = page.getByRole('article', { name: 'Payment' });
+  await payment.getByText('Partially refunded').waitFor();
+
+  const token = await cognitoToken(ADMIN);
+  const order = (await (await fetch(`${stack.apiUrl}/admin/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    paymentRecord: { amountRefunded: number };
+  };
+  expect(order.paymentRecord.amountRefunded).toBe(29); // 0.29 typed → 29 minor units, not 28
+});
+
+test('the admin marks the order delivered', async () => {
+  await page.getByRole('button', { name: 'Mark delivered' }).click();
+  await page.getByRole('dialog', { name: `Mark order ${orderId} delivered?` }).getByRole('button', { name: 'Mark delivered' }).click();
+  await page.getByRole('status').filter({ hasText: 'Order marked delivered.' }).waitFor();
+  await page.locator('.page-header [data-status="DELIVERED"]').waitFor();
+  expect(await page.getByRole('button', { name: 'Mark delivered' }).count()).toBe(0);
+});
+
+test('the server’s problem detail is shown when an action fails', async () => {
+  // Refund the rest behind the dashboard's back: the next refund from this (now stale) page must fail.
+  const token = await cognitoToken(ADMIN);
+  const refund = (body: unknown) =>
+    fetch(`${stack.apiUrl}/admin/orders/${orderId}/refund`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  expect((await refund({})).status).toBe(200);
+  await page.getByRole('button', { name: 'Refund' }).click();
+  const dialog = page.getByRole('dialog', { name: `Refund order ${orderId}` });
+  await dialog.getByLabel('Amount (USD)').fill('1');
+  await dialog.getByRole('button', { name: 'Refund' }).click();
+  const alert = dialog.getByRole('alert');
+  await alert.waitFor();
+  // The same request straight to the API: the dialog shows exactly its problem+json detail.
+  const same = await refund({ amount: 100 });
+  expect(same.status).toBeGreaterThanOrEqual(400);
+  const problem = (await same.json()) as { detail: string };
+  expect(await alert.textContent()).toContain(problem.detail);
+  await shot('10-problem-detail');
+  await dialog.getByRole('button', { name: 'Go back' }).click();
+  await page.reload();
+  await page.getByRole('article', { name: 'Payment' }).getByText('Refunded', { exact: true }).first().waitFor();
+});
+
+test('the payments list shows the order’s payment with amounts and filters by status', async () => {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Payments' }).click();
+  await heading('Payments').waitFor();
+  const row = page.locator(`tr[data-order-id="${orderId}"]`);
+  await row.waitFor();
+  expect(await row.textContent()).toMatch(/\$31\.00.*\$31\.00.*\$31\.00.*Refunded/);
+  await shot('11-payments');
+  // The filter goes to the API (?status=): the only payment here is refunded, so none is authorized.
+  await page.getByLabel('Status').selectOption('authorized');
+  await page.waitForURL(/status=authorized/);
+  await page.getByText('No payments with status “Authorized”.').waitFor();
+  await page.getByLabel('Status').selectOption('refunded');
+  await row.waitFor();
+});
+
+test('adjusting stock below the threshold highlights it and raises an alert with days of cover', async () => {
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Inventory' }).click();
+  const row = page.locator(`tr[data-sku="${sku}"]`);
+  await row.waitFor();
+  // Two units shipped: 6 on hand, 6 available.
+  await availableCell(row, '6').waitFor();
+
+  // Taking more than is available: the API's 409 detail shows in the dialog and nothing changes.
+  await row.getByRole('button', { name: `Adjust stock of ${sku}` }).click();
+  let dialog = page.getByRole('dialog', { name: `Adjust stock of ${sku}` });
+  await dialog.getByLabel('Change in units').fill('-1000');
+  await dialog.getByLabel('Reason').fill('Typo');
+  await dialog.getByRole('button', { name: 'Record adjustment' }).click();
+  await dialog.getByRole('alert').filter({ hasText: /below 0/ }).waitFor();
+  await dialog.getByRole('button', { name: 'Go back' }).click();
+
+  await row.getByRole('button', { name: `Adjust stock of ${sku}` }).click();
+  dialog = page.getByRole('dialog', { name: `Adjust stock of ${sku}` });
+  await dialog.getByLabel('Change in units').fill('-3');
+  await dialog.getByLabel('Reason').fill('Damaged in storage');
+  await dialog.getByRole('button', { name: 'Record adjustment' }).click();
+  await page.getByRole('status').filter({ hasText: `${sku}: -3 recorded. 3 available now.` }).waitFor();
+  await row.getByText('Low stock').waitFor();
+  expect(await row.getAttribute('class')).toContain('row-low');
+  await shot('12-inventory-low');
+
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Alerts' }).click();
+  await heading('Low-stock alerts').waitFor();
+  const alert = page.locator(`tr[data-sku="${sku}"]`).first();
+  await alert.waitFor();
+  // 2 units sold in the last 7 days, 3 available: 3 / (2/7) = 10.5 days of cover.
+  expect(await alert.textContent()).toContain('10.5 days');
+  await shot('13-alerts');
+});
+
+test('the adjustment history lists every change with who and why', async () => {
+  await page.locator(`tr[data-sku="${sku}"] a`).first().click();
+  await heading(`Stock history · ${sku}`).waitFor();
+  const table = page.getByRole('table', { name: `Adjustments of ${sku}` });
+  await table.waitFor();
+  const text = await table.textContent();
+  expect(text).toContain('Opening stock from supplier');
+  expect(text).toContain('Damaged in storage');
+  expect(text).toContain('+8');
+  expect(text).toContain('-3');
+  expect(text).not.toContain('Typo'); // the refused adjustment left no trace
+  await shot('14-inventory-history');
+});
+
+test('an expired session goes back to sign-in and then returns to the same page', async () => {
+  const here = page.url();
+  // A token the API rejects and a refresh token Cognito rejects: what a revoked or lapsed session looks like.
+  await page.evaluate(() => {
+    const key = Object.keys(sessionStorage)[0]!;
+    const session = JSON.parse(sessionStorage.getItem(key)!);
+    sessionStorage.setItem(key, JSON.stringify({ ...session, accessToken: 'x.eyJleHAiOjk5OTk5OTk5OTl9.x', refreshToken: 'revoked', expiresAt: Date.now() + 3_600_000 }));
+  });
+  await page.reload();
+  await page.getByRole('status').filter({ hasText: 'Your session has expired' }).waitFor();
+  expect(page.url()).toBe(here);
+  await shot('15-session-expired');
+  await signIn(ADMIN);
+  await heading(`Stock history · ${sku}`).waitFor();
+  expect(page.url()).toBe(here);
+});
+
+test('the pages stay usable at 768 px wide', async () => {
+  await page.setViewportSize({ width: 768, height: 1000 });
+  for (const [route, title] of [
+    ['/orders', 'Orders'],
+    [`/orders/${orderId}`, `Order ${orderId}`],
+    ['/inventory', 'Inventory'],
+    ['/products/new', 'New product'],
+  ] as const) {
+    await page.goto(`${stack.apiUrl}/#${route}`);
+    await heading(title).waitFor();
+    await page.locator('table, form.card').first().waitFor();
+    // Wide tables scroll inside their own box; the page itself never scrolls sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
+  }
+  await shot('16-narrow-product-form');
+  await page.goto(`${stack.apiUrl}/#/orders/${orderId}`);
+  await heading(`Order ${orderId}`).waitFor();
+  await shot('17-narrow-order-detail');
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+test('deleting a product without open orders removes it', async () => {
+  const token = await cognitoToken(ADMIN);
+  const spare = `${sku}-DEL`;
+  const created = await fetch(`${stack.apiUrl}/admin/products`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sku: spare, name: 'Spare', price: { amount: 100, currency: 'USD' }, lowStockThreshold: 1 }),
+  });
+  expect(created.status).toBe(201);
+  await page.goto(`${stack.apiUrl}/#/products/${spare}`);
+  await heading('Spare').waitFor();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: `Delete ${spare}?` }).getByRole('button', { name: 'Delete product' }).click();
+  await page.getByRole('status').filter({ hasText: `Deleted ${spare}.` }).waitFor();
+  expect(page.url()).toMatch(/#\/products$/);
+  const gone = await fetch(`${stack.apiUrl}/admin/products/${spare}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(gone.status).toBe(404);
+});
+
+test('signing out clears the session', async () => {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('status').filter({ hasText: 'You have signed out.' }).waitFor();
+  expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  await page.reload();
+  await heading('Sign in to the admin dashboard').waitFor();
+  await shot('18-signed-out');
+});
