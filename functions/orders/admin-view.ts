@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { keys } from '../adapters/keys';
+import { adminPaymentView, type PaymentRecord } from '../payments/payment';
 
 const strip = (item: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(item).filter(([key]) => !/^(pk|sk|gsi\dpk|gsi\dsk|entity|expiresAt)$/.test(key)));
@@ -29,7 +30,7 @@ export async function adminOrderView(orderId: string) {
   }));
   return {
     ...strip(order),
-    paymentRecord: payment ? strip(payment) : null,
+    paymentRecord: payment ? adminPaymentView(strip(payment) as unknown as PaymentRecord) : null,
     shipmentRecord: shipment ? strip(shipment) : null,
     notifications,
   };

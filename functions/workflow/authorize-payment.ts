@@ -14,10 +14,8 @@ export const handler = step(stepInput, async ({ orderId }) => {
   if (!order || order.status !== 'RESERVED') throw new OrderNotActive(orderId, order?.status);
 
   const result = await authorizeOrderPayment(order);
-  if (result.outcome === 'declined') {
-    await orderStore.update(orderId, { payment: result.payment });
-    throw new PaymentDeclined(result.declineCode);
-  }
+  // The payment store already wrote the declined payment onto the order, in its own transaction.
+  if (result.outcome === 'declined') throw new PaymentDeclined(result.declineCode);
   const card = result.payment.brand ? ` (${result.payment.brand} •••• ${result.payment.last4})` : '';
   try {
     await orderStore.transition(orderId, 'PAID', { actor: 'step:authorize-payment', reason: `Payment authorized${card}` }, { from: ['RESERVED'], set: { payment: result.payment } });
