@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { tables } from '../../lib/tables';
 import { routes, workflowTasks, type Route } from '../../lib/routes';
 import { OrderServiceStack, tableAccessFor } from '../../lib/order-service-stack';
@@ -46,6 +46,15 @@ beforeAll(() => {
   s = synth();
   template = s.template;
   resources = template.toJSON().Resources;
+});
+
+describe('synthesis', () => {
+  it('raises no CDK errors or warnings (cdk-nag findings are policy-validation results: nag.test.ts)', () => {
+    const annotations = Annotations.fromStack(s.stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    // Includes the workflow's own check that every task Lambda is referenced by the ASL file.
+    expect(annotations.findWarning('*', Match.anyValue()).map((w) => w.entry.data)).toEqual([]);
+  });
 });
 
 describe('HTTP API', () => {
@@ -262,6 +271,16 @@ describe('workflow', () => {
     fs.writeFileSync(bogus, JSON.stringify(placeholder));
     expect(aslPlaceholders(fs.readFileSync(bogus, 'utf8'))).toContain('ChargeTwiceFunctionArn');
     expect(() => new OrderServiceStack(app(), 'Bogus', { definitionFile: bogus })).toThrow(/uses \$\{ChargeTwiceFunctionArn\}/);
+
+    // A task Lambda the ASL never calls is deployed dead weight: synth warns.
+    const partial = JSON.parse(fs.readFileSync(PLACEHOLDER_ASL, 'utf8'));
+    delete partial.States.FailOrder;
+    partial.States.VoidPayment = { ...partial.States.VoidPayment, Next: undefined, End: true };
+    const partialFile = path.join(dir, 'partial.asl.json');
+    fs.writeFileSync(partialFile, JSON.stringify(partial));
+    const stack = new OrderServiceStack(app(), 'Partial', { definitionFile: partialFile });
+    const warnings = stack.workflow.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringContaining('FailOrderFunctionArn is not referenced')]);
   });
 });
 
