@@ -195,6 +195,7 @@ test('creating a product shows client and server validation errors inline, then 
   await form.getByRole('button', { name: 'Create product' }).click();
   await heading(productName).waitFor();
   expect(page.url()).toContain(`#/products/${sku}`);
+  await page.getByRole('status').filter({ hasText: `Created ${sku}.` }).waitFor();
 
   // The API really has it, priced in minor units.
   const token = await cognitoToken(ADMIN);
@@ -459,7 +460,7 @@ test('the pages stay usable at 768 px wide', async () => {
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
-test('deleting a product without open orders removes it', async () => {
+test('a product is deactivated, then deleted (no open orders)', async () => {
   const token = await cognitoToken(ADMIN);
   const spare = `${sku}-DEL`;
   const created = await fetch(`${stack.apiUrl}/admin/products`, {
@@ -470,6 +471,12 @@ test('deleting a product without open orders removes it', async () => {
   expect(created.status).toBe(201);
   await page.goto(`${stack.apiUrl}/#/products/${spare}`);
   await heading('Spare').waitFor();
+  await page.getByRole('button', { name: 'Deactivate' }).click();
+  await page.getByRole('dialog', { name: `Deactivate ${spare}?` }).getByRole('button', { name: 'Deactivate' }).click();
+  await page.getByRole('status').filter({ hasText: `${spare} is inactive` }).waitFor();
+  await page.locator('.page-header .badge', { hasText: 'Inactive' }).waitFor();
+  const deactivated = (await (await fetch(`${stack.apiUrl}/admin/products/${spare}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { active: boolean };
+  expect(deactivated.active).toBe(false);
   await page.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('dialog', { name: `Delete ${spare}?` }).getByRole('button', { name: 'Delete product' }).click();
   await page.getByRole('status').filter({ hasText: `Deleted ${spare}.` }).waitFor();

@@ -4,6 +4,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { AsyncView, Field, PageHeader, Pager, ProblemMessage } from '../components/ui';
 import { formatMoney, formatNumber, minorToInput, parseDecimalToMinor } from '../format';
 import { useResource, useTitle } from '../hooks';
+import { AdjustDialog } from './Inventory';
 import { href, navigate, type Route } from '../router';
 import type { FieldError, Product } from '../types';
 
@@ -103,8 +104,8 @@ export function Products({ route }: { route: Route }) {
 export function ProductEdit({ sku }: { sku: string }) {
   useTitle(`Product ${sku}`);
   const product = useResource((signal) => api.getProduct(sku, signal), [sku]);
-  const [dialog, setDialog] = useState<'delete' | 'deactivate' | null>(null);
-  const [notice, setNotice] = useState<string>();
+  const [dialog, setDialog] = useState<'delete' | 'deactivate' | 'adjust' | null>(null);
+  const [notice, setNotice] = useState<string | undefined>(takeFlash);
 
   return (
     <section>
@@ -116,9 +117,6 @@ export function ProductEdit({ sku }: { sku: string }) {
           <>
             <PageHeader title={`${p.name}`}>
               {p.active ? <span className="badge badge-success">Active</span> : <span className="badge badge-muted">Inactive</span>}
-              <a className="btn btn-ghost" href={href(`/inventory/${encodeURIComponent(p.sku)}`)}>
-                Stock history
-              </a>
               <button type="button" className="btn" onClick={() => setDialog('deactivate')}>
                 {p.active ? 'Deactivate' : 'Reactivate'}
               </button>
@@ -131,14 +129,50 @@ export function ProductEdit({ sku }: { sku: string }) {
                 {notice}
               </p>
             )}
-            <ProductForm
-              key={JSON.stringify(p)}
-              product={p}
-              onSaved={(saved) => {
-                setNotice(`Saved ${saved.sku}.`);
-                product.reload(true);
-              }}
-            />
+            <div className="product-layout">
+              <ProductForm
+                key={JSON.stringify(p)}
+                product={p}
+                onSaved={(saved) => {
+                  setNotice(`Saved ${saved.sku}.`);
+                  product.reload(true);
+                }}
+              />
+              <aside className="card" aria-labelledby="stock-title">
+                <h2 id="stock-title">Stock</h2>
+                {p.inventory ? (
+                  <dl>
+                    <dt>Available</dt>
+                    <dd className="strong">{formatNumber(p.inventory.available)}</dd>
+                    <dt>On hand</dt>
+                    <dd>{formatNumber(p.inventory.onHand)}</dd>
+                    <dt>Reserved</dt>
+                    <dd>{formatNumber(p.inventory.reserved)}</dd>
+                  </dl>
+                ) : (
+                  <p className="subtle">No stock recorded yet.</p>
+                )}
+                {p.inventory?.low && <p className="inline-warning">At or below the low-stock threshold.</p>}
+                <div className="button-row">
+                  <button type="button" className="btn btn-primary" onClick={() => setDialog('adjust')}>
+                    Adjust stock
+                  </button>
+                  <a className="btn btn-ghost" href={href(`/inventory/${encodeURIComponent(p.sku)}`)}>
+                    History
+                  </a>
+                </div>
+              </aside>
+            </div>
+            {dialog === 'adjust' && (
+              <AdjustDialog
+                level={{ sku: p.sku, ...(p.inventory ?? {}) }}
+                onClose={() => setDialog(null)}
+                onDone={(updated, delta) => {
+                  setNotice(`${p.sku}: ${delta > 0 ? '+' : ''}${delta} recorded. ${formatNumber(updated.available)} available now.`);
+                  product.reload(true);
+                }}
+              />
+            )}
             <ConfirmDialog
               open={dialog === 'deactivate'}
               title={p.active ? `Deactivate ${p.sku}?` : `Reactivate ${p.sku}?`}

@@ -107,7 +107,7 @@ export function SignIn({ config, notice }: { config: RuntimeConfig; notice: stri
         </div>
         <h1 ref={headingRef} tabIndex={-1}>Sign in to the admin dashboard</h1>
         {notice && (
-          <p className="notice" role="status">
+          <p className="notice notice-info" role="status">
             {notice}
           </p>
         )}
