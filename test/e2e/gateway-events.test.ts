@@ -168,3 +168,41 @@ test('without a dashboard build, / explains how to build it; other unknown paths
 test('flattenClaims stringifies like API Gateway', () => {
   expect(flattenClaims({ a: ['x'], b: true, c: 5, d: null })).toEqual({ a: '[x]', b: 'true', c: '5' });
 });
+
+describe('dashboard static files', () => {
+  let withDashboard: LocalGateway;
+  beforeAll(async () => {
+    withDashboard = await startGateway({
+      rootDir,
+      port: 0,
+      routes,
+      dashboardDir: path.join(rootDir, 'test/support/fixtures/dashboard-dist'),
+      publicConfig: () => ({ apiUrl: 'http://localhost:1234' }),
+      verifier: { verify: () => claims },
+    });
+  });
+  afterAll(() => withDashboard.stop());
+
+  test('/ is index.html, assets get their content type, /config.json is served', async () => {
+    const home = await fetch(`${withDashboard.url}/`);
+    expect(home.headers.get('content-type')).toContain('text/html');
+    expect(await home.text()).toContain('fixture dashboard');
+    const asset = await fetch(`${withDashboard.url}/assets/app.js`);
+    expect(asset.headers.get('content-type')).toContain('text/javascript');
+    expect(await asset.text()).toContain('fixture asset');
+    expect(await (await fetch(`${withDashboard.url}/config.json`)).json()).toEqual({ apiUrl: 'http://localhost:1234' });
+  });
+
+  test('SPA fallback for page navigations only; missing assets and traversal attempts are 404', async () => {
+    const page = await fetch(`${withDashboard.url}/some/client/page`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(await page.text()).toContain('fixture dashboard');
+    expect((await fetch(`${withDashboard.url}/assets/missing.js`, { headers: { accept: '*/*' } })).status).toBe(404);
+    const traversal = await fetch(`${withDashboard.url}/..%2F..%2Fpackage.json`, { headers: { accept: '*/*' } });
+    expect(traversal.status).toBe(404);
+  });
+
+  test('API routes win over static files', async () => {
+    const response = await fetch(`${withDashboard.url}/plain`, { headers: { accept: 'text/html' } });
+    expect(await response.json()).toEqual({ hello: 'world', n: 1 });
+  });
+});

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { signIn } from '../../local/cognito';
 import { startLocalStack, type LocalStackOptions, type RunningLocalStack } from '../../local/stack';
+import type { LocalExecution } from '../../local/stepfunctions';
 import { testDynamoDbEndpoint, uniquePrefix } from './dynamo';
 
 export type DemoUser = 'admin' | 'customer';
@@ -15,6 +16,8 @@ export interface LocalStackHandle {
   token(user: DemoUser): Promise<string>;
   /** fetch against the gateway: path like '/products'; `as` signs the request in as a demo user. */
   api(pathAndQuery: string, init?: RequestInit & { as?: DemoUser; token?: string }): Promise<Response>;
+  /** Waits for the workflow execution named `name` (the order id) to finish, however it ends. */
+  waitForExecution(name: string, timeoutMs?: number): Promise<LocalExecution>;
 }
 
 /**
@@ -64,6 +67,27 @@ export function useLocalStack(options: Omit<LocalStackOptions, 'ports' | 'dataDi
       const bearer = token ?? (as ? await handle.token(as) : undefined);
       if (bearer) headers.set('authorization', `Bearer ${bearer}`);
       return fetch(`${handle.stack.apiUrl}${pathAndQuery}`, { ...rest, headers });
+    },
+    async waitForExecution(name, timeoutMs = 30_000) {
+      const { stepFunctions, stateMachineArn } = handle.stack;
+      const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+      const deadline = Date.now() + timeoutMs;
+      // The execution may not be registered yet when the API call that starts it has only just returned.
+      while (!stepFunctions.executions.has(executionArn)) {
+        if (Date.now() > deadline) throw new Error(`No workflow execution named ${name} was started`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([
+          stepFunctions.waitForExecution(executionArn),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`Execution ${name} still running after ${timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
   return handle;
