@@ -34,7 +34,17 @@ export interface LocalDynamoDb {
 }
 
 /** Java 17+ is DynamoDB Local's one prerequisite; say exactly what to install when it is missing. */
-export async function assertJava17(): Promise<void> {
+let javaChecked: Promise<void> | undefined;
+export function assertJava17(): Promise<void> {
+  // Once per process: `java -version` starts a JVM, which is not free on a busy machine.
+  javaChecked ??= checkJava().catch((error: unknown) => {
+    javaChecked = undefined;
+    throw error;
+  });
+  return javaChecked;
+}
+
+async function checkJava(): Promise<void> {
   const install = 'DynamoDB Local needs Java 17 or newer: install a JDK/JRE 17+ (e.g. `apt-get install -y openjdk-17-jre-headless`) and run again.';
   let output: string;
   try {

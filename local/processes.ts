@@ -32,7 +32,9 @@ export async function reservePort(port: number, host: string, what: string, envV
 export function killWithParent(child: ChildProcess): () => void {
   if (!child.pid) return () => undefined;
   const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${child.pid} 2>/dev/null; do sleep 1; done; if kill -0 ${child.pid} 2>/dev/null; then kill ${child.pid}; sleep 3; kill -9 ${child.pid} 2>/dev/null; fi; exit 0`;
-  const watchdog = spawn('sh', ['-c', script], { stdio: 'ignore', detached: true });
+  const watchdog = spawn('/bin/sh', ['-c', script], { stdio: 'ignore', detached: true });
+  // Best effort: without a shell the normal stop() still cleans up.
+  watchdog.on('error', () => undefined);
   watchdog.unref();
   return () => {
     try {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { mainTable, idempotencyTable } from '../lib/tables';
 import { startCognitoLocal, type LocalCognito } from './cognito';
-import { createTables, DEFAULT_TABLE_PREFIX, startDynamoDbLocal, tableName, type LocalDynamoDb } from './dynamodb';
+import { assertJava17, createTables, DEFAULT_TABLE_PREFIX, startDynamoDbLocal, tableName, type LocalDynamoDb } from './dynamodb';
 import { applyLocalEnv } from './env';
 import { startGateway, type LocalGateway } from './gateway';
 import { createAccessTokenVerifier } from './jwt';
@@ -73,7 +73,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     timings[phase] = Date.now() - t0;
   };
   try {
-    // A busy API port should fail in a second, not after DynamoDB Local and cognito-local have started.
+    // Prerequisites first, so a missing Java or a busy port is the one message printed, within a second.
+    if (!options.dynamoDbEndpoint) await assertJava17();
     if (ports.api !== 0) await reservePort(ports.api ?? 3000, '127.0.0.1', 'the API gateway', 'PORT');
     if (ports.stepFunctions !== 0) await reservePort(ports.stepFunctions ?? 8083, '127.0.0.1', 'the local Step Functions endpoint', 'SFN_PORT');
     const [dynamo, cognito] = await Promise.allSettled([
