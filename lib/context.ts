@@ -1,3 +1,4 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 
 /**
@@ -29,7 +30,7 @@ export interface ServiceContext {
   /** Cognito feature plan: 'plus' turns on threat protection (enforced); 'essentials' is cheaper. */
   userPoolFeaturePlan: 'plus' | 'essentials';
   /** CloudWatch Logs retention for Lambda, API access and state machine logs. */
-  logRetentionDays: number;
+  logRetentionDays: RetentionDays;
   /** Stage-wide API throttling (requests per second, burst). */
   apiRateLimit: number;
   apiBurstLimit: number;
@@ -82,6 +83,10 @@ export function readContext(node: Node): ServiceContext {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`Context "extraCorsOrigins" entries must be origins like https://host:port, got "${origin}".`);
   }
 
+  const logRetentionDays = int('logRetentionDays', 30, 1) as RetentionDays;
+  if (!Object.values(RetentionDays).includes(logRetentionDays)) {
+    throw new Error(`Context "logRetentionDays" must be a CloudWatch retention period (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...), got ${logRetentionDays}.`);
+  }
   const trackingServiceIndicator = str('trackingServiceIndicator');
   if (trackingServiceIndicator !== undefined && !/^[A-Z]{2}$/.test(trackingServiceIndicator)) {
     throw new Error(`Context "trackingServiceIndicator" must be two capital letters, got "${trackingServiceIndicator}".`);
@@ -99,7 +104,7 @@ export function readContext(node: Node): ServiceContext {
     trackingServiceIndicator,
     extraCorsOrigins,
     userPoolFeaturePlan: plan,
-    logRetentionDays: int('logRetentionDays', 30, 1),
+    logRetentionDays,
     apiRateLimit: int('apiRateLimit', 50, 1),
     apiBurstLimit: int('apiBurstLimit', 100, 1),
   };

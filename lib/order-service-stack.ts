@@ -13,19 +13,15 @@ import { Workflow } from './constructs/workflow';
 import { readContext, type ServiceContext } from './context';
 import { WORKFLOW_TASK_TIMEOUT } from './function-settings';
 import { acknowledgeNagFindings } from './nag';
-import { routes as allRoutes, workflowTasks as allTasks, type Route, type WorkflowTask } from './routes';
+import { routes as allRoutes, workflowTasks as allTasks, type Route } from './routes';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFINITION_FILE = path.join(PROJECT_ROOT, 'statemachines', 'order-fulfillment.asl.json');
 
 export interface OrderServiceStackProps extends StackProps {
   readonly projectRoot?: string;
-  /** Tests only: substitute files for handler entries (default: the entry under projectRoot). */
-  readonly resolveEntry?: (entry: string) => string;
   /** Tests only: another ASL file (default: statemachines/order-fulfillment.asl.json). */
   readonly definitionFile?: string;
-  readonly routes?: readonly Route[];
-  readonly workflowTasks?: readonly WorkflowTask[];
 }
 
 /**
@@ -56,11 +52,11 @@ export class OrderServiceStack extends Stack {
     const ctx = readContext(this.node);
     this.settings = ctx;
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
-    const routes = props.routes ?? allRoutes;
+    const routes = allRoutes;
     this.routeTable = routes;
-    const workflowTasks = props.workflowTasks ?? allTasks;
+    const workflowTasks = allTasks;
     const removalPolicy = ctx.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const logRetention = ctx.logRetentionDays as RetentionDays;
+    const logRetention: RetentionDays = ctx.logRetentionDays;
 
     this.data = new Data(this, 'Data', { retainData: ctx.retainData });
     this.auth = new Auth(this, 'Auth', { retainData: ctx.retainData, featurePlan: ctx.userPoolFeaturePlan });
@@ -88,7 +84,6 @@ export class OrderServiceStack extends Stack {
 
     const deps: FunctionDeps = {
       projectRoot,
-      resolveEntry: props.resolveEntry,
       table: this.data.table,
       idempotencyTable: this.data.idempotencyTable,
       alertTopic: this.integrations.alertTopic,
@@ -109,7 +104,7 @@ export class OrderServiceStack extends Stack {
         ...(ctx.senderName ? { SENDER_NAME: ctx.senderName } : {}),
         ...(ctx.senderAddress ? { SENDER_ADDRESS: ctx.senderAddress } : {}),
       },
-      logRetentionDays: ctx.logRetentionDays,
+      logRetention,
       removalPolicy,
     };
 

@@ -5,7 +5,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
@@ -37,8 +37,6 @@ export interface FunctionSpec {
 /** The resources a function may be granted, and the settings every function gets. */
 export interface FunctionDeps {
   readonly projectRoot: string;
-  /** Maps a route table entry to the file to bundle (tests substitute fixtures for handlers not written yet). */
-  readonly resolveEntry?: (entry: string) => string;
   readonly table: ITable;
   readonly idempotencyTable: ITable;
   readonly alertTopic: ITopic;
@@ -54,7 +52,7 @@ export interface FunctionDeps {
   readonly commonEnvironment: Record<string, string>;
   /** Extra settings for the functions that need 'labels' (the label's return address). */
   readonly labelsEnvironment: Record<string, string>;
-  readonly logRetentionDays: number;
+  readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }
 
@@ -79,13 +77,9 @@ export class ServiceFunction extends Construct {
   constructor(scope: Construct, id: string, spec: FunctionSpec, deps: FunctionDeps, stateMachine?: IStateMachine) {
     super(scope, id);
     const needs = new Set(spec.needs ?? []);
-    const entry = (deps.resolveEntry ?? ((e) => path.join(deps.projectRoot, e)))(spec.entry);
+    const entry = path.join(deps.projectRoot, spec.entry);
     if (!fs.existsSync(entry)) {
       throw new Error(`Handler file for ${spec.name} not found: ${spec.entry} (listed in lib/routes.ts). Write it or remove the entry.`);
-    }
-    const retention = deps.logRetentionDays as RetentionDays;
-    if (!Object.values(RetentionDays).includes(retention)) {
-      throw new Error(`Context "logRetentionDays" must be one of CloudWatch's retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...), got ${deps.logRetentionDays}.`);
     }
 
     const environment: Record<string, string> = { ...functionSettings.environment, ...deps.commonEnvironment };
@@ -112,7 +106,7 @@ export class ServiceFunction extends Construct {
       ...spec.overrides,
       description: `order-service ${spec.name} (${spec.entry})`,
       environment,
-      logGroup: new LogGroup(this, 'Logs', { retention, removalPolicy: deps.removalPolicy }),
+      logGroup: new LogGroup(this, 'Logs', { retention: deps.logRetention, removalPolicy: deps.removalPolicy }),
     });
 
     // Grants: the main table by access level, everything else only by declared need. The KMS permissions
