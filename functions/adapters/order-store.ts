@@ -32,6 +32,8 @@ export interface TransitionOptions {
   /** Extra attributes written in the same update (e.g. payment, shipment, failureReason, stock). */
   set?: Partial<Omit<Order, 'id' | 'status' | 'timeline' | 'version' | 'createdAt'>>;
   at?: string;
+  /** Also require this stock state, so a status change cannot race a release or reservation of the stock. */
+  stockIs?: Order['stock'];
 }
 
 const orderIndexKeys = (order: Pick<Order, 'id' | 'userId' | 'status' | 'createdAt' | 'customer'>) => ({
@@ -93,11 +95,17 @@ export const orderStore = {
     }
     const fromList = from.map((_, i) => `:from${i}`);
     from.forEach((status, i) => (values[`:from${i}`] = status));
+    let condition = `attribute_exists(pk) AND #status IN (${fromList.join(', ')})`;
+    if (options.stockIs) {
+      names['#stockIs'] = 'stock';
+      values[':stockIs'] = options.stockIs;
+      condition += ' AND #stockIs = :stockIs';
+    }
     return {
       TableName: config.tableName(),
       Key: keys.order(id),
       UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: `attribute_exists(pk) AND #status IN (${fromList.join(', ')})`,
+      ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     };

@@ -74,7 +74,7 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
   const quantities = [...quantitiesBySku(order.items)];
   try {
     await transactWrite([
-      { Update: orderStore.transitionUpdate(orderId, 'RESERVED', { actor, reason: `Reserved ${quantities.map(([sku, q]) => `${q}× ${sku}`).join(', ')}` }, { from: ['PENDING'], set: { stock: 'RESERVED' }, at: now }) },
+      { Update: orderStore.transitionUpdate(orderId, 'RESERVED', { actor, reason: `Reserved ${quantities.map(([sku, q]) => `${q}× ${sku}`).join(', ')}` }, { from: ['PENDING'], stockIs: 'NONE', set: { stock: 'RESERVED' }, at: now }) },
       ...quantities.map(([sku, quantity]) => inventoryUpdates.reserve(sku, quantity, now)),
     ]);
   } catch (error) {
@@ -141,6 +141,8 @@ export async function cancelOrder(orderId: string, actor: string, reason: string
         {
           Update: orderStore.transitionUpdate(orderId, 'CANCELLED', { actor, reason }, {
             from: [order.status],
+            // Conditioned on the stock state read too: a compensation may have released it meanwhile.
+            stockIs: order.stock,
             set: releasing ? { stock: 'RELEASED' } : {},
             at: now,
           }),
@@ -166,7 +168,7 @@ export async function shipStock(orderId: string, actor: string, set: TransitionO
   const now = new Date().toISOString();
   try {
     await transactWrite([
-      { Update: orderStore.transitionUpdate(orderId, 'SHIPPED', { actor, reason: 'Handed to the carrier' }, { from: ['LABELLED'], set: { ...set, stock: 'SHIPPED' }, at: now }) },
+      { Update: orderStore.transitionUpdate(orderId, 'SHIPPED', { actor, reason: 'Handed to the carrier' }, { from: ['LABELLED'], stockIs: 'RESERVED', set: { ...set, stock: 'SHIPPED' }, at: now }) },
       ...[...quantitiesBySku(order.items)].map(([sku, quantity]) => inventoryUpdates.ship(sku, quantity, now)),
     ]);
   } catch (error) {

@@ -115,6 +115,30 @@ describe('reservation races against DynamoDB Local', () => {
   });
 });
 
+describe('a cancel and a compensation interleaved', () => {
+  it('a cancel that read the order before a compensation released its stock does not release it again', async () => {
+    await createProduct('INTERLEAVE', 10);
+    const a = await createPendingOrder([{ sku: 'INTERLEAVE', quantity: 3 }]);
+    const b = await createPendingOrder([{ sku: 'INTERLEAVE', quantity: 3 }]);
+    await reserveStock(a.id);
+    await reserveStock(b.id);
+
+    // The cancel reads A (RESERVED, stock RESERVED); before it writes, the saga's compensation releases A.
+    const realGet = orderStore.get.bind(orderStore);
+    const spy = jest.spyOn(orderStore, 'get').mockImplementationOnce(async (id, consistent) => {
+      const snapshot = await realGet(id, consistent);
+      await releaseStock(id);
+      return snapshot;
+    });
+    const cancelled = await cancelOrder(a.id, 'customer:test', 'changed mind', () => true);
+    spy.mockRestore();
+
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', stock: 'RELEASED' });
+    // Only B still holds stock: A's units went back once, not twice (which would have eaten B's).
+    expect(await inventoryStore.get('INTERLEAVE')).toMatchObject({ onHand: 10, reserved: 3, available: 7 });
+  });
+});
+
 describe('low-stock alerts', () => {
   it('fire exactly once per crossing under concurrent orders, and re-arm above the threshold', async () => {
     await createProduct('ALERT-SKU', 30, 10);
