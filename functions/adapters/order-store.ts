@@ -4,6 +4,7 @@ import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
 import { allowedFrom, type Order, type OrderStatus, type TimelineEntry } from '../domain/order';
+import { assignments } from './expressions';
 import { collections, indexes, keys } from './keys';
 
 /** Thrown when a conditional transition finds the order in another status (e.g. cancelled meanwhile). */
@@ -87,12 +88,7 @@ export const orderStore = {
       ':gsi3pk': `ORDER_STATUS#${to}`,
     };
     const sets = ['#status = :to', '#timeline = list_append(#timeline, :entry)', '#updatedAt = :at', '#version = #version + :one', '#gsi3pk = :gsi3pk'];
-    for (const [field, value] of Object.entries(options.set ?? {})) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
+    sets.push(...assignments(options.set ?? {}, names, values));
     const fromList = from.map((_, i) => `:from${i}`);
     from.forEach((status, i) => (values[`:from${i}`] = status));
     let condition = `attribute_exists(pk) AND #status IN (${fromList.join(', ')})`;
@@ -118,42 +114,6 @@ export const orderStore = {
       return stripKeys(Attributes!);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new OrderStateConflict(id, await this.get(id), to);
-      throw error;
-    }
-  },
-
-  /** Writes attributes without a status change (e.g. payment details), conditional on the status. */
-  async update(id: string, set: TransitionOptions['set'], whenStatus?: OrderStatus[]): Promise<Order> {
-    const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#version': 'version' };
-    const values: Record<string, unknown> = { ':at': new Date().toISOString(), ':one': 1 };
-    const sets = ['#updatedAt = :at', '#version = #version + :one'];
-    for (const [field, value] of Object.entries(set ?? {})) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
-    let condition = 'attribute_exists(pk)';
-    if (whenStatus?.length) {
-      names['#status'] = 'status';
-      whenStatus.forEach((s, i) => (values[`:w${i}`] = s));
-      condition += ` AND #status IN (${whenStatus.map((_, i) => `:w${i}`).join(', ')})`;
-    }
-    try {
-      const { Attributes } = await ddb().send(
-        new UpdateCommand({
-          TableName: config.tableName(),
-          Key: keys.order(id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return stripKeys(Attributes!);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new OrderStateConflict(id, await this.get(id), 'PENDING');
       throw error;
     }
   },

@@ -4,6 +4,7 @@ import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
 import type { Money } from '../domain/money';
+import { assignments } from './expressions';
 import { collections, indexes, keys } from './keys';
 
 export interface Product {
@@ -130,13 +131,7 @@ export const productStore = {
     const now = new Date().toISOString();
     const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':now': now };
-    const sets = ['#updatedAt = :now'];
-    for (const [field, value] of Object.entries(changes)) {
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
+    const sets = ['#updatedAt = :now', ...assignments(changes, names, values)];
     const items: any[] = [
       {
         Update: {
