@@ -32,6 +32,10 @@ async function main() {
     }
     stopping = true;
     console.log(`\n${signal}: stopping the local stack…`);
+    const interrupted = stack?.stepFunctions.running() ?? [];
+    if (interrupted.length) {
+      console.log(`${interrupted.length} workflow execution(s) still running are abandoned (see executions.log): ${interrupted.map((e) => e.name).join(', ')}`);
+    }
     await stack?.stop();
     process.exit(0);
   };

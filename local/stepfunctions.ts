@@ -56,6 +56,8 @@ export interface LocalStepFunctions {
   port: number;
   stateMachineArn: string;
   executions: Map<string, LocalExecution>;
+  /** Executions still RUNNING (npm start warns about them on Ctrl-C). */
+  running(): LocalExecution[];
   /** Resolves when the execution leaves RUNNING. */
   waitForExecution(executionArn: string): Promise<LocalExecution>;
   stop(): Promise<void>;
@@ -366,9 +368,16 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     stateMachineArn,
     executions,
     waitForExecution: (executionArn) => find(executionArn).done,
+    running: () => [...executions.values()].filter((e) => e.status === 'RUNNING'),
     async stop() {
-      // Local mode keeps no durable execution state: running executions end with the process.
-      for (const execution of executions.values()) if (execution.status === 'RUNNING') execution.abort();
+      // Local mode keeps no durable execution state: running executions end with the process (recorded
+      // as ABORTED with this reason; their orders stay where the saga left them).
+      for (const execution of executions.values()) {
+        if (execution.status !== 'RUNNING') continue;
+        execution.error = 'LocalStackStopped';
+        execution.cause = 'The local stack was stopped while this execution was running.';
+        execution.abort();
+      }
       await Promise.all([...executions.values()].map((e) => e.done));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
