@@ -15,6 +15,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { bundledFunctionProps } from '../../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
 import { routes, workflowTasks } from '../../lib/routes';
+import { tempOutdir } from './support';
 
 const entryOf = (name: string) => {
   const entry = [...routes, ...workflowTasks].find((r) => r.name === name)?.entry;
@@ -73,6 +74,10 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
     dirs = assetDirs(app, stack, names);
   }, 180_000);
 
+  afterAll(() => {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
   const run = (name: string, mode: string, env: Record<string, string> = {}) => {
     // Copy the bundle next to the runtime stand-in: only `work/node_modules` is resolvable from there.
     const target = path.join(work, 'task', name);
@@ -128,7 +133,7 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
   });
 
   it('aws:cdk:bundling-stacks = [] skips esbuild (what the other infra tests rely on)', () => {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'order-service-nobundle-')), context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ outdir: tempOutdir('order-service-nobundle-'), context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'NoBundle');
     new NodejsFunction(stack, 'Health', bundledFunctionProps(PROJECT_ROOT, entryOf('Health')));
     const started = Date.now();

@@ -4,17 +4,16 @@
  * validation-report.json. Both are checked, plus a control proving the plugin really fires.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { createApp } from '../../lib/app';
-import { cdkJsonContext, definitionFileForTests } from './support';
+import { cdkJsonContext, definitionFileForTests, tempOutdir } from './support';
 
 // CDK's built-in CloudFormation-schema validation plugin (warnings only unless a feature flag is set) costs
 // ~15 s on this stack; this file is about cdk-nag, and `npm run synth` still runs both.
 process.env.CDK_VALIDATION = 'false';
 
-const outdir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'order-service-nag-'));
+const outdir = () => tempOutdir('order-service-nag-');
 
 describe('cdk-nag AwsSolutions', () => {
   it('finds no unacknowledged errors in the app as bin/ builds it, and synth with the plugin succeeds', () => {

@@ -43,6 +43,7 @@ const samplePath = (template: string) => template.replace(/\{(\w+)\}/g, (_, name
 
 let templateRoutes: TemplateRoute[];
 let gateway: LocalGateway;
+let root: string;
 
 beforeAll(async () => {
   const { template } = synth();
@@ -51,7 +52,7 @@ beforeAll(async () => {
     authorizationType: r.Properties.AuthorizationType,
   }));
 
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'order-service-gateway-'));
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'order-service-gateway-'));
   for (const route of routes) {
     const file = path.join(root, route.entry);
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -62,6 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
 async function call(method: string, urlPath: string, token?: string) {

@@ -4,7 +4,6 @@
  * bundle.test.ts proves the esbuild settings.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
@@ -24,6 +23,7 @@ import {
   resourcesOf,
   statementsOf,
   synth,
+  tempOutdir,
   touches,
   type Resources,
   type Synth,
@@ -264,7 +264,7 @@ describe('workflow', () => {
     expect(() => new OrderServiceStack(app(), 'Missing', { definitionFile: '/nonexistent/order-fulfillment.asl.json' })).toThrow(
       /State machine definition not found: \/nonexistent\/order-fulfillment\.asl\.json/,
     );
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-'));
+    const dir = tempOutdir('order-service-asl-');
     const bogus = path.join(dir, 'bogus.asl.json');
     const placeholder = JSON.parse(fs.readFileSync(PLACEHOLDER_ASL, 'utf8'));
     placeholder.States.FailOrder.Resource = '${ChargeTwiceFunctionArn}';

@@ -13,6 +13,17 @@ export const FIXTURES = path.join(__dirname, 'fixtures');
 export const PLACEHOLDER_ASL = path.join(FIXTURES, 'order-fulfillment.placeholder.asl.json');
 export const definitionFileForTests = () => (fs.existsSync(DEFINITION_FILE) ? DEFINITION_FILE : PLACEHOLDER_ASL);
 
+/** A temp cloud-assembly directory (~25 MB with the BucketDeployment layer), removed after the test file. */
+const outdirs: string[] = [];
+export function tempOutdir(prefix = 'order-service-cdk-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  outdirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export interface Synth {
   app: App;
   stack: OrderServiceStack;
@@ -25,7 +36,7 @@ export interface Synth {
  */
 export function synth(context: Record<string, unknown> = {}, props: OrderServiceStackProps = {}): Synth {
   const app = new App({
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'order-service-cdk-')),
+    outdir: tempOutdir(),
     context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [], ...context },
   });
   const stack = new OrderServiceStack(app, 'OrderService', { definitionFile: definitionFileForTests(), ...props });
