@@ -39,6 +39,17 @@ test('GET /products/{sku} returns one product; unknown SKU is a 404 problem', as
   expect((await problem(missing)).status).toBe(404);
 });
 
+test('cognito-local access tokens carry what the authorizer and handlers use', async () => {
+  const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+  const admin = claimsOf(await local.token('admin'));
+  const customer = claimsOf(await local.token('customer'));
+  expect(admin).toMatchObject({ token_use: 'access', client_id: local.stack.cognito.clientId, 'cognito:groups': ['admin'], iss: `${local.stack.cognito.endpoint}/${local.stack.cognito.userPoolId}` });
+  expect(admin.sub).toEqual(expect.any(String));
+  expect(admin.username).toEqual(expect.any(String));
+  expect(customer['cognito:groups']).toBeUndefined();
+  expect(customer.sub).not.toBe(admin.sub);
+});
+
 describe('GET /admin/products (admin only)', () => {
   test('401 without a token', async () => {
     const response = await local.api('/admin/products');
