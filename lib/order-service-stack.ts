@@ -22,6 +22,8 @@ export interface OrderServiceStackProps extends StackProps {
   readonly projectRoot?: string;
   /** Tests only: another ASL file (default: statemachines/order-fulfillment.asl.json). */
   readonly definitionFile?: string;
+  /** The dashboard build to deploy (default: dashboard/dist; skipped when not built). */
+  readonly dashboardDist?: string;
 }
 
 /**
@@ -152,7 +154,7 @@ export class OrderServiceStack extends Stack {
           endpoint: this.auth.endpoint,
         },
       },
-      path.join(projectRoot, 'dashboard', 'dist'),
+      props.dashboardDist ?? path.join(projectRoot, 'dashboard', 'dist'),
     );
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTPS API base URL' });

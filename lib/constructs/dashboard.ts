@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   Distribution,
@@ -11,7 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
-import { BucketDeployment, Source, type ISource } from 'aws-cdk-lib/aws-s3-deployment';
+import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 
 export interface DashboardProps {
@@ -99,17 +100,37 @@ export class Dashboard extends Construct {
     this.url = `https://${this.distribution.distributionDomainName}`;
   }
 
-  /** Uploads the built app (`npm run build:dashboard`, if built) and config.json, then invalidates the CDN. */
+  /**
+   * Uploads the built app (`npm run build:dashboard`, if built) and config.json, then invalidates the CDN.
+   * Two steps so browsers cache the right things: content-hashed assets are immutable and never pruned (a
+   * page loaded before a deploy can still fetch the assets it names), while index.html and config.json are
+   * revalidated on every load and uploaded only after the assets they point to.
+   */
   deploy(config: DashboardConfig, distDir: string): BucketDeployment {
-    const sources: ISource[] = [];
-    if (fs.existsSync(distDir)) sources.push(Source.asset(distDir, { exclude: ['config.json'] }));
-    sources.push(Source.jsonData('config.json', config));
-    return new BucketDeployment(this, 'Deploy', {
-      sources,
+    const built = fs.existsSync(path.join(distDir, 'index.html'));
+    let assets: BucketDeployment | undefined;
+    if (built) {
+      assets = new BucketDeployment(this, 'DeployAssets', {
+        sources: [Source.asset(distDir, { exclude: ['index.html', 'config.json'] })],
+        destinationBucket: this.bucket,
+        prune: false,
+        cacheControl: [CacheControl.setPublic(), CacheControl.maxAge(Duration.days(365)), CacheControl.immutable()],
+        memoryLimit: 256,
+      });
+    }
+    const entry = new BucketDeployment(this, 'DeployEntry', {
+      sources: [
+        ...(built ? [Source.data('index.html', fs.readFileSync(path.join(distDir, 'index.html'), 'utf8'))] : []),
+        Source.jsonData('config.json', config),
+      ],
       destinationBucket: this.bucket,
+      prune: false,
+      cacheControl: [CacheControl.noCache()],
       distribution: this.distribution,
       distributionPaths: ['/*'],
       memoryLimit: 256,
     });
+    if (assets) entry.node.addDependency(assets);
+    return entry;
   }
 }

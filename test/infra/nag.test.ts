@@ -36,6 +36,17 @@ describe('cdk-nag AwsSolutions', () => {
     expect(failed).toEqual([]);
   });
 
+  it('a fresh clone without a dashboard build passes too (only config.json is deployed)', () => {
+    const { app, stack, nag } = createApp(
+      { outdir: outdir(), context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [] } },
+      { definitionFile: definitionFileForTests(), dashboardDist: path.join(outdir(), 'not-built') },
+    );
+    expect(nag.validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
+    const resources: Record<string, { Type: string }> = app.synth().getStackByName('OrderService').template.Resources;
+    const deployments = Object.keys(resources).filter((id) => resources[id].Type === 'Custom::CDKBucketDeployment');
+    expect(deployments).toEqual([expect.stringMatching(/^DashboardDeployEntry/)]);
+  });
+
   it('control: the same app wiring stops synth when an unacknowledged finding appears', () => {
     const { app, stack } = createApp(
       { outdir: outdir(), context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [] } },

@@ -9,7 +9,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { tables } from '../../lib/tables';
 import { routes, workflowTasks, type Route } from '../../lib/routes';
-import { OrderServiceStack, tableAccessFor } from '../../lib/order-service-stack';
+import { OrderServiceStack, PROJECT_ROOT, tableAccessFor } from '../../lib/order-service-stack';
 import { aslPlaceholders } from '../../lib/constructs/workflow';
 import {
   actionsOf,
@@ -363,13 +363,23 @@ describe('alerts, auth and dashboard', () => {
     });
   });
 
-  it('deploys config.json with the API URL and Cognito ids', () => {
-    const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0].Properties;
-    const markers = JSON.stringify(deployment.SourceMarkers);
+  it('deploys config.json (API URL, Cognito ids) and index.html revalidated on every load; hashed assets immutable', () => {
+    const deployments = Object.entries(template.findResources('Custom::CDKBucketDeployment')).map(([id, r]) => ({ id, ...r.Properties }));
+    const entry = deployments.find((d) => d.id.startsWith('DashboardDeployEntry'))!;
+    const markers = JSON.stringify(entry.SourceMarkers);
     expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::ApiGatewayV2::Api', 'ApiHttpApi')}"`);
     expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthUserPool')}"`);
     expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', 'AuthUserPoolAppClient')}"`);
-    expect(deployment.DistributionPaths).toEqual(['/*']);
+    expect(entry).toMatchObject({ DistributionPaths: ['/*'], SystemMetadata: { 'cache-control': 'no-cache' }, Prune: false });
+
+    const built = fs.existsSync(path.join(PROJECT_ROOT, 'dashboard', 'dist', 'index.html'));
+    const assets = deployments.find((d) => d.id.startsWith('DashboardDeployAssets'));
+    expect(Boolean(assets)).toBe(built);
+    if (assets) {
+      expect(assets).toMatchObject({ SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' }, Prune: false });
+      // index.html goes up only after the assets it names.
+      expect(template.toJSON().Resources[entry.id].DependsOn).toContain(assets.id);
+    }
   });
 
   it('outputs what deployers and the dashboard need', () => {
