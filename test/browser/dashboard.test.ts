@@ -6,13 +6,14 @@
  *
  * Screenshots of every page land in test-results/dashboard/ (git-ignored).
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildDashboard } from '../../dashboard/build';
-import { startLocalStack, type RunningLocalStack } from '../../local/stack';
+import { useLocalStack } from '../support/local-stack';
 
 jest.setTimeout(120_000);
 
@@ -24,10 +25,17 @@ const CUSTOMER = 'customer@example.com';
 /** The policy CloudFront sends (lib): the app must work with no inline script or style at all. */
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' http://localhost:* http://127.0.0.1:*; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-let stack: RunningLocalStack;
+// Built into a private directory (so parallel runs and `npm start` don't clash) before the stack serves it.
+const workDir = mkdtempSync(path.join(tmpdir(), 'dashboard-test-'));
+const dashboardDir = path.join(workDir, 'dist');
+beforeAll(async () => {
+  await buildDashboard({ outDir: dashboardDir });
+}, 60_000);
+// The whole local stack; ORDER_HOLD_SECONDS is 0 there, so orders go straight from PAID to label and ship.
+const local = useLocalStack({ dashboardDir });
+
 let context: BrowserContext;
 let page: Page;
-let workDir: string;
 const browserProblems: string[] = [];
 
 const sku = `E2E-${randomUUID().slice(0, 8).toUpperCase()}`;
@@ -39,16 +47,8 @@ async function shot(name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-async function cognitoToken(username: string): Promise<string> {
-  const response = await fetch(stack.cognito.endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
-    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: stack.cognito.clientId, AuthParameters: { USERNAME: username, PASSWORD } }),
-  });
-  const body = (await response.json()) as { AuthenticationResult?: { AccessToken: string } };
-  if (!body.AuthenticationResult) throw new Error(`cognito-local refused ${username}: ${JSON.stringify(body)}`);
-  return body.AuthenticationResult.AccessToken;
-}
+const appUrl = (route: string) => `${local.stack.apiUrl}/#${route}`;
+const adminJson = async <T>(pathAndQuery: string): Promise<T> => (await local.api(pathAndQuery, { as: 'admin' })).json() as Promise<T>;
 
 async function signIn(username: string) {
   await page.getByLabel('Email').fill(username);
@@ -57,23 +57,16 @@ async function signIn(username: string) {
 }
 
 const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+/** The control once it is marked invalid (client check or the server's errors[].path). */
+const invalid = (control: ReturnType<Page['locator']>) => control.and(page.locator('[aria-invalid="true"]'));
 /** The inventory row's "Available" cell once it shows `value` (the table refreshes after an adjustment). */
 const availableCell = (row: ReturnType<Page['locator']>, value: string) => row.locator('td:nth-child(4)', { hasText: new RegExp(`^${value}$`) });
 
 beforeAll(async () => {
-  workDir = await mkdtemp(path.join(tmpdir(), 'dashboard-test-'));
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.`);
+  }
   await mkdir(SHOTS, { recursive: true });
-  // From a fresh clone there is no dist/: build it, into a private directory so parallel runs don't clash.
-  const built = await buildDashboard({ outDir: path.join(workDir, 'dist') });
-  stack = await startLocalStack({
-    dataDir: path.join(workDir, 'data'),
-    ports: { api: 0, dynamodb: 0, cognito: 0, stepFunctions: 0 },
-    tablePrefix: `browser${process.pid}-`,
-    dashboardDir: built.outDir,
-    // No cancellation window: the order goes straight from PAID to the label and ship steps.
-    env: { ORDER_HOLD_SECONDS: '0' },
-    retryIntervalMs: 50,
-  });
   // A fresh profile per run: no cached assets, storage or extensions from anything before.
   context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
     executablePath: CHROMIUM,
@@ -101,7 +94,8 @@ beforeAll(async () => {
     await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
   });
   page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(10_000);
+  // Generous for a loaded CI machine; a real hang still fails well within the jest timeout.
+  page.setDefaultTimeout(15_000);
   page.on('pageerror', (error) => browserProblems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) browserProblems.push(message.text());
@@ -110,8 +104,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close().catch(() => undefined);
-  await stack?.stop().catch(() => undefined);
-  if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
 });
 
 afterEach(() => {
@@ -121,7 +114,7 @@ afterEach(() => {
 });
 
 test('the sign-in form is keyboard reachable and labelled', async () => {
-  await page.goto(`${stack.apiUrl}/#/orders`);
+  await page.goto(appUrl('/orders'));
   await heading('Sign in to the admin dashboard').waitFor();
   await page.getByLabel('Email').focus();
   await page.keyboard.press('Tab');
@@ -151,7 +144,7 @@ test('a signed-in customer (not in the admin group) is refused', async () => {
 });
 
 test('the admin signs in and lands on the page the URL named', async () => {
-  await page.goto(`${stack.apiUrl}/#/products`);
+  await page.goto(appUrl('/products'));
   await signIn(ADMIN);
   await heading('Products').waitFor();
   expect(page.url()).toMatch(/#\/products$/);
@@ -170,16 +163,15 @@ test('creating a product shows client and server validation errors inline, then 
   await form.getByLabel('Name').fill(productName);
   await form.getByLabel('Price').fill('12.345');
   await form.getByRole('button', { name: 'Create product' }).click();
-  await expect(form.getByLabel('SKU').getAttribute('aria-invalid')).resolves.toBe('true');
+  await invalid(form.getByLabel('SKU')).waitFor();
   await form.getByText('Use at most 2 decimals.').waitFor();
 
   // Server-side: above the API's price ceiling → 400 problem+json, errors[].path "price.amount" under Price.
   await form.getByLabel('SKU').fill(sku);
   await form.getByLabel('Price').fill('2000000');
   await form.getByRole('button', { name: 'Create product' }).click();
-  await expect(form.getByLabel('Price').getAttribute('aria-invalid')).resolves.toBe('true');
-  const priceError = await form.locator('.field-invalid .field-error').first().textContent();
-  expect(priceError).toBeTruthy();
+  await invalid(form.getByLabel('Price')).waitFor();
+  expect(await form.locator('.field-invalid .field-error').first().textContent()).toContain('minor units');
   await form.getByRole('alert').waitFor(); // the problem's detail on top
   await shot('04-product-validation');
 
@@ -198,11 +190,7 @@ test('creating a product shows client and server validation errors inline, then 
   await page.getByRole('status').filter({ hasText: `Created ${sku}.` }).waitFor();
 
   // The API really has it, priced in minor units.
-  const token = await cognitoToken(ADMIN);
-  const product = (await (await fetch(`${stack.apiUrl}/admin/products/${sku}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-    price: { amount: number };
-    lowStockThreshold: number;
-  };
+  const product = await adminJson<{ price: { amount: number }; lowStockThreshold: number }>(`/admin/products/${sku}`);
   expect(product.price.amount).toBe(1234);
   expect(product.lowStockThreshold).toBe(5);
   await shot('05-product-edit');
@@ -213,8 +201,7 @@ test('editing a product saves only what changed', async () => {
   await form.getByLabel('Price').fill('15.50');
   await form.getByRole('button', { name: 'Save changes' }).click();
   await page.getByRole('status').filter({ hasText: `Saved ${sku}.` }).waitFor();
-  const token = await cognitoToken(ADMIN);
-  const product = (await (await fetch(`${stack.apiUrl}/admin/products/${sku}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { price: { amount: number } };
+  const product = await adminJson<{ price: { amount: number } }>(`/admin/products/${sku}`);
   expect(product.price.amount).toBe(1550);
 });
 
@@ -235,10 +222,10 @@ test('the admin stocks the new product from the inventory page', async () => {
 });
 
 test('an order placed through the API reaches SHIPPED in the orders table', async () => {
-  const token = await cognitoToken(CUSTOMER);
-  const response = await fetch(`${stack.apiUrl}/orders`, {
+  const response = await local.api('/orders', {
+    as: 'customer',
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
     body: JSON.stringify({
       customer: { name: 'Casey Customer', email: CUSTOMER },
       shippingAddress: { name: 'Casey Customer', line1: 'Hauptstraße 5', city: 'Berlin', postalCode: '10115', country: 'DE' },
@@ -316,10 +303,7 @@ test('a partial refund is converted to minor units and shows on the order', asyn
   const payment = page.getByRole('article', { name: 'Payment' });
   await payment.getByText('Partially refunded').waitFor();
 
-  const token = await cognitoToken(ADMIN);
-  const order = (await (await fetch(`${stack.apiUrl}/admin/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-    paymentRecord: { amountRefunded: number };
-  };
+  const order = await adminJson<{ paymentRecord: { amountRefunded: number } }>(`/admin/orders/${orderId}`);
   expect(order.paymentRecord.amountRefunded).toBe(29); // 0.29 typed → 29 minor units, not 28
 });
 
@@ -333,13 +317,8 @@ test('the admin marks the order delivered', async () => {
 
 test('the server’s problem detail is shown when an action fails', async () => {
   // Refund the rest behind the dashboard's back: the next refund from this (now stale) page must fail.
-  const token = await cognitoToken(ADMIN);
   const refund = (body: unknown) =>
-    fetch(`${stack.apiUrl}/admin/orders/${orderId}/refund`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    local.api(`/admin/orders/${orderId}/refund`, { as: 'admin', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect((await refund({})).status).toBe(200);
   await page.getByRole('button', { name: 'Refund' }).click();
   const dialog = page.getByRole('dialog', { name: `Refund order ${orderId}` });
@@ -422,6 +401,21 @@ test('the adjustment history lists every change with who and why', async () => {
   await shot('14-inventory-history');
 });
 
+test('an access token about to expire is refreshed quietly (REFRESH_TOKEN_AUTH)', async () => {
+  const stored = () => page.evaluate(() => JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage)[0]!)!) as { accessToken: string; expiresAt: number });
+  const before = await stored();
+  await page.evaluate(() => {
+    const key = Object.keys(sessionStorage)[0]!;
+    sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(sessionStorage.getItem(key)!), expiresAt: Date.now() + 1000 }));
+  });
+  await page.reload();
+  await page.getByRole('table', { name: `Adjustments of ${sku}` }).waitFor();
+  const after = await stored();
+  expect(after.accessToken).not.toBe(before.accessToken);
+  expect(after.expiresAt).toBeGreaterThan(Date.now() + 60_000);
+  expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+});
+
 test('an expired session goes back to sign-in and then returns to the same page', async () => {
   const here = page.url();
   // A token the API rejects and a refresh token Cognito rejects: what a revoked or lapsed session looks like.
@@ -447,41 +441,41 @@ test('the pages stay usable at 768 px wide', async () => {
     ['/inventory', 'Inventory'],
     ['/products/new', 'New product'],
   ] as const) {
-    await page.goto(`${stack.apiUrl}/#${route}`);
+    await page.goto(appUrl(route));
     await heading(title).waitFor();
     await page.locator('table, form.card').first().waitFor();
     // Wide tables scroll inside their own box; the page itself never scrolls sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
   }
   await shot('16-narrow-product-form');
-  await page.goto(`${stack.apiUrl}/#/orders/${orderId}`);
+  await page.goto(appUrl(`/orders/${orderId}`));
   await heading(`Order ${orderId}`).waitFor();
   await shot('17-narrow-order-detail');
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
 test('a product is deactivated, then deleted (no open orders)', async () => {
-  const token = await cognitoToken(ADMIN);
   const spare = `${sku}-DEL`;
-  const created = await fetch(`${stack.apiUrl}/admin/products`, {
+  const created = await local.api('/admin/products', {
+    as: 'admin',
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ sku: spare, name: 'Spare', price: { amount: 100, currency: 'USD' }, lowStockThreshold: 1 }),
   });
   expect(created.status).toBe(201);
-  await page.goto(`${stack.apiUrl}/#/products/${spare}`);
+  await page.goto(appUrl(`/products/${spare}`));
   await heading('Spare').waitFor();
   await page.getByRole('button', { name: 'Deactivate' }).click();
   await page.getByRole('dialog', { name: `Deactivate ${spare}?` }).getByRole('button', { name: 'Deactivate' }).click();
   await page.getByRole('status').filter({ hasText: `${spare} is inactive` }).waitFor();
   await page.locator('.page-header .badge', { hasText: 'Inactive' }).waitFor();
-  const deactivated = (await (await fetch(`${stack.apiUrl}/admin/products/${spare}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { active: boolean };
+  const deactivated = await adminJson<{ active: boolean }>(`/admin/products/${spare}`);
   expect(deactivated.active).toBe(false);
   await page.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('dialog', { name: `Delete ${spare}?` }).getByRole('button', { name: 'Delete product' }).click();
   await page.getByRole('status').filter({ hasText: `Deleted ${spare}.` }).waitFor();
   expect(page.url()).toMatch(/#\/products$/);
-  const gone = await fetch(`${stack.apiUrl}/admin/products/${spare}`, { headers: { authorization: `Bearer ${token}` } });
+  const gone = await local.api(`/admin/products/${spare}`, { as: 'admin' });
   expect(gone.status).toBe(404);
 });
 
