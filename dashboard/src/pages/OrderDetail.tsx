@@ -410,6 +410,8 @@ function save(url: string, filename: string) {
   link.href = url;
   link.download = filename;
   link.rel = 'noopener';
+  // Browsers ignore `download` across origins (the S3 URL): open it in a new tab rather than leave the app.
+  if (!url.startsWith('blob:')) link.target = '_blank';
   document.body.append(link);
   link.click();
   link.remove();
