@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import { routes as allRoutes, type Route } from '../lib/routes';
 import { ProblemError } from '../functions/commons/problem';
 import type { AccessTokenVerifier } from './jwt';
-import { lambdaContext, LOCAL_ACCOUNT } from './lambda-context';
+import { FUNCTION_TIMEOUT_SECONDS, lambdaContext, LOCAL_ACCOUNT } from './lambda-context';
 import { LocalStackError } from './processes';
 
 /**
@@ -359,7 +359,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       match.pathParameters ?? {},
       claims,
     );
-    const timeoutSeconds = options.timeoutSeconds ?? 29;
+    const timeoutSeconds = options.timeoutSeconds ?? FUNCTION_TIMEOUT_SECONDS;
     const context = lambdaContext(route.name, timeoutSeconds);
     let timer: NodeJS.Timeout | undefined;
     try {

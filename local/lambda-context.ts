@@ -3,6 +3,9 @@ import type { Context } from 'aws-lambda';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
+/** Mirrors lib/function-settings.ts (not imported: it loads aws-cdk-lib, seconds of start-up for nothing). */
+export const FUNCTION_TIMEOUT_SECONDS = 15;
+export const FUNCTION_MEMORY_MB = 512;
 
 /** The deployed function name of a route or task, as CDK would name it (close enough for logs). */
 export const functionName = (name: string) => `order-service-${name}`;
@@ -12,7 +15,7 @@ export const functionArn = (name: string) => `arn:aws:lambda:${LOCAL_REGION}:${L
  * A Lambda context like the Node.js runtime passes: Powertools' logger reads functionName, awsRequestId,
  * memoryLimitInMB etc. from it, and getRemainingTimeInMillis counts down from the configured timeout.
  */
-export function lambdaContext(name: string, timeoutSeconds = 29, memoryMb = 1024): Context {
+export function lambdaContext(name: string, timeoutSeconds = FUNCTION_TIMEOUT_SECONDS, memoryMb = FUNCTION_MEMORY_MB): Context {
   const deadline = Date.now() + timeoutSeconds * 1000;
   const fn = functionName(name);
   const unsupported = () => {

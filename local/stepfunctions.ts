@@ -190,7 +190,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         const event = JSON.parse(JSON.stringify(input ?? null));
         let result: unknown;
         try {
-          result = await taskHandler(taskName)(event, lambdaContext(taskName, options.taskTimeoutSeconds ?? 60));
+          result = await taskHandler(taskName)(event, lambdaContext(taskName, options.taskTimeoutSeconds));
         } catch (error) {
           throw toLambdaError(error);
         }
