@@ -1,5 +1,5 @@
 /**
- * The one route table. CDK builds the HTTP API from it (lib/api.ts) and the local gateway serves from it
+ * The one route table. CDK builds the HTTP API from it (lib/constructs/http-api.ts) and the local gateway serves from it
  * (local/gateway.ts); test/infra/routes.test.ts proves both expose the same routes with the same auth.
  *
  * `entry` is the handler module (exporting `handler`) relative to the repository root.
