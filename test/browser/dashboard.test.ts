@@ -42,9 +42,27 @@ const sku = `E2E-${randomUUID().slice(0, 8).toUpperCase()}`;
 const productName = `Browser test lamp ${sku.slice(4)}`;
 let orderId: string;
 let trackingNumber: string;
+let heldOrderId: string;
 
 async function shot(name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** POST /orders as the demo customer, as a storefront would; returns the new order's id. */
+async function placeOrder(orderSku: string, quantity: number, paymentMethodId: string): Promise<string> {
+  const response = await local.api('/orders', {
+    as: 'customer',
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({
+      customer: { name: 'Casey Customer', email: CUSTOMER },
+      shippingAddress: { name: 'Casey Customer', line1: 'Hauptstraße 5', city: 'Berlin', postalCode: '10115', country: 'DE' },
+      items: [{ sku: orderSku, quantity }],
+      payment: { paymentMethodId },
+    }),
+  });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { id: string }).id;
 }
 
 const appUrl = (route: string) => `${local.stack.apiUrl}/#${route}`;
@@ -66,6 +84,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.`);
   }
+  await rm(SHOTS, { recursive: true, force: true }); // only this run's screenshots
   await mkdir(SHOTS, { recursive: true });
   // A fresh profile per run: no cached assets, storage or extensions from anything before.
   context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
@@ -222,19 +241,7 @@ test('the admin stocks the new product from the inventory page', async () => {
 });
 
 test('an order placed through the API reaches SHIPPED in the orders table', async () => {
-  const response = await local.api('/orders', {
-    as: 'customer',
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify({
-      customer: { name: 'Casey Customer', email: CUSTOMER },
-      shippingAddress: { name: 'Casey Customer', line1: 'Hauptstraße 5', city: 'Berlin', postalCode: '10115', country: 'DE' },
-      items: [{ sku, quantity: 2 }],
-      payment: { paymentMethodId: 'pm_card_visa' },
-    }),
-  });
-  expect(response.status).toBe(202);
-  orderId = ((await response.json()) as { id: string }).id;
+  orderId = await placeOrder(sku, 2, 'pm_card_visa');
 
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Orders' }).click();
   await heading('Orders').waitFor();
@@ -352,6 +359,54 @@ test('the payments list shows the order’s payment with amounts and filters by 
   await row.waitFor();
 });
 
+test('an order still in its cancellation window is cancelled from its page', async () => {
+  // Hold this order after PAID: the handlers run in this process and read ORDER_HOLD_SECONDS per order.
+  process.env.ORDER_HOLD_SECONDS = '600';
+  try {
+    heldOrderId = await placeOrder('MUG-CLASSIC', 1, 'pm_card_mastercard');
+  } finally {
+    process.env.ORDER_HOLD_SECONDS = '0';
+  }
+  await page.goto(appUrl(`/orders/${heldOrderId}`));
+  await heading(`Order ${heldOrderId}`).waitFor();
+  await page.locator('.page-header [data-status="PAID"]').waitFor({ timeout: 30_000 }); // the page polls
+  expect(await page.getByRole('button', { name: 'Refund' }).count()).toBe(0); // nothing captured yet
+  await page.getByRole('button', { name: 'Cancel order' }).click();
+  const dialog = page.getByRole('dialog', { name: `Cancel order ${heldOrderId}?` });
+  await shot('12-cancel-dialog');
+  await dialog.getByRole('button', { name: 'Cancel order' }).click();
+  await page.getByRole('status').filter({ hasText: 'Order cancelled.' }).waitFor();
+  await page.locator('.page-header [data-status="CANCELLED"]').waitFor();
+  await page.getByRole('article', { name: 'Payment' }).locator('[data-status="voided"]').waitFor();
+  const order = await adminJson<{ status: string; timeline: { status: string; actor: string }[] }>(`/admin/orders/${heldOrderId}`);
+  expect(order.status).toBe('CANCELLED');
+  expect(order.timeline.at(-1)?.status).toBe('CANCELLED');
+}, 60_000);
+
+test('a declined order shows as failed, and the orders table pages through nextCursor', async () => {
+  const declinedId = await placeOrder('MUG-CLASSIC', 1, 'pm_card_chargeDeclined');
+  // One order per page: newest first, so declined → held (cancelled) → shipped.
+  await page.goto(appUrl('/orders?limit=1'));
+  await heading('Orders').waitFor();
+  const declinedRow = page.locator(`tr[data-order-id="${declinedId}"]`);
+  await declinedRow.locator('[data-status="FAILED"]').waitFor({ timeout: 30_000 });
+  expect(await declinedRow.textContent()).toContain('Payment declined');
+  expect(await page.getByLabel('Rows per page').inputValue()).toBe('1');
+  const next = page.getByRole('navigation', { name: 'Orders pages' }).getByRole('button', { name: 'Next →' });
+  const previous = page.getByRole('navigation', { name: 'Orders pages' }).getByRole('button', { name: '← Previous' });
+  expect(await previous.isDisabled()).toBe(true);
+  await next.click();
+  await page.locator(`tr[data-order-id="${heldOrderId}"]`).waitFor();
+  await next.click();
+  await page.locator(`tr[data-order-id="${orderId}"]`).waitFor();
+  await shot('13-orders-paged');
+  await previous.click();
+  await page.locator(`tr[data-order-id="${heldOrderId}"]`).waitFor();
+  await previous.click();
+  await declinedRow.waitFor();
+  expect(await previous.isDisabled()).toBe(true);
+}, 60_000);
+
 test('adjusting stock below the threshold highlights it and raises an alert with days of cover', async () => {
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Inventory' }).click();
   const row = page.locator(`tr[data-sku="${sku}"]`);
@@ -376,7 +431,7 @@ test('adjusting stock below the threshold highlights it and raises an alert with
   await page.getByRole('status').filter({ hasText: `${sku}: -3 recorded. 3 available now.` }).waitFor();
   await row.getByText('Low stock').waitFor();
   expect(await row.getAttribute('class')).toContain('row-low');
-  await shot('12-inventory-low');
+  await shot('14-inventory-low');
 
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Alerts' }).click();
   await heading('Low-stock alerts').waitFor();
@@ -384,7 +439,7 @@ test('adjusting stock below the threshold highlights it and raises an alert with
   await alert.waitFor();
   // 2 units sold in the last 7 days, 3 available: 3 / (2/7) = 10.5 days of cover.
   expect(await alert.textContent()).toContain('10.5 days');
-  await shot('13-alerts');
+  await shot('15-alerts');
 });
 
 test('the adjustment history lists every change with who and why', async () => {
@@ -398,7 +453,7 @@ test('the adjustment history lists every change with who and why', async () => {
   expect(text).toContain('+8');
   expect(text).toContain('-3');
   expect(text).not.toContain('Typo'); // the refused adjustment left no trace
-  await shot('14-inventory-history');
+  await shot('16-inventory-history');
 });
 
 test('an access token about to expire is refreshed quietly (REFRESH_TOKEN_AUTH)', async () => {
@@ -427,7 +482,7 @@ test('an expired session goes back to sign-in and then returns to the same page'
   await page.reload();
   await page.getByRole('status').filter({ hasText: 'Your session has expired' }).waitFor();
   expect(page.url()).toBe(here);
-  await shot('15-session-expired');
+  await shot('17-session-expired');
   await signIn(ADMIN);
   await heading(`Stock history · ${sku}`).waitFor();
   expect(page.url()).toBe(here);
@@ -447,10 +502,10 @@ test('the pages stay usable at 768 px wide', async () => {
     // Wide tables scroll inside their own box; the page itself never scrolls sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
   }
-  await shot('16-narrow-product-form');
+  await shot('18-narrow-product-form');
   await page.goto(appUrl(`/orders/${orderId}`));
   await heading(`Order ${orderId}`).waitFor();
-  await shot('17-narrow-order-detail');
+  await shot('19-narrow-order-detail');
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
@@ -485,5 +540,5 @@ test('signing out clears the session', async () => {
   expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   await page.reload();
   await heading('Sign in to the admin dashboard').waitFor();
-  await shot('18-signed-out');
+  await shot('20-signed-out');
 });

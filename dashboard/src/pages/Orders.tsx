@@ -14,6 +14,9 @@ export function Orders({ route }: { route: Route }) {
   const q = route.query;
   const filters = { status: q.get('status') ?? '', email: q.get('email') ?? '', from: q.get('from') ?? '', to: q.get('to') ?? '' };
   const cursor = q.get('cursor') ?? undefined;
+  // Page size is part of the URL like the filters (1–100, the API's range); 25 is the API's default.
+  const requestedLimit = Number(q.get('limit'));
+  const limit = Number.isInteger(requestedLimit) && requestedLimit >= 1 && requestedLimit <= 100 ? requestedLimit : 25;
   const [previous, setPrevious] = useState<(string | undefined)[]>([]);
 
   const orders = useResource(
@@ -25,14 +28,16 @@ export function Orders({ route }: { route: Route }) {
           from: dayBoundary(filters.from, 'start'),
           to: dayBoundary(filters.to, 'end'),
           cursor,
+          limit,
         },
         signal,
       ),
-    [filters.status, filters.email, filters.from, filters.to, cursor],
+    [filters.status, filters.email, filters.from, filters.to, cursor, limit],
     { pollMs: ORDERS_POLL_MS },
   );
 
-  const go = (next: Record<string, string | undefined>) => navigate('/orders', { ...filters, cursor: undefined, ...next });
+  const go = (next: Record<string, string | undefined>) =>
+    navigate('/orders', { ...filters, limit: limit === 25 ? undefined : String(limit), cursor: undefined, ...next });
 
   return (
     <section aria-labelledby="orders-title">
@@ -47,7 +52,7 @@ export function Orders({ route }: { route: Route }) {
           go(next);
         }}
       />
-      <AsyncView resource={orders} isEmpty={(page) => page.items.length === 0} empty={<EmptyOrders filtered={Object.values(filters).some(Boolean)} />}>
+      <AsyncView resource={orders} isEmpty={(page) => page.items.length === 0} empty={<EmptyOrders filtered={Object.values(filters).some(Boolean)} firstPage={cursor ? href('/orders', { ...filters, limit: q.get('limit') }) : undefined} />}>
         {(page) => (
           <>
             <p className="live" aria-live="off">
@@ -72,21 +77,40 @@ export function Orders({ route }: { route: Route }) {
                 </tbody>
               </table>
             </div>
-            <Pager
-              label="Orders"
-              hasPrevious={Boolean(cursor)}
-              nextCursor={page.nextCursor}
-              onPrevious={() => {
-                const stack = [...previous];
-                const back = stack.pop();
-                setPrevious(stack);
-                go({ cursor: back });
-              }}
-              onNext={(next) => {
-                setPrevious([...previous, cursor]);
-                go({ cursor: next });
-              }}
-            />
+            <div className="table-footer">
+              <div className="field inline-field">
+                <label htmlFor="orders-limit">Rows per page</label>
+                <select
+                  id="orders-limit"
+                  value={limit}
+                  onChange={(event) => {
+                    setPrevious([]);
+                    go({ limit: event.target.value === '25' ? undefined : event.target.value });
+                  }}
+                >
+                  {[...new Set([10, 25, 50, 100, limit])].sort((a, b) => a - b).map((size) => (
+                    <option key={size} value={size}>
+                      {size}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <Pager
+                label="Orders"
+                hasPrevious={Boolean(cursor)}
+                nextCursor={page.nextCursor}
+                onPrevious={() => {
+                  const stack = [...previous];
+                  const back = stack.pop();
+                  setPrevious(stack);
+                  go({ cursor: back });
+                }}
+                onNext={(next) => {
+                  setPrevious([...previous, cursor]);
+                  go({ cursor: next });
+                }}
+              />
+            </div>
           </>
         )}
       </AsyncView>
@@ -116,7 +140,15 @@ function OrderRow({ order }: { order: OrderSummary }) {
   );
 }
 
-function EmptyOrders({ filtered }: { filtered: boolean }) {
+function EmptyOrders({ filtered, firstPage }: { filtered: boolean; firstPage?: string }) {
+  // DynamoDB may hand out a cursor for a page that turns out empty: that is the end, not "no orders".
+  if (firstPage) {
+    return (
+      <>
+        No more orders. <a href={firstPage}>Back to the first page</a>
+      </>
+    );
+  }
   return filtered ? (
     <>
       No orders match these filters. <a href={href('/orders')}>Clear the filters</a>
