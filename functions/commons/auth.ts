@@ -29,7 +29,9 @@ export function parseGroups(raw: unknown): string[] {
 
 export function principalFrom(event: APIGatewayProxyEventV2): Principal | undefined {
   const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: JwtClaims } } }).authorizer?.jwt?.claims;
-  if (!claims || typeof claims.sub !== 'string') return undefined;
+  // API Gateway's JWT authorizer accepts Cognito ID tokens too (their `aud` is the client id); this API is
+  // called with access tokens only, so anything else is treated as no valid token at all.
+  if (!claims || typeof claims.sub !== 'string' || claims.token_use !== 'access') return undefined;
   const groups = parseGroups(claims['cognito:groups']);
   return {
     userId: claims.sub,

@@ -15,6 +15,7 @@ export function httpEvent(options: {
   const claims = options.caller
     ? {
         sub: options.caller.sub,
+        token_use: 'access',
         username: options.caller.username ?? options.caller.sub,
         ...(options.caller.groups ? { 'cognito:groups': `[${options.caller.groups.join(' ')}]` } : {}),
       }

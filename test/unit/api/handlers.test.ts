@@ -46,6 +46,13 @@ describe('order ownership', () => {
 });
 
 describe('auth in the handler (defence in depth behind the gateway authorizer)', () => {
+  it('an ID token (accepted by the HTTP API authorizer) is not enough: 401', async () => {
+    const event = httpEvent({ path: '/admin/products', caller: admin });
+    const claims = (event.requestContext as any).authorizer.jwt.claims;
+    claims.token_use = 'id';
+    expect((await call(adminListProducts, event)).statusCode).toBe(401);
+  });
+
   it('401 without claims, 403 for a customer, 200 for an admin', async () => {
     ddbMock.on(QueryCommand).resolves({ Items: [] });
     expect((await call(adminListProducts, httpEvent({ path: '/admin/products' }))).statusCode).toBe(401);

@@ -87,7 +87,7 @@ export function httpEvent(call: HttpCall): APIGatewayProxyEventV2 {
       time: '',
       timeEpoch: Date.now(),
       ...(call.groups
-        ? { authorizer: { jwt: { claims: { sub: 'admin-sub', username: 'admin-user', 'cognito:groups': `[${call.groups.join(' ')}]` }, scopes: [] } } }
+        ? { authorizer: { jwt: { claims: { sub: 'admin-sub', token_use: 'access', username: 'admin-user', 'cognito:groups': `[${call.groups.join(' ')}]` }, scopes: [] } } }
         : {}),
     },
   } as unknown as APIGatewayProxyEventV2;
