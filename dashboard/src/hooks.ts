@@ -52,7 +52,7 @@ export function useResource<T>(
         setLoading(false);
       });
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is read through a ref: callers pass a new closure each render, `deps` say when it matters.
   }, [...deps, tick]);
 
   const reload = useCallback((quiet = false) => {

@@ -265,6 +265,31 @@ test('an order placed through the API reaches SHIPPED in the orders table', asyn
   await row.waitFor();
 }, 90_000);
 
+test('status polling pauses while the tab is hidden and resumes when it is shown', async () => {
+  const POLL_MS = 4_000; // ORDERS_POLL_MS in dashboard/src/pages/Orders.tsx
+  const polls: string[] = [];
+  const onRequest = (request: { url(): string }) => {
+    if (new URL(request.url()).pathname === '/admin/orders') polls.push(request.url());
+  };
+  const setVisibility = (state: 'hidden' | 'visible') =>
+    page.evaluate((value) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+  page.on('request', onRequest);
+  try {
+    await page.waitForTimeout(POLL_MS + 1_000);
+    expect(polls.length).toBeGreaterThanOrEqual(1);
+    await setVisibility('hidden');
+    polls.length = 0;
+    await page.waitForTimeout(2 * POLL_MS + 1_000);
+    expect(polls).toEqual([]);
+    await Promise.all([page.waitForRequest((request) => new URL(request.url()).pathname === '/admin/orders'), setVisibility('visible')]);
+  } finally {
+    page.off('request', onRequest);
+  }
+}, 60_000);
+
 test('searching by id opens the order with payment, shipment and timeline', async () => {
   await page.getByRole('searchbox', { name: 'Order id' }).fill(orderId);
   await page.getByRole('button', { name: 'Open' }).click();

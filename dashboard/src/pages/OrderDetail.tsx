@@ -13,15 +13,19 @@ type Action = 'cancel' | 'refund' | 'delivered' | null;
 
 export function OrderDetail({ id }: { id: string }) {
   useTitle(`Order ${id}`);
-  const [polling, setPolling] = useState(true);
-  const order = useResource((signal) => api.getOrder(id, signal), [id], { pollMs: polling ? 4000 : false });
+  const [status, setStatus] = useState<string>();
+  const order = useResource(
+    async (signal) => {
+      const loaded = await api.getOrder(id, signal);
+      setStatus(loaded.status);
+      return loaded;
+    },
+    [id],
+    // Follow the workflow live until the order can no longer change by itself.
+    { pollMs: status && TERMINAL.includes(status) ? false : 4000 },
+  );
   const [action, setAction] = useState<Action>(null);
   const [notice, setNotice] = useState<string>();
-
-  // Stop polling once the order can no longer change by itself.
-  const status = order.data?.status;
-  if (status && TERMINAL.includes(status) && polling) setPolling(false);
-  if (status && !TERMINAL.includes(status) && !polling) setPolling(true);
 
   // After an action, show what happened and re-read the order (its payment and timeline changed too).
   const done = (message: string) => {
