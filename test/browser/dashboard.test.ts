@@ -43,6 +43,7 @@ const productName = `Browser test lamp ${sku.slice(4)}`;
 let orderId: string;
 let trackingNumber: string;
 let heldOrderId: string;
+const heldSku = `${sku}-OPEN`;
 
 async function shot(name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -263,6 +264,24 @@ test('an order placed through the API reaches SHIPPED in the orders table', asyn
   await page.getByText('No orders match these filters.').waitFor();
   await page.getByRole('button', { name: 'Clear' }).click();
   await row.waitFor();
+
+  // Date range: today (UTC) holds the order, tomorrow does not, and a reversed range is refused in place.
+  const today = new Date().toISOString().slice(0, 10);
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel('From', { exact: true }).fill(today);
+  await page.getByLabel('To', { exact: true }).fill(today);
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(new RegExp(`from=${today}&to=${today}`));
+  await row.waitFor();
+  await page.getByLabel('From', { exact: true }).fill(tomorrow);
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.getByRole('alert').filter({ hasText: 'The “from” date is after the “to” date.' }).waitFor();
+  expect(page.url()).toContain(`from=${today}`); // nothing was applied
+  await page.getByLabel('To', { exact: true }).fill(tomorrow);
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.getByText('No orders match these filters.').waitFor();
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await row.waitFor();
 }, 90_000);
 
 test('status polling pauses while the tab is hidden and resumes when it is shown', async () => {
@@ -384,11 +403,18 @@ test('the payments list shows the order’s payment with amounts and filters by 
   await row.waitFor();
 });
 
-test('an order still in its cancellation window is cancelled from its page', async () => {
+test('a product with an open order is deactivated instead of deleted', async () => {
+  const created = await local.api('/admin/products', {
+    as: 'admin',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sku: heldSku, name: 'Held product', price: { amount: 1299, currency: 'USD' }, lowStockThreshold: 1, initialStock: 5 }),
+  });
+  expect(created.status).toBe(201);
   // Hold this order after PAID: the handlers run in this process and read ORDER_HOLD_SECONDS per order.
   process.env.ORDER_HOLD_SECONDS = '600';
   try {
-    heldOrderId = await placeOrder('MUG-CLASSIC', 1, 'pm_card_mastercard');
+    heldOrderId = await placeOrder(heldSku, 1, 'pm_card_mastercard');
   } finally {
     process.env.ORDER_HOLD_SECONDS = '0';
   }
@@ -396,6 +422,21 @@ test('an order still in its cancellation window is cancelled from its page', asy
   await heading(`Order ${heldOrderId}`).waitFor();
   await page.locator('.page-header [data-status="PAID"]').waitFor({ timeout: 30_000 }); // the page polls
   expect(await page.getByRole('button', { name: 'Refund' }).count()).toBe(0); // nothing captured yet
+
+  await page.goto(appUrl(`/products/${heldSku}`));
+  await heading('Held product').waitFor();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: `Delete ${heldSku}?` }).getByRole('button', { name: 'Delete product' }).click();
+  await page.getByRole('status').filter({ hasText: /deactivated instead of deleted/ }).waitFor();
+  await page.locator('.page-header .badge', { hasText: 'Inactive' }).waitFor();
+  expect(page.url()).toContain(`#/products/${heldSku}`);
+  expect((await adminJson<{ active: boolean }>(`/admin/products/${heldSku}`)).active).toBe(false);
+}, 60_000);
+
+test('an order still in its cancellation window is cancelled from its page', async () => {
+  await page.goto(appUrl(`/orders/${heldOrderId}`));
+  await heading(`Order ${heldOrderId}`).waitFor();
+  await page.locator('.page-header [data-status="PAID"]').waitFor();
   await page.getByRole('button', { name: 'Cancel order' }).click();
   const dialog = page.getByRole('dialog', { name: `Cancel order ${heldOrderId}?` });
   await shot('12-cancel-dialog');
@@ -406,6 +447,9 @@ test('an order still in its cancellation window is cancelled from its page', asy
   const order = await adminJson<{ status: string; timeline: { status: string; actor: string }[] }>(`/admin/orders/${heldOrderId}`);
   expect(order.status).toBe('CANCELLED');
   expect(order.timeline.at(-1)?.status).toBe('CANCELLED');
+  // The reserved unit is back.
+  const levels = await adminJson<{ items: { sku: string; available: number; reserved: number }[] }>('/admin/inventory?limit=100');
+  expect(levels.items.find((level) => level.sku === heldSku)).toMatchObject({ available: 5, reserved: 0 });
 }, 60_000);
 
 test('a declined order shows as failed, and the orders table pages through nextCursor', async () => {
