@@ -46,6 +46,8 @@ export interface RunningLocalStack {
   seeded: number;
   /** Milliseconds since start at the end of each phase. */
   timings: Record<string, number>;
+  /** Open orders whose saga was restarted because the previous run stopped mid-flight. */
+  resumed: number;
   stop(): Promise<void>;
 }
 
@@ -141,6 +143,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     mark('seed');
 
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { resumeOpenOrders } = require('./resume') as typeof import('./resume');
+    const resumed = await resumeOpenOrders();
+
     const cognitoInfo = { endpoint: pool.endpoint, region: pool.region, userPoolId: pool.userPoolId, clientId: pool.clientId };
     publicConfig = { apiUrl: gateway.url, cognito: cognitoInfo };
     return {
@@ -154,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataDir,
       seeded,
       timings,
+      resumed,
       stop: stopAll,
     };
   } catch (error) {

@@ -85,7 +85,7 @@ Where things land:
   labels       ${rel('labels')}/
   workflow     ${rel('executions.log')}
   connection   ${rel('local.json')}
-${stack.seeded ? `Seeded ${stack.seeded} demo products.` : 'Catalogue kept from the last run (npm run reset starts over).'}
+${stack.seeded ? `Seeded ${stack.seeded} demo products.` : 'Catalogue kept from the last run (npm run reset starts over).'}${stack.resumed ? `\nResumed the workflow of ${stack.resumed} order(s) left open by the last run.` : ''}
 Ctrl-C stops everything.
 `);
 }

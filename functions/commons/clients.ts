@@ -12,9 +12,14 @@ import { tracer } from './powertools';
 const localCredentials = () =>
   process.env.AWS_ACCESS_KEY_ID ? undefined : { accessKeyId: 'local', secretAccessKey: 'local' };
 
+// Keyed by endpoint: in local mode a stack restarted in the same process (tests) gets fresh clients.
 let dynamo: DynamoDBClient | undefined;
+let documentClient: DynamoDBDocumentClient | undefined;
+let dynamoEndpoint: string | undefined;
 export function dynamoDbClient(): DynamoDBClient {
   const endpoint = config.dynamoDbEndpoint();
+  if (dynamo && endpoint !== dynamoEndpoint) dynamo = documentClient = undefined;
+  dynamoEndpoint = endpoint;
   dynamo ??= tracer.captureAWSv3Client(
     new DynamoDBClient({
       ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials() } : {}),
@@ -24,17 +29,20 @@ export function dynamoDbClient(): DynamoDBClient {
   return dynamo;
 }
 
-let documentClient: DynamoDBDocumentClient | undefined;
 export function ddb(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(dynamoDbClient(), {
+  const client = dynamoDbClient();
+  documentClient ??= DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
   return documentClient;
 }
 
 let sfn: SFNClient | undefined;
+let sfnEndpoint: string | undefined;
 export function sfnClient(): SFNClient {
   const endpoint = config.stepFunctionsEndpoint();
+  if (sfn && endpoint !== sfnEndpoint) sfn = undefined;
+  sfnEndpoint = endpoint;
   sfn ??= tracer.captureAWSv3Client(
     new SFNClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials() } : {}),
   );

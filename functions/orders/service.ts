@@ -67,7 +67,8 @@ const skusOf = (order: Order) => [...quantitiesBySku(order.items).keys()];
 export async function reserveStock(orderId: string, actor = 'step:reserve-stock'): Promise<Order> {
   const order = await orderStore.get(orderId);
   if (!order) throw new OrderNotActive(orderId, undefined);
-  if (order.stock === 'RESERVED' && order.status === 'RESERVED') return order;
+  // Already reserved (a retried step, or a saga restarted for an order further along): nothing to take.
+  if (order.stock === 'RESERVED' && ['RESERVED', 'PAID', 'LABELLED'].includes(order.status)) return order;
   if (order.status !== 'PENDING') throw new OrderNotActive(orderId, order.status);
 
   const now = new Date().toISOString();
@@ -82,7 +83,7 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
     const failed = failedConditions(error);
     if (failed.includes(0)) {
       const current = await orderStore.get(orderId);
-      if (current?.status === 'RESERVED') return current;
+      if (current?.stock === 'RESERVED') return current;
       throw new OrderNotActive(orderId, current?.status);
     }
     if (failed.length) throw new OutOfStock(failed.map((index) => quantities[index - 1]![0]));

@@ -10,7 +10,8 @@ import { authorizeOrderPayment, voidOrderPayment } from '../payments/service';
  */
 export const handler = step(stepInput, async ({ orderId }) => {
   const order = await orderStore.get(orderId);
-  if (order?.status === 'PAID') return { status: 'PAID' };
+  // Already authorized: a retried step, or a saga restarted for an order further along.
+  if (order?.status === 'PAID' || order?.status === 'LABELLED') return { status: order.status };
   if (!order || order.status !== 'RESERVED') throw new OrderNotActive(orderId, order?.status);
 
   const result = await authorizeOrderPayment(order);
