@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../../functions/commons/clients';
 import { idempotencyTable, mainTable } from '../../lib/tables';
 import { createTables, dynamoDbAdminClient, LOCAL_REGION, tableName } from '../../local/dynamodb';
 
@@ -53,4 +55,16 @@ export function useIsolatedTables(): IsolatedTables {
     }
   });
   return tables;
+}
+
+/** Every item of this file's main table, sorted by key: compare before and after to prove a request changed nothing. */
+export async function tableSnapshot(tableName = process.env.TABLE_NAME!): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb().send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
 }

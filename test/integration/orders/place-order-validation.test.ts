@@ -1,9 +1,7 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { useIsolatedTables } from '../../support/dynamo';
+import { tableSnapshot, useIsolatedTables } from '../../support/dynamo';
 import { httpEvent, lambdaContext } from '../../unit/api/events';
-import { ddb } from '../../../functions/commons/clients';
 import { productStore } from '../../../functions/adapters/product-store';
 import { createProduct, orderBody } from './fixtures';
 
@@ -24,7 +22,7 @@ const post = async (body: unknown, headers: Record<string, string> = { 'idempote
   )) as { statusCode: number; headers: Record<string, string>; body: string };
   return { ...res, json: JSON.parse(res.body) };
 };
-const snapshot = async () => (await ddb().send(new ScanCommand({ TableName: tables.tableName, ConsistentRead: true }))).Items!.map((i) => JSON.stringify(i)).sort();
+const snapshot = () => tableSnapshot(tables.tableName);
 
 beforeAll(async () => {
   await createProduct('VALID-1', 10);
@@ -35,7 +33,7 @@ beforeAll(async () => {
 const valid = orderBody([{ sku: 'VALID-1', quantity: 1 }]);
 
 describe('POST /orders rejects bad input with a 4xx problem and writes nothing', () => {
-  let before: string[];
+  let before: Record<string, unknown>[];
   beforeEach(async () => {
     before = await snapshot();
     sfn.resetHistory();

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { ddb } from '../../../../functions/commons/clients';
 import { orderStore } from '../../../../functions/adapters/order-store';
 import type { Order } from '../../../../functions/domain/order';
 
@@ -28,16 +26,7 @@ export async function createOrder(over: Partial<Order> = {}): Promise<Order> {
   return order;
 }
 
-export async function scanTable(): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb().send(new ScanCommand({ TableName: process.env.TABLE_NAME!, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+export { tableSnapshot as scanTable } from '../../../support/dynamo';
 
 const context = {
   functionName: 'test',
