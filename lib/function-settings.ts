@@ -8,7 +8,7 @@ export const SERVICE_NAME = 'order-service';
  * The one settings object every NodejsFunction of the service is built from (API handlers and workflow
  * tasks alike); constructs only add their entry, log group and environment.
  *
- * Bundling: middy 7 is ESM-only, so the output is ESM (`index.mjs`). CommonJS dependencies that call
+ * Bundling: middy ships ESM only, so the output is ESM (`index.mjs`). CommonJS dependencies that call
  * `require()` (aws-xray-sdk-core inside the Powertools tracer, for one) get a real `require` from the banner;
  * without it esbuild's ESM output throws "Dynamic require of ... is not supported" at cold start.
  * The AWS SDK v3 is left to the Lambda runtime (it ships it); Powertools, middy, zod, stripe and the label

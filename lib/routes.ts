@@ -34,11 +34,11 @@ export const routes: readonly Route[] = [
   { name: 'PlaceOrder', method: 'POST', path: '/orders', entry: api('place-order'), auth: 'customer', needs: ['workflow', 'idempotency'] },
   { name: 'ListMyOrders', method: 'GET', path: '/orders', entry: api('list-my-orders'), auth: 'customer' },
   { name: 'GetMyOrder', method: 'GET', path: '/orders/{id}', entry: api('get-my-order'), auth: 'customer' },
-  { name: 'CancelMyOrder', method: 'POST', path: '/orders/{id}/cancel', entry: api('cancel-my-order'), auth: 'customer', needs: ['alerts', 'payments'] },
+  { name: 'CancelMyOrder', method: 'POST', path: '/orders/{id}/cancel', entry: api('cancel-my-order'), auth: 'customer', needs: ['payments'] },
 
   // Admin: products and inventory
   { name: 'AdminListProducts', method: 'GET', path: '/admin/products', entry: api('admin-list-products'), auth: 'admin' },
-  { name: 'AdminCreateProduct', method: 'POST', path: '/admin/products', entry: api('admin-create-product'), auth: 'admin', needs: ['alerts'] },
+  { name: 'AdminCreateProduct', method: 'POST', path: '/admin/products', entry: api('admin-create-product'), auth: 'admin' },
   { name: 'AdminGetProduct', method: 'GET', path: '/admin/products/{sku}', entry: api('admin-get-product'), auth: 'admin' },
   { name: 'AdminUpdateProduct', method: 'PATCH', path: '/admin/products/{sku}', entry: api('admin-update-product'), auth: 'admin', needs: ['alerts'] },
   { name: 'AdminDeleteProduct', method: 'DELETE', path: '/admin/products/{sku}', entry: api('admin-delete-product'), auth: 'admin' },
@@ -50,7 +50,7 @@ export const routes: readonly Route[] = [
   // Admin: orders, payments, shipments
   { name: 'AdminListOrders', method: 'GET', path: '/admin/orders', entry: api('admin-list-orders'), auth: 'admin' },
   { name: 'AdminGetOrder', method: 'GET', path: '/admin/orders/{id}', entry: api('admin-get-order'), auth: 'admin' },
-  { name: 'AdminCancelOrder', method: 'POST', path: '/admin/orders/{id}/cancel', entry: api('admin-cancel-order'), auth: 'admin', needs: ['alerts', 'payments'] },
+  { name: 'AdminCancelOrder', method: 'POST', path: '/admin/orders/{id}/cancel', entry: api('admin-cancel-order'), auth: 'admin', needs: ['payments'] },
   { name: 'AdminRefundOrder', method: 'POST', path: '/admin/orders/{id}/refund', entry: api('admin-refund-order'), auth: 'admin', needs: ['payments'] },
   { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
   { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
@@ -74,7 +74,7 @@ export const workflowTasks: readonly WorkflowTask[] = [
   { name: 'CreateLabel', entry: step('create-label'), needs: ['labels'] },
   { name: 'ShipOrder', entry: step('ship-order'), needs: ['payments'] },
   { name: 'NotifyCustomer', entry: step('notify-customer'), needs: ['email'] },
-  { name: 'ReleaseStock', entry: step('release-stock'), needs: ['alerts'] },
+  { name: 'ReleaseStock', entry: step('release-stock') },
   { name: 'VoidPayment', entry: step('void-payment'), needs: ['payments'] },
   { name: 'FailOrder', entry: step('fail-order') },
 ];
