@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const aslValidator = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+import { workflowTasks } from '../../../lib/routes';
+
+/** The ASL file CDK deploys and local mode runs: valid, and every failure path compensates and ends. */
+const raw = readFileSync(path.join(__dirname, '../../../statemachines/order-fulfillment.asl.json'), 'utf8');
+// What CDK's definitionSubstitutions do: each ${XFunctionArn} becomes that task Lambda's ARN.
+const definition = JSON.parse(raw.replace(/\$\{(\w+)FunctionArn\}/g, (_, name) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`));
+type State = { Type: string; Next?: string; End?: boolean; Resource?: string; Catch?: { ErrorEquals: string[]; Next: string }[]; Retry?: { ErrorEquals: string[] }[] };
+const states = definition.States as Record<string, State>;
+
+it('is valid Amazon States Language', () => {
+  const { isValid, errorsText } = aslValidator(definition);
+  expect(errorsText('\n')).toBe('');
+  expect(isValid).toBe(true);
+});
+
+it('uses only task Lambdas that exist in lib/routes.ts', () => {
+  const used = [...raw.matchAll(/\$\{(\w+)FunctionArn\}/g)].map((m) => m[1]);
+  const known = new Set(workflowTasks.map((t) => t.name));
+  expect(used.filter((name) => !known.has(name!))).toEqual([]);
+});
+
+const successors = (name: string): string[] => {
+  const state = states[name]!;
+  return [...(state.Next ? [state.Next] : []), ...(state.Catch ?? []).map((c) => c.Next)];
+};
+
+function reachable(from: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length) {
+    const name = stack.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    stack.push(...successors(name));
+  }
+  return seen;
+}
+
+it('has no unreachable states', () => {
+  expect(Object.keys(states).filter((name) => !reachable(definition.StartAt).has(name))).toEqual([]);
+});
+
+it('catches every error of the forward steps and routes it into compensation', () => {
+  for (const name of ['ReserveStock', 'AuthorizePayment', 'CreateLabel', 'ShipOrder']) {
+    const catches = states[name]!.Catch ?? [];
+    expect(catches.some((c) => c.ErrorEquals.includes('States.ALL'))).toBe(true);
+    // From any catch, the path reaches a stock release and a payment void before it ends.
+    for (const c of catches) {
+      const after = reachable(c.Next);
+      expect([...after].some((s) => states[s]!.Resource?.endsWith(':ReleaseStock'))).toBe(true);
+      expect([...after].some((s) => states[s]!.Resource?.endsWith(':VoidPayment'))).toBe(true);
+    }
+  }
+});
+
+it('ends failures in FailOrder (terminal FAILED) and cancellations after compensating', () => {
+  for (const reason of ['OutOfStock', 'PaymentDeclined', 'PaymentError', 'FulfillmentError']) {
+    expect(reachable(reason).has('FailOrder')).toBe(true);
+  }
+  expect(states.OrderFailed!.Type).toBe('Fail');
+  expect(states.Cancelled!.Type).toBe('Succeed');
+  // Notifications never fail an order: their errors are caught and the saga goes on.
+  for (const name of ['SendConfirmation', 'SendShippedNotice']) {
+    expect(states[name]!.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: states[name]!.Next });
+  }
+});
+
+it('holds paid orders for the cancellation window before labelling', () => {
+  const path: string[] = [];
+  for (let name: string | undefined = definition.StartAt; name; name = states[name]!.Next) path.push(name);
+  expect(path.indexOf('HoldForCancellation')).toBeGreaterThan(path.indexOf('AuthorizePayment'));
+  expect(path.indexOf('HoldForCancellation')).toBeLessThan(path.indexOf('CreateLabel'));
+  expect(states.HoldForCancellation).toMatchObject({ Type: 'Wait', SecondsPath: '$.holdSeconds' });
+});
