@@ -175,3 +175,47 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
     </div>
   );
 }
+
+/** A polite status line for what the last action did; renders nothing without a message. */
+export function Notice({ children, tone }: { children: ReactNode; tone?: 'info' }) {
+  if (!children) return null;
+  return (
+    <p className={tone ? `notice notice-${tone}` : 'notice'} role="status">
+      {children}
+    </p>
+  );
+}
+
+/** "Any status" plus one option per status, as filter selects show them. */
+export function StatusOptions({ statuses }: { statuses: readonly string[] }) {
+  return (
+    <>
+      <option value="">Any status</option>
+      {statuses.map((status) => (
+        <option key={status} value={status}>
+          {humanize(status)}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** One term/description pair of a details list (`<dl>`). */
+export function Detail({ term, children, className }: { term: string; children: ReactNode; className?: string }) {
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd className={className}>{children}</dd>
+    </>
+  );
+}
+
+/** A titled card; the heading names the region for screen readers. */
+export function Card({ id, title, as: Tag = 'article', children }: { id: string; title: string; as?: 'article' | 'aside'; children: ReactNode }) {
+  return (
+    <Tag className="card" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {children}
+    </Tag>
+  );
+}

@@ -1,73 +1,44 @@
-import { useState } from 'react';
 import { api } from '../api';
-import { AsyncView, PageHeader, Pager } from '../components/ui';
+import { PagedTable, usePagedList } from '../components/PagedTable';
+import { PageHeader } from '../components/ui';
 import { formatDateTime, formatNumber } from '../format';
-import { useResource, useTitle } from '../hooks';
+import { useTitle } from '../hooks';
 import { href, navigate, type Route } from '../router';
 
 export function Alerts({ route }: { route: Route }) {
   useTitle('Alerts');
-  const cursor = route.query.get('cursor') ?? undefined;
-  const [previous, setPrevious] = useState<(string | undefined)[]>([]);
   // Alerts come from orders placed elsewhere: refresh now and then while the page is open.
-  const alerts = useResource((signal) => api.listAlerts(cursor, signal), [cursor], { pollMs: 15000 });
+  const alerts = usePagedList(route, (cursor, signal) => api.listAlerts(cursor, signal), [], {
+    go: (cursor) => navigate('/alerts', { cursor }),
+    pollMs: 15000,
+  });
 
   return (
     <section>
       <PageHeader title="Low-stock alerts" />
-      <AsyncView resource={alerts} isEmpty={(page) => page.items.length === 0} empty="No low-stock alerts. Every SKU is above its threshold.">
-        {(page) => (
-          <>
-            <div className="table-wrap">
-              <table className="table" aria-label="Low-stock alerts">
-                <thead>
-                  <tr>
-                    <th scope="col">Raised</th>
-                    <th scope="col">SKU</th>
-                    <th scope="col">Product</th>
-                    <th scope="col" className="num">Available</th>
-                    <th scope="col" className="num">Threshold</th>
-                    <th scope="col" className="num">Days of cover</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((alert) => (
-                    <tr key={alert.id} data-sku={alert.sku} className={alert.available <= 0 ? 'row-low' : undefined}>
-                      <td>{formatDateTime(alert.createdAt)}</td>
-                      <td>
-                        <a className="mono" href={href(`/inventory/${encodeURIComponent(alert.sku)}`)}>
-                          {alert.sku}
-                        </a>
-                      </td>
-                      <td>{alert.name ?? '—'}</td>
-                      <td className="num strong">{formatNumber(alert.available)}</td>
-                      <td className="num">{formatNumber(alert.threshold)}</td>
-                      <td className="num">
-                        <DaysOfCover days={alert.daysOfCover} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <Pager
-              label="Alerts"
-              hasPrevious={Boolean(cursor)}
-              nextCursor={page.nextCursor}
-              onPrevious={() => {
-                const stack = [...previous];
-                const back = stack.pop();
-                setPrevious(stack);
-                navigate('/alerts', { cursor: back });
-              }}
-              onNext={(next) => {
-                setPrevious([...previous, cursor]);
-                navigate('/alerts', { cursor: next });
-              }}
-            />
-          </>
+      <PagedTable
+        list={alerts}
+        label="Low-stock alerts"
+        pagerLabel="Alerts"
+        empty="No low-stock alerts. Every SKU is above its threshold."
+        columns={[{ label: 'Raised' }, { label: 'SKU' }, { label: 'Product' }, { label: 'Available', num: true }, { label: 'Threshold', num: true }, { label: 'Days of cover', num: true }]}
+        row={(alert) => (
+          <tr key={alert.id} data-sku={alert.sku} className={alert.available <= 0 ? 'row-low' : undefined}>
+            <td>{formatDateTime(alert.createdAt)}</td>
+            <td>
+              <a className="mono" href={href(`/inventory/${encodeURIComponent(alert.sku)}`)}>
+                {alert.sku}
+              </a>
+            </td>
+            <td>{alert.name ?? '—'}</td>
+            <td className="num strong">{formatNumber(alert.available)}</td>
+            <td className="num">{formatNumber(alert.threshold)}</td>
+            <td className="num">
+              <DaysOfCover days={alert.daysOfCover} />
+            </td>
+          </tr>
         )}
-      </AsyncView>
+      />
     </section>
   );
 }

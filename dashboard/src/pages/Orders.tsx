@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { api } from '../api';
-import { AsyncView, PageHeader, Pager, StatusBadge } from '../components/ui';
+import { PagedTable, usePagedList } from '../components/PagedTable';
+import { PageHeader, StatusBadge, StatusOptions } from '../components/ui';
 import { dayBoundary, formatDateTime, formatMoney, humanize } from '../format';
-import { useResource, useTitle } from '../hooks';
+import { useTitle } from '../hooks';
 import { href, navigate, type Route } from '../router';
 import { ORDER_STATUSES, type OrderSummary } from '../types';
 
@@ -13,14 +14,15 @@ export function Orders({ route }: { route: Route }) {
   useTitle('Orders');
   const q = route.query;
   const filters = { status: q.get('status') ?? '', email: q.get('email') ?? '', from: q.get('from') ?? '', to: q.get('to') ?? '' };
-  const cursor = q.get('cursor') ?? undefined;
   // Page size is part of the URL like the filters (1–100, the API's range); 25 is the API's default.
   const requestedLimit = Number(q.get('limit'));
   const limit = Number.isInteger(requestedLimit) && requestedLimit >= 1 && requestedLimit <= 100 ? requestedLimit : 25;
-  const [previous, setPrevious] = useState<(string | undefined)[]>([]);
+  const go = (next: Record<string, string | undefined>) =>
+    navigate('/orders', { ...filters, limit: limit === 25 ? undefined : String(limit), cursor: undefined, ...next });
 
-  const orders = useResource(
-    (signal) =>
+  const orders = usePagedList(
+    route,
+    (cursor, signal) =>
       api.listOrders(
         {
           status: filters.status || undefined,
@@ -32,12 +34,10 @@ export function Orders({ route }: { route: Route }) {
         },
         signal,
       ),
-    [filters.status, filters.email, filters.from, filters.to, cursor, limit],
-    { pollMs: ORDERS_POLL_MS },
+    [filters.status, filters.email, filters.from, filters.to, limit],
+    { go: (cursor) => go({ cursor }), pollMs: ORDERS_POLL_MS },
   );
-
-  const go = (next: Record<string, string | undefined>) =>
-    navigate('/orders', { ...filters, limit: limit === 25 ? undefined : String(limit), cursor: undefined, ...next });
+  const cursor = orders.cursor;
 
   return (
     <section aria-labelledby="orders-title">
@@ -48,72 +48,42 @@ export function Orders({ route }: { route: Route }) {
         key={`${filters.status}|${filters.email}|${filters.from}|${filters.to}`}
         initial={filters}
         onApply={(next) => {
-          setPrevious([]);
+          orders.resetPaging();
           go(next);
         }}
       />
-      <AsyncView resource={orders} isEmpty={(page) => page.items.length === 0} empty={<EmptyOrders filtered={Object.values(filters).some(Boolean)} firstPage={cursor ? href('/orders', { ...filters, limit: q.get('limit') }) : undefined} />}>
-        {(page) => (
-          <>
-            <p className="live" aria-live="off">
-              <span className="live-dot" aria-hidden="true" /> Statuses refresh every {ORDERS_POLL_MS / 1000} s
-            </p>
-            <div className="table-wrap">
-              <table className="table" aria-label="Orders">
-                <thead>
-                  <tr>
-                    <th scope="col">Order</th>
-                    <th scope="col">Placed</th>
-                    <th scope="col">Customer</th>
-                    <th scope="col" className="num">Lines</th>
-                    <th scope="col" className="num">Total</th>
-                    <th scope="col">Status</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((order) => (
-                    <OrderRow key={order.id} order={order} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <div className="table-footer">
-              <div className="field inline-field">
-                <label htmlFor="orders-limit">Rows per page</label>
-                <select
-                  id="orders-limit"
-                  value={limit}
-                  onChange={(event) => {
-                    setPrevious([]);
-                    go({ limit: event.target.value === '25' ? undefined : event.target.value });
-                  }}
-                >
-                  {[...new Set([10, 25, 50, 100, limit])].sort((a, b) => a - b).map((size) => (
-                    <option key={size} value={size}>
-                      {size}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <Pager
-                label="Orders"
-                hasPrevious={Boolean(cursor)}
-                nextCursor={page.nextCursor}
-                onPrevious={() => {
-                  const stack = [...previous];
-                  const back = stack.pop();
-                  setPrevious(stack);
-                  go({ cursor: back });
-                }}
-                onNext={(next) => {
-                  setPrevious([...previous, cursor]);
-                  go({ cursor: next });
-                }}
-              />
-            </div>
-          </>
+      <PagedTable
+        list={orders}
+        label="Orders"
+        pagerLabel="Orders"
+        empty={<EmptyOrders filtered={Object.values(filters).some(Boolean)} firstPage={cursor ? href('/orders', { ...filters, limit: q.get('limit') }) : undefined} />}
+        before={() => (
+          <p className="live" aria-live="off">
+            <span className="live-dot" aria-hidden="true" /> Statuses refresh every {ORDERS_POLL_MS / 1000} s
+          </p>
         )}
-      </AsyncView>
+        columns={[{ label: 'Order' }, { label: 'Placed' }, { label: 'Customer' }, { label: 'Lines', num: true }, { label: 'Total', num: true }, { label: 'Status' }]}
+        row={(order) => <OrderRow key={order.id} order={order} />}
+        footer={
+          <div className="field inline-field">
+            <label htmlFor="orders-limit">Rows per page</label>
+            <select
+              id="orders-limit"
+              value={limit}
+              onChange={(event) => {
+                orders.resetPaging();
+                go({ limit: event.target.value === '25' ? undefined : event.target.value });
+              }}
+            >
+              {[...new Set([10, 25, 50, 100, limit])].sort((a, b) => a - b).map((size) => (
+                <option key={size} value={size}>
+                  {size}
+                </option>
+              ))}
+            </select>
+          </div>
+        }
+      />
     </section>
   );
 }
@@ -176,12 +146,7 @@ function FilterBar({ initial, onApply }: { initial: Filters; onApply: (filters: 
       <div className="field">
         <label htmlFor="filter-status">Status</label>
         <select id="filter-status" value={draft.status} onChange={set('status')}>
-          <option value="">Any status</option>
-          {ORDER_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {humanize(status)}
-            </option>
-          ))}
+          <StatusOptions statuses={ORDER_STATUSES} />
         </select>
       </div>
       <div className="field">

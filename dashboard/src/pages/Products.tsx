@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { ApiError, api, SessionExpiredError, type ProductInput } from '../api';
+import { AdjustDialog, adjustmentNotice } from '../components/AdjustDialog';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { AsyncView, Field, PageHeader, Pager, ProblemMessage } from '../components/ui';
+import { PagedTable, usePagedList } from '../components/PagedTable';
+import { AsyncView, Card, Detail, Field, Notice, PageHeader, ProblemMessage } from '../components/ui';
 import { formatMoney, formatNumber, minorToInput, parseDecimalToMinor } from '../format';
 import { useResource, useTitle } from '../hooks';
-import { AdjustDialog } from './Inventory';
 import { href, navigate, type Route } from '../router';
 import type { FieldError, Product } from '../types';
 
@@ -21,10 +22,8 @@ const CURRENCIES = ['USD', 'EUR', 'GBP', 'CHF', 'SEK', 'DKK', 'NOK', 'PLN', 'JPY
 
 export function Products({ route }: { route: Route }) {
   useTitle('Products');
-  const cursor = route.query.get('cursor') ?? undefined;
-  const [previous, setPrevious] = useState<(string | undefined)[]>([]);
   const [notice] = useState(takeFlash);
-  const products = useResource((signal) => api.listProducts(cursor, signal), [cursor]);
+  const products = usePagedList(route, (cursor, signal) => api.listProducts(cursor, signal), [], { go: (cursor) => navigate('/products', { cursor }) });
 
   return (
     <section>
@@ -33,72 +32,45 @@ export function Products({ route }: { route: Route }) {
           New product
         </a>
       </PageHeader>
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
-      <AsyncView
-        resource={products}
-        isEmpty={(page) => page.items.length === 0}
+      <Notice>{notice}</Notice>
+      <PagedTable
+        list={products}
+        label="Products"
+        pagerLabel="Products"
         empty={
           <>
             No products yet. <a href={href('/products/new')}>Create the first one</a>.
           </>
         }
-      >
-        {(page) => (
-          <>
-            <div className="table-wrap">
-              <table className="table" aria-label="Products">
-                <thead>
-                  <tr>
-                    <th scope="col">SKU</th>
-                    <th scope="col">Name</th>
-                    <th scope="col" className="num">Price</th>
-                    <th scope="col" className="num">Available</th>
-                    <th scope="col" className="num">Low-stock threshold</th>
-                    <th scope="col">State</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((product) => (
-                    <tr key={product.sku} data-sku={product.sku} className={product.active ? undefined : 'row-inactive'}>
-                      <td>
-                        <a className="mono" href={href(`/products/${encodeURIComponent(product.sku)}`)}>
-                          {product.sku}
-                        </a>
-                      </td>
-                      <td>{product.name}</td>
-                      <td className="num">{formatMoney(product.price)}</td>
-                      <td className="num">{formatNumber(product.inventory?.available)}</td>
-                      <td className="num">{formatNumber(product.lowStockThreshold)}</td>
-                      <td>{product.active ? <span className="badge badge-success">Active</span> : <span className="badge badge-muted">Inactive</span>}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <Pager
-              label="Products"
-              hasPrevious={Boolean(cursor)}
-              nextCursor={page.nextCursor}
-              onPrevious={() => {
-                const stack = [...previous];
-                const back = stack.pop();
-                setPrevious(stack);
-                navigate('/products', { cursor: back });
-              }}
-              onNext={(next) => {
-                setPrevious([...previous, cursor]);
-                navigate('/products', { cursor: next });
-              }}
-            />
-          </>
+        columns={[
+          { label: 'SKU' },
+          { label: 'Name' },
+          { label: 'Price', num: true },
+          { label: 'Available', num: true },
+          { label: 'Low-stock threshold', num: true },
+          { label: 'State' },
+        ]}
+        row={(product) => (
+          <tr key={product.sku} data-sku={product.sku} className={product.active ? undefined : 'row-inactive'}>
+            <td>
+              <a className="mono" href={href(`/products/${encodeURIComponent(product.sku)}`)}>
+                {product.sku}
+              </a>
+            </td>
+            <td>{product.name}</td>
+            <td className="num">{formatMoney(product.price)}</td>
+            <td className="num">{formatNumber(product.inventory?.available)}</td>
+            <td className="num">{formatNumber(product.lowStockThreshold)}</td>
+            <td><ActiveBadge active={product.active} /></td>
+          </tr>
         )}
-      </AsyncView>
+      />
     </section>
   );
+}
+
+function ActiveBadge({ active }: { active: boolean }) {
+  return active ? <span className="badge badge-success">Active</span> : <span className="badge badge-muted">Inactive</span>;
 }
 
 export function ProductEdit({ sku }: { sku: string }) {
@@ -116,7 +88,7 @@ export function ProductEdit({ sku }: { sku: string }) {
         {(p) => (
           <>
             <PageHeader title={`${p.name}`}>
-              {p.active ? <span className="badge badge-success">Active</span> : <span className="badge badge-muted">Inactive</span>}
+              <ActiveBadge active={p.active} />
               <button type="button" className="btn" onClick={() => setDialog('deactivate')}>
                 {p.active ? 'Deactivate' : 'Reactivate'}
               </button>
@@ -124,11 +96,7 @@ export function ProductEdit({ sku }: { sku: string }) {
                 Delete
               </button>
             </PageHeader>
-            {notice && (
-              <p className="notice" role="status">
-                {notice}
-              </p>
-            )}
+            <Notice>{notice}</Notice>
             <div className="product-layout">
               <ProductForm
                 key={JSON.stringify(p)}
@@ -138,16 +106,14 @@ export function ProductEdit({ sku }: { sku: string }) {
                   product.reload(true);
                 }}
               />
-              <aside className="card" aria-labelledby="stock-title">
-                <h2 id="stock-title">Stock</h2>
+              <Card as="aside" id="stock-title" title="Stock">
                 {p.inventory ? (
                   <dl>
-                    <dt>Available</dt>
-                    <dd className="strong">{formatNumber(p.inventory.available)}</dd>
-                    <dt>On hand</dt>
-                    <dd>{formatNumber(p.inventory.onHand)}</dd>
-                    <dt>Reserved</dt>
-                    <dd>{formatNumber(p.inventory.reserved)}</dd>
+                    <Detail term="Available" className="strong">
+                      {formatNumber(p.inventory.available)}
+                    </Detail>
+                    <Detail term="On hand">{formatNumber(p.inventory.onHand)}</Detail>
+                    <Detail term="Reserved">{formatNumber(p.inventory.reserved)}</Detail>
                   </dl>
                 ) : (
                   <p className="subtle">No stock recorded yet.</p>
@@ -161,14 +127,14 @@ export function ProductEdit({ sku }: { sku: string }) {
                     History
                   </a>
                 </div>
-              </aside>
+              </Card>
             </div>
             {dialog === 'adjust' && (
               <AdjustDialog
                 level={{ sku: p.sku, ...(p.inventory ?? {}) }}
                 onClose={() => setDialog(null)}
                 onDone={(updated, delta) => {
-                  setNotice(`${p.sku}: ${delta > 0 ? '+' : ''}${delta} recorded. ${formatNumber(updated.available)} available now.`);
+                  setNotice(adjustmentNotice(updated, delta));
                   product.reload(true);
                 }}
               />
