@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, SessionExpiredError } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { AsyncView, Field, PageHeader, ProblemMessage, StatusBadge } from '../components/ui';
+import { AsyncView, Card, Detail, Field, Notice, PageHeader, ProblemMessage, StatusBadge } from '../components/ui';
 import { formatDateTime, formatMoney, humanize, parseDecimalToMinor } from '../format';
 import { useResource, useTitle } from '../hooks';
 import { href } from '../router';
@@ -59,11 +59,7 @@ export function OrderDetail({ id }: { id: string }) {
                 </button>
               )}
             </PageHeader>
-            {notice && (
-              <p className="notice" role="status">
-                {notice}
-              </p>
-            )}
+            <Notice>{notice}</Notice>
             {o.failureReason && (
               <p className="problem" role="status">
                 Failed: {humanize(o.failureReason)}
@@ -116,16 +112,7 @@ export function OrderDetail({ id }: { id: string }) {
 
             <h2>Timeline</h2>
             {o.timeline?.length ? (
-              <ol className="timeline">
-                {o.timeline.map((entry, index) => (
-                  <li key={`${entry.at}-${index}`}>
-                    <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
-                    <StatusBadge status={entry.status} />
-                    <span className="timeline-reason">{entry.reason ?? ''}</span>
-                    {entry.actor && <span className="subtle"> by {entry.actor}</span>}
-                  </li>
-                ))}
-              </ol>
+              <Timeline entries={o.timeline.map((entry) => ({ at: entry.at, status: entry.status, text: entry.reason ?? '', by: entry.actor }))} />
             ) : (
               <p className="state state-empty">No timeline entries yet.</p>
             )}
@@ -133,16 +120,10 @@ export function OrderDetail({ id }: { id: string }) {
             {o.paymentRecord?.history?.length ? (
               <>
                 <h2>Payment history</h2>
-                <ol className="timeline" aria-label="Payment history">
-                  {o.paymentRecord.history.map((entry, index) => (
-                    <li key={`${entry.at}-${index}`}>
-                      <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
-                      <StatusBadge status={entry.status} />
-                      {entry.detail && <span className="timeline-reason">{entry.detail}</span>}
-                      {entry.source && <span className="subtle"> by {entry.source}</span>}
-                    </li>
-                  ))}
-                </ol>
+                <Timeline
+                  label="Payment history"
+                  entries={o.paymentRecord.history.map((entry) => ({ at: entry.at, status: entry.status, text: entry.detail || undefined, by: entry.source }))}
+                />
               </>
             ) : null}
 
@@ -182,6 +163,30 @@ export function OrderDetail({ id }: { id: string }) {
         )}
       </AsyncView>
     </section>
+  );
+}
+
+interface TimelineItem {
+  at: string;
+  status: string;
+  /** Shown when defined, even if empty, so the order timeline keeps its column. */
+  text?: string;
+  by?: string;
+}
+
+/** Status changes oldest first: the order's own timeline and its payment's history look the same. */
+function Timeline({ entries, label }: { entries: TimelineItem[]; label?: string }) {
+  return (
+    <ol className="timeline" aria-label={label}>
+      {entries.map((entry, index) => (
+        <li key={`${entry.at}-${index}`}>
+          <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
+          <StatusBadge status={entry.status} />
+          {entry.text !== undefined && <span className="timeline-reason">{entry.text}</span>}
+          {entry.by && <span className="subtle"> by {entry.by}</span>}
+        </li>
+      ))}
+    </ol>
   );
 }
 
@@ -231,19 +236,13 @@ function RefundDialog({ order, onClose, onDone }: { order: Order; onClose: () =>
 function CustomerCard({ order }: { order: Order }) {
   const a = order.shippingAddress;
   return (
-    <article className="card" aria-labelledby="card-customer">
-      <h2 id="card-customer">Customer</h2>
+    <Card id="card-customer" title="Customer">
       <dl>
         <dt>Name</dt>
         <dd>{order.customer?.name ?? '—'}</dd>
         <dt>Email</dt>
         <dd>{order.customer?.email ? <a href={`mailto:${order.customer.email}`}>{order.customer.email}</a> : '—'}</dd>
-        {order.customer?.phone && (
-          <>
-            <dt>Phone</dt>
-            <dd>{order.customer.phone}</dd>
-          </>
-        )}
+        {order.customer?.phone && <Detail term="Phone">{order.customer.phone}</Detail>}
         <dt>Ship to</dt>
         <dd>
           {a ? (
@@ -272,52 +271,38 @@ function CustomerCard({ order }: { order: Order }) {
           )}
         </dd>
       </dl>
-    </article>
+    </Card>
   );
 }
 
 function PaymentCard({ order }: { order: Order }) {
   const p = order.payment;
+  const currency = (p?.amount ?? order.total).currency;
   return (
-    <article className="card" aria-labelledby="card-payment">
-      <h2 id="card-payment">Payment</h2>
+    <Card id="card-payment" title="Payment">
       {p ? (
         <dl>
-          <dt>Status</dt>
-          <dd>
+          <Detail term="Status">
             <StatusBadge status={p.status} />
             {p.declineCode && <span className="subtle"> {humanize(p.declineCode)}</span>}
-          </dd>
-          <dt>Card</dt>
-          <dd>
+          </Detail>
+          <Detail term="Card">
             {p.brand ? humanize(p.brand) : 'Card'} {p.last4 ? `•••• ${p.last4}` : ''}
             {p.expMonth && p.expYear ? <span className="subtle"> exp {String(p.expMonth).padStart(2, '0')}/{p.expYear}</span> : null}
-          </dd>
-          <dt>Amount</dt>
-          <dd>{formatMoney(p.amount ?? order.total)}</dd>
-          {Boolean(order.paymentRecord?.amountCaptured) && (
-            <>
-              <dt>Captured</dt>
-              <dd>{formatMoney({ amount: order.paymentRecord?.amountCaptured ?? 0, currency: (p.amount ?? order.total).currency })}</dd>
-            </>
-          )}
-          {Boolean(p.amountRefunded) && (
-            <>
-              <dt>Refunded</dt>
-              <dd>{formatMoney({ amount: p.amountRefunded ?? 0, currency: (p.amount ?? order.total).currency })}</dd>
-            </>
-          )}
+          </Detail>
+          <Detail term="Amount">{formatMoney(p.amount ?? order.total)}</Detail>
+          {Boolean(order.paymentRecord?.amountCaptured) && <Detail term="Captured">{formatMoney({ amount: order.paymentRecord?.amountCaptured ?? 0, currency })}</Detail>}
+          {Boolean(p.amountRefunded) && <Detail term="Refunded">{formatMoney({ amount: p.amountRefunded ?? 0, currency })}</Detail>}
           {p.paymentIntentId && (
-            <>
-              <dt>Reference</dt>
-              <dd className="mono small">{p.paymentIntentId}</dd>
-            </>
+            <Detail term="Reference" className="mono small">
+              {p.paymentIntentId}
+            </Detail>
           )}
         </dl>
       ) : (
         <p className="subtle">No payment yet. The card is authorized after stock is reserved.</p>
       )}
-    </article>
+    </Card>
   );
 }
 
@@ -339,8 +324,7 @@ function ShipmentCard({ order }: { order: Order }) {
   };
 
   return (
-    <article className="card" aria-labelledby="card-shipment">
-      <h2 id="card-shipment">Shipment</h2>
+    <Card id="card-shipment" title="Shipment">
       {s ? (
         <>
           <dl>
@@ -354,24 +338,9 @@ function ShipmentCard({ order }: { order: Order }) {
                 <span className="mono">{s.trackingNumber}</span>
               )}
             </dd>
-            {(s.carrier || s.service) && (
-              <>
-                <dt>Service</dt>
-                <dd>{[s.carrier, s.service].filter(Boolean).join(' · ')}</dd>
-              </>
-            )}
-            {s.shippedAt && (
-              <>
-                <dt>Shipped</dt>
-                <dd>{formatDateTime(s.shippedAt)}</dd>
-              </>
-            )}
-            {s.deliveredAt && (
-              <>
-                <dt>Delivered</dt>
-                <dd>{formatDateTime(s.deliveredAt)}</dd>
-              </>
-            )}
+            {(s.carrier || s.service) && <Detail term="Service">{[s.carrier, s.service].filter(Boolean).join(' · ')}</Detail>}
+            {s.shippedAt && <Detail term="Shipped">{formatDateTime(s.shippedAt)}</Detail>}
+            {s.deliveredAt && <Detail term="Delivered">{formatDateTime(s.deliveredAt)}</Detail>}
           </dl>
           <div className="button-row">
             <button type="button" className="btn" onClick={() => void download('pdf')} disabled={Boolean(busy)}>
@@ -386,7 +355,7 @@ function ShipmentCard({ order }: { order: Order }) {
       ) : (
         <p className="subtle">Not shipped yet. A tracking number and label appear once the label step has run.</p>
       )}
-    </article>
+    </Card>
   );
 }
 

@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { AuthError, completeNewPassword, signIn, type SignInResult } from '../auth';
-import { Field } from '../components/ui';
+import { Field, Notice } from '../components/ui';
 import { useTitle } from '../hooks';
 import type { RuntimeConfig } from '../types';
 
@@ -65,69 +65,76 @@ export function SignIn({ config, notice }: { config: RuntimeConfig; notice: stri
 
   if (step.kind === 'new-password') {
     return (
-      <div className="signin">
-        <form
-          className="signin-card"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void run(() => completeNewPassword(config, step.username, newPassword, step.challengeSession));
-          }}
-        >
-          <h1 ref={headingRef} tabIndex={-1}>Choose a new password</h1>
-          <p>This is the first sign-in for {step.username}; set your own password to continue.</p>
-          <Field label="New password">
-            {(props) => (
-              <input {...props} type="password" autoComplete="new-password" required value={newPassword} onChange={(e) => setNewPassword(e.target.value)} />
-            )}
-          </Field>
-          {error && (
-            <p className="problem" role="alert">
-              {error}
-            </p>
+      <SignInForm
+        onSubmit={() => void run(() => completeNewPassword(config, step.username, newPassword, step.challengeSession))}
+        error={error}
+        busy={busy}
+        submitLabel="Set password and sign in"
+        busyLabel="Saving…"
+      >
+        <h1 ref={headingRef} tabIndex={-1}>Choose a new password</h1>
+        <p>This is the first sign-in for {step.username}; set your own password to continue.</p>
+        <Field label="New password">
+          {(props) => (
+            <input {...props} type="password" autoComplete="new-password" required value={newPassword} onChange={(e) => setNewPassword(e.target.value)} />
           )}
-          <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
-            {busy ? 'Saving…' : 'Set password and sign in'}
-          </button>
-        </form>
-      </div>
+        </Field>
+      </SignInForm>
     );
   }
 
+  return (
+    <SignInForm onSubmit={() => void run(() => signIn(config, username.trim(), password))} error={error} busy={busy} submitLabel="Sign in" busyLabel="Signing in…">
+      <div className="signin-brand">
+        <span className="brand-mark" aria-hidden="true" /> Order Service
+      </div>
+      <h1 ref={headingRef} tabIndex={-1}>Sign in to the admin dashboard</h1>
+      <Notice tone="info">{notice}</Notice>
+      <Field label="Email">
+        {(props) => (
+          <input {...props} type="text" inputMode="email" autoCapitalize="none" spellCheck={false} autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
+        )}
+      </Field>
+      <Field label="Password">
+        {(props) => <input {...props} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />}
+      </Field>
+    </SignInForm>
+  );
+}
+
+/** The sign-in card as a form: the step's fields, then its error (announced) and its submit button. */
+function SignInForm({
+  onSubmit,
+  error,
+  busy,
+  submitLabel,
+  busyLabel,
+  children,
+}: {
+  onSubmit: () => void;
+  error: string | undefined;
+  busy: boolean;
+  submitLabel: string;
+  busyLabel: string;
+  children: ReactNode;
+}) {
   return (
     <div className="signin">
       <form
         className="signin-card"
         onSubmit={(event) => {
           event.preventDefault();
-          void run(() => signIn(config, username.trim(), password));
+          onSubmit();
         }}
       >
-        <div className="signin-brand">
-          <span className="brand-mark" aria-hidden="true" /> Order Service
-        </div>
-        <h1 ref={headingRef} tabIndex={-1}>Sign in to the admin dashboard</h1>
-        {notice && (
-          <p className="notice notice-info" role="status">
-            {notice}
-          </p>
-        )}
-        <Field label="Email">
-          {(props) => (
-            <input {...props} type="text" inputMode="email" autoCapitalize="none" spellCheck={false} autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
-          )}
-        </Field>
-        <Field label="Password">
-          {(props) => (
-            <input {...props} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-          )}
-        </Field>
+        {children}
         {error && (
           <p className="problem" role="alert">
             {error}
           </p>
         )}
         <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? busyLabel : submitLabel}
         </button>
       </form>
     </div>
