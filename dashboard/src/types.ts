@@ -1,177 +1,55 @@
 /**
- * The shapes the dashboard reads from the /admin API (SPEC.md). Kept here rather than imported from
- * `functions/` so the browser bundle never pulls server modules; optional fields are the ones SPEC.md
- * leaves to the implementation, and the pages render them only when present.
+ * The shapes the dashboard reads from the /admin API (SPEC.md). Where the server's own type IS the wire
+ * shape it is imported with `import type`: erased by esbuild, so no server module (nor the AWS SDK) reaches
+ * the bundle, and a server-side change fails `tsc` here instead of a page at runtime. Where the API builds a
+ * view (list rows, product with stock, payment without bookkeeping) the type is derived from that view.
  */
-export interface Money {
-  amount: number;
-  currency: string;
-}
+import type { Page as ServerPage } from '../../functions/commons/pagination';
+import type { FieldError, Problem as ServerProblem } from '../../functions/commons/problem';
+import type { levelsView, LowStockAlert } from '../../functions/domain/inventory';
+import type { Money } from '../../functions/domain/money';
+import type { Order as StoredOrder, OrderStatus, PaymentSummary } from '../../functions/domain/order';
+import type { Adjustment } from '../../functions/adapters/inventory-store';
+import type { Product as StoredProduct } from '../../functions/adapters/product-store';
+import type { adminPaymentView, PaymentStatus } from '../../functions/payments/payment';
 
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string | null;
-}
+export type { Adjustment, FieldError, Money, OrderStatus };
 
-export const ORDER_STATUSES = ['PENDING', 'RESERVED', 'PAID', 'LABELLED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'FAILED'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export const CANCELLABLE: readonly string[] = ['PENDING', 'RESERVED', 'PAID', 'LABELLED'];
+export type Page<T> = ServerPage<T>;
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+/** What ApiError carries: the server's problem+json, or just the status when the body was something else. */
+export type Problem = Partial<ServerProblem> & Pick<ServerProblem, 'status'>;
 
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  errors?: FieldError[];
-}
+// The status lists are values, so they live here; a Record over the server's union keeps them complete.
+const orderStatuses: Record<OrderStatus, true> = { PENDING: true, RESERVED: true, PAID: true, LABELLED: true, SHIPPED: true, DELIVERED: true, CANCELLED: true, FAILED: true };
+export const ORDER_STATUSES = Object.keys(orderStatuses) as OrderStatus[];
+export const CANCELLABLE: readonly OrderStatus[] = ['PENDING', 'RESERVED', 'PAID', 'LABELLED'];
 
-export interface OrderLine {
-  sku: string;
-  name?: string;
-  quantity: number;
-  unitPrice?: Money;
-  lineTotal?: Money;
-}
+/** Payment statuses of this service; the list filter accepts only these. */
+const paymentStatuses: Record<PaymentStatus, true> = { authorized: true, declined: true, voided: true, captured: true, partially_refunded: true, refunded: true, failed: true };
+export const PAYMENT_STATUSES = Object.keys(paymentStatuses) as PaymentStatus[];
 
-export interface Customer {
-  name?: string;
-  email?: string;
-  phone?: string;
-}
+/** GET /admin/payments items and the order page's payment record: the record minus bookkeeping. */
+export type Payment = ReturnType<typeof adminPaymentView>;
 
-export interface Address {
-  name?: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  country: string;
-}
+/** GET /admin/orders/{id}: the stored order plus its full payment record. */
+export type Order = StoredOrder & { paymentRecord: Payment | null };
 
-export interface PaymentSummary {
-  provider?: string;
-  paymentIntentId?: string;
-  status: string;
-  amount?: Money;
-  amountRefunded?: number;
-  amountCaptured?: number;
-  brand?: string;
-  last4?: string;
-  expMonth?: number;
-  expYear?: number;
-  declineCode?: string;
-}
+/** A row of GET /admin/orders: the customer flattened to email and name, lines counted. */
+export type OrderSummary = Pick<StoredOrder, 'id' | 'status' | 'failureReason' | 'total' | 'createdAt' | 'updatedAt'> &
+  Pick<StoredOrder['customer'], 'email' | 'name'> & {
+    lines: number;
+    payment: Pick<PaymentSummary, 'status' | 'brand' | 'last4'> | null;
+    trackingNumber: string | null;
+  };
 
-export interface ShipmentSummary {
-  trackingNumber: string;
-  trackingUrl?: string;
-  carrier?: string;
-  service?: string;
-  shippedAt?: string;
-  deliveredAt?: string;
-}
+/** Stock levels as the API shows them; `name` is filled in by the inventory page from the catalogue. */
+export type InventoryLevel = ReturnType<typeof levelsView> & { name?: string };
 
-export interface TimelineEntry {
-  at: string;
-  status: string;
-  actor?: string;
-  reason?: string;
-}
+/** GET /admin/products[/{sku}]: the product with its stock levels (null before any stock was recorded). */
+export type Product = StoredProduct & { inventory: InventoryLevel | null };
 
-export interface OrderSummary {
-  id: string;
-  status: OrderStatus | string;
-  failureReason?: string;
-  customer?: Customer;
-  /** The admin list flattens the customer: `email`, `name`, and the number of `lines`. */
-  email?: string;
-  name?: string;
-  lines?: number;
-  items?: OrderLine[];
-  trackingNumber?: string | null;
-  total: Money;
-  createdAt: string;
-  updatedAt?: string;
-}
-
-export interface Order extends OrderSummary {
-  items: OrderLine[];
-  shippingAddress?: Address;
-  payment?: PaymentSummary;
-  shipment?: ShipmentSummary;
-  timeline?: TimelineEntry[];
-  /** The full payment record (GET /admin/orders/{id}): captured and refunded amounts, history. */
-  paymentRecord?: PaymentRecord | null;
-}
-
-export interface Product {
-  sku: string;
-  name: string;
-  description?: string;
-  price: Money;
-  lowStockThreshold: number;
-  active: boolean;
-  createdAt?: string;
-  updatedAt?: string;
-  inventory?: InventoryLevel | null;
-}
-
-export interface InventoryLevel {
-  sku: string;
-  name?: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-  lowStockThreshold: number;
-  low: boolean;
-}
-
-export interface Adjustment {
-  at: string;
-  delta: number;
-  reason: string;
-  by: string;
-  onHand: number;
-  reserved: number;
-}
-
-export interface Alert {
-  id: string;
-  sku: string;
-  name?: string;
-  available: number;
-  threshold: number;
-  daysOfCover?: number | null;
-  createdAt: string;
-}
-
-/** Payment statuses of this service (functions/payments/payment.ts); the list filter accepts only these. */
-export const PAYMENT_STATUSES = ['authorized', 'declined', 'voided', 'captured', 'partially_refunded', 'refunded', 'failed'] as const;
-
-export interface PaymentRecord {
-  orderId: string;
-  provider?: string;
-  intentId?: string;
-  status: string;
-  amount: Money;
-  amountCaptured?: number;
-  amountRefunded?: number;
-  card?: { brand?: string; last4?: string; expMonth?: number; expYear?: number };
-  declineCode?: string;
-  history?: { at: string; status: string; source?: string; detail?: string }[];
-  refunds?: { refundId: string; amount: number; at: string; actor?: string }[];
-  refundInProgress?: { amount: number; requestedAt: string };
-  createdAt?: string;
-  updatedAt?: string;
-}
-
-export type Payment = PaymentRecord;
+export type Alert = LowStockAlert & { published: boolean };
 
 export interface RuntimeConfig {
   apiUrl: string;

@@ -196,7 +196,7 @@ function refundable(order: Order): number {
   if (record) return Math.max(0, (record.amountCaptured ?? 0) - (record.amountRefunded ?? 0));
   const p = order.payment;
   if (!p || !['captured', 'partially_refunded'].includes(p.status)) return 0;
-  return Math.max(0, (p.amountCaptured ?? p.amount?.amount ?? order.total.amount) - (p.amountRefunded ?? 0));
+  return Math.max(0, (p.amount?.amount ?? order.total.amount) - (p.amountRefunded ?? 0));
 }
 
 function RefundDialog({ order, onClose, onDone }: { order: Order; onClose: () => void; onDone: (amount: number) => void }) {

@@ -89,8 +89,6 @@ export function Orders({ route }: { route: Route }) {
 }
 
 function OrderRow({ order }: { order: OrderSummary }) {
-  const email = order.email ?? order.customer?.email;
-  const lineCount = order.lines ?? order.items?.length;
   return (
     <tr data-order-id={order.id}>
       <td>
@@ -99,8 +97,8 @@ function OrderRow({ order }: { order: OrderSummary }) {
         </a>
       </td>
       <td>{formatDateTime(order.createdAt)}</td>
-      <td>{email ?? '—'}</td>
-      <td className="num">{lineCount ?? '—'}</td>
+      <td>{order.email ?? '—'}</td>
+      <td className="num">{order.lines ?? '—'}</td>
       <td className="num">{formatMoney(order.total)}</td>
       <td>
         <StatusBadge status={order.status} />
