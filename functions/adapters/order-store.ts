@@ -118,9 +118,10 @@ export const orderStore = {
     }
   },
 
-  /** Withdraws an order that never started (only while PENDING with nothing reserved). */
-  async deletePending(id: string): Promise<void> {
-    await ddb().send(
+  /** Withdraws an order that never started (only while PENDING with nothing reserved); false if it had moved on. */
+  async deletePending(id: string): Promise<boolean> {
+    try {
+      await ddb().send(
       new DeleteCommand({
         TableName: config.tableName(),
         Key: keys.order(id),
@@ -128,7 +129,12 @@ export const orderStore = {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':pending': 'PENDING', ':none': 'NONE' },
       }),
-    );
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   },
 
   async listByUser(userId: string, limit: number, cursor?: string): Promise<Page<Order>> {

@@ -6,18 +6,23 @@ import { orderStore } from '../adapters/order-store';
 
 const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
 
-const adminOrdersQuery = pageQuery.extend({
-  status: z.enum(ORDER_STATUSES).optional(),
-  email: z.email().optional(),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
-}).refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+/** A bare date means the whole day, in UTC; a date-time is taken as given (any offset) and normalised. */
+const startOf = (value: string) => (value.length === 10 ? `${value}T00:00:00.000Z` : new Date(value).toISOString());
+const endOf = (value: string) => (value.length === 10 ? `${value}T23:59:59.999Z` : new Date(value).toISOString());
+
+const adminOrdersQuery = pageQuery
+  .extend({
+    status: z.enum(ORDER_STATUSES).optional(),
+    email: z.email().optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+  })
+  .refine((q) => !q.from || !q.to || startOf(q.from) <= endOf(q.to), { message: 'from must not be after to', path: ['from'] });
 
 /** Admin order search newest first: by status, email and date range (docs/data-model.md). */
 export const handler = api({ auth: 'admin', query: adminOrdersQuery }, async ({ query }) => {
-  // A bare date means the whole day, in UTC.
-  const from = query.from && query.from.length === 10 ? `${query.from}T00:00:00.000Z` : query.from && new Date(query.from).toISOString();
-  const to = query.to && query.to.length === 10 ? `${query.to}T23:59:59.999Z` : query.to && new Date(query.to).toISOString();
+  const from = query.from && startOf(query.from);
+  const to = query.to && endOf(query.to);
   const page = await orderStore.search({ status: query.status, email: query.email, from, to, limit: query.limit, cursor: query.cursor });
   return json(200, {
     items: page.items.map((order) => ({

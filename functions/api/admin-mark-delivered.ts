@@ -14,7 +14,7 @@ const deliveredBody = z.strictObject({
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 
 /** SHIPPED → DELIVERED by hand (the carrier never reported it): same transaction as the carrier webhook. */
-export const handler = api({ auth: 'admin' }, async ({ event, params, principal }) => {
+export const handler = api({ auth: 'admin', parsesOwnBody: true }, async ({ event, params, principal }) => {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   let parsedJson: unknown = {};
   if (raw.trim()) {

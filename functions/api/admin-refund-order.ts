@@ -29,7 +29,7 @@ function parseBody(raw: string | undefined, isBase64Encoded: boolean): z.infer<t
   return parseOr400(body, value, 'request body');
 }
 
-export const handler = api({ auth: 'admin' }, async ({ event, params, principal }) => {
+export const handler = api({ auth: 'admin', parsesOwnBody: true }, async ({ event, params, principal }) => {
   const request = parseBody(event.body, Boolean(event.isBase64Encoded));
   const order = await orderStore.get(params.id);
   if (!order) throw notFound(`Order ${params.id} does not exist.`);

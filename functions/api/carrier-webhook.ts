@@ -10,7 +10,7 @@ import { carrierWebhookSecret } from '../fulfillment/webhook-secret';
  * raw body is the authentication. Verification happens before anything is read or written, and every
  * refusal is a 4xx that changes nothing. Idempotent by event id.
  */
-export const handler = api({ auth: 'public' }, async ({ event, headers }) => {
+export const handler = api({ auth: 'public', parsesOwnBody: true }, async ({ event, headers }) => {
   const rawBody = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   const service = fulfillment();
   let carrierEvent;

@@ -46,10 +46,13 @@ export const handler = api(
       await startOrderWorkflow({ orderId: order.id, holdSeconds: config.orderHoldSeconds() });
     } catch (error) {
       // Nothing is reserved or charged yet: withdraw the order so it is never left PENDING, and let the
-      // client retry with the same key (Powertools releases the key when the handler throws).
-      await orderStore.deletePending(order.id);
-      logger.error('Workflow start failed; order withdrawn', { orderId: order.id, error: error as Error });
-      throw new ProblemError(503, 'workflow-unavailable', 'The order could not be started; nothing was charged. Retry with the same Idempotency-Key.');
+      // client retry with the same key (Powertools releases the key when the handler throws). If the
+      // withdrawal finds the order moving, the start did go through (only its answer was lost): accept it.
+      if (await orderStore.deletePending(order.id)) {
+        logger.error('Workflow start failed; order withdrawn', { orderId: order.id, error: error as Error });
+        throw new ProblemError(503, 'workflow-unavailable', 'The order could not be started; nothing was charged. Retry with the same Idempotency-Key.');
+      }
+      logger.warn('Workflow start reported an error but the saga is running', { orderId: order.id, error: error as Error });
     }
     metrics.addMetric('OrdersPlaced', 'Count', 1);
     logger.info('Order placed', { orderId: order.id, lines: order.items.length });

@@ -26,7 +26,7 @@ async function webhookSecret(): Promise<string | undefined> {
 
 const invalidSignature = (detail: string) => new ProblemError(400, 'invalid-signature', detail);
 
-export const handler = api({ auth: 'public' }, async ({ event, headers }) => {
+export const handler = api({ auth: 'public', parsesOwnBody: true }, async ({ event, headers }) => {
   const signature = headers['stripe-signature'];
   if (!signature) throw invalidSignature('The Stripe-Signature header is missing.');
   if (!event.body) throw invalidSignature('The request has no body to verify.');

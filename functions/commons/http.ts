@@ -11,7 +11,8 @@ import { z } from 'zod';
 import type { RouteAuth } from '../../lib/routes';
 import { authorize, type Principal } from './auth';
 import { logger } from './powertools';
-import { badRequest, ProblemError, problemTitle, type FieldError } from './problem';
+import { badRequest, notFound, ProblemError, problemTitle, type FieldError } from './problem';
+import { SKU_PATTERN } from '../domain/schemas';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -77,6 +78,11 @@ export function toProblemResponse(error: unknown): ApiResponse {
   if (error instanceof IdempotencyAlreadyInProgressError) {
     return problemResponse(new ProblemError(409, 'request-in-progress', 'A request with this Idempotency-Key is still being processed; retry shortly.'));
   }
+  // DynamoDB refuses an ExclusiveStartKey that does not belong to the query: a forged, stale or another
+  // list's cursor. That is bad input, not a fault.
+  if ((error as Error)?.name === 'ValidationException' && /start(ing)? key|ExclusiveStartKey/i.test((error as Error).message)) {
+    return problemResponse(badRequest('The cursor is not valid for this list; use nextCursor from the previous page.', [{ path: 'cursor', message: 'invalid cursor' }]));
+  }
   const middyError = error as { statusCode?: number; expose?: boolean; message?: string; cause?: { package?: string } };
   if (middyError?.statusCode && middyError.statusCode < 500) {
     // middy reports a missing or unparsable body as 415/422 depending on version; it is a bad request.
@@ -90,6 +96,28 @@ export function toProblemResponse(error: unknown): ApiResponse {
   return problemResponse(new ProblemError(500, 'internal-error', 'Something went wrong on our side. The request can be retried.'));
 }
 
+/**
+ * Path parameters that cannot name anything (a SKU outside the SKU pattern, an id longer than any id) are a
+ * 404 before any lookup: DynamoDB would refuse keys that long with a 500.
+ */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const pathParameterCheck = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
+  before: ({ event }) => {
+    const { sku, id } = event.pathParameters ?? {};
+    if (sku !== undefined && !SKU_PATTERN.test(sku)) throw notFound(`Product ${sku.slice(0, 80)} was not found.`);
+    if (id !== undefined && !ID_PATTERN.test(id)) throw notFound(`Order ${id.slice(0, 80)} was not found.`);
+  },
+});
+
+/** Write endpoints without a body schema take no body: unknown fields are rejected, as on every write. */
+const noBody = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
+  before: ({ event }) => {
+    if (event.requestContext.http.method === 'GET') return;
+    const body = event.body?.trim();
+    if (body && body !== '{}') throw badRequest('This endpoint takes no request body.', [{ path: '(root)', message: 'unexpected body' }]);
+  },
+});
+
 const problemJsonErrors = (): MiddlewareObj<APIGatewayProxyEventV2, ApiResponse> => ({
   onError: (request) => {
     request.response = toProblemResponse(request.error);
@@ -99,6 +127,11 @@ const problemJsonErrors = (): MiddlewareObj<APIGatewayProxyEventV2, ApiResponse>
 interface ApiOptions<BS extends z.ZodType | undefined, QS extends z.ZodType | undefined> {
   auth: RouteAuth;
   body?: BS;
+  /**
+   * The handler reads `event.body` itself: signed webhooks need the raw bytes, and some admin actions take an
+   * optional body. Otherwise a write route without a body schema takes no body.
+   */
+  parsesOwnBody?: boolean;
   query?: QS;
   /** Extra middlewares that run after auth and validation (e.g. Powertools idempotency). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -125,6 +158,8 @@ export function api<BS extends z.ZodType | undefined = undefined, QS extends z.Z
         authorize(event, options.auth);
       },
     });
+  base.use(pathParameterCheck());
+  if (!options.body && !options.parsesOwnBody) base.use(noBody());
   if (options.body) {
     base.use(httpJsonBodyParser({ disableContentTypeError: false }));
     base.use({

@@ -19,7 +19,7 @@ export function step<S extends z.ZodType<{ orderId: string }>, R>(schema: S, fn:
       try {
         return await fn(input);
       } catch (error) {
-        logger.warn('Step failed', { errorName: (error as Error).name, message: (error as Error).message });
+        logger.warn('Step failed', { errorName: (error as Error).name, errorMessage: (error as Error).message });
         throw error;
       }
     });

@@ -61,14 +61,31 @@ export function newOrder(body: PlaceOrderBody, userId: string, actor: string, pr
 const skusOf = (order: Order) => [...quantitiesBySku(order.items).keys()];
 
 /**
+ * Bookkeeping after a committed stock change (sales counters, alert check, re-arm): logged, never thrown.
+ * The stock change is done and must not be reported as failed; a missed re-arm is redone by the next
+ * stock increase, a missed alert check by the next decrease or a retried reservation step.
+ */
+async function afterStockChange(work: () => Promise<unknown>, orderId: string): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    logger.warn('Stock bookkeeping failed after commit', { orderId, error: error as Error });
+  }
+}
+
+/**
  * Reserve every line or none: one transaction with the order's PENDING→RESERVED transition and a
  * `available >= qty` condition per SKU. A retried step finds the order RESERVED and returns it.
  */
 export async function reserveStock(orderId: string, actor = 'step:reserve-stock'): Promise<Order> {
   const order = await orderStore.get(orderId);
   if (!order) throw new OrderNotActive(orderId, undefined);
-  // Already reserved (a retried step, or a saga restarted for an order further along): nothing to take.
-  if (order.stock === 'RESERVED' && ['RESERVED', 'PAID', 'LABELLED'].includes(order.status)) return order;
+  // Already reserved (a retried step, or a saga restarted for an order further along): nothing to take,
+  // but the low-stock check that followed the reservation may not have run: it is safe to repeat.
+  if (order.stock === 'RESERVED' && ['RESERVED', 'PAID', 'LABELLED'].includes(order.status)) {
+    await afterStockChange(() => checkLowStock(skusOf(order)), orderId);
+    return order;
+  }
   if (order.status !== 'PENDING') throw new OrderNotActive(orderId, order.status);
 
   const now = new Date().toISOString();
@@ -89,8 +106,8 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
     if (failed.length) throw new OutOfStock(failed.map((index) => quantities[index - 1]![0]));
     throw error;
   }
-  await inventoryStore.recordSales(order.items, now).catch((error) => logger.warn('Sales counters not updated', { orderId, error: error as Error }));
-  await checkLowStock(quantities.map(([sku]) => sku));
+  await afterStockChange(() => inventoryStore.recordSales(order.items, now), orderId);
+  await afterStockChange(() => checkLowStock(quantities.map(([sku]) => sku)), orderId);
   return (await orderStore.get(orderId))!;
 }
 
@@ -117,7 +134,7 @@ export async function releaseStock(orderId: string): Promise<boolean> {
     if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) return false;
     throw error;
   }
-  await rearmLowStock(quantities.map(([sku]) => sku));
+  await afterStockChange(() => rearmLowStock(quantities.map(([sku]) => sku)), orderId);
   return true;
 }
 
@@ -154,7 +171,7 @@ export async function cancelOrder(orderId: string, actor: string, reason: string
       if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) continue;
       throw error;
     }
-    if (releasing) await rearmLowStock(quantities.map(([sku]) => sku));
+    if (releasing) await afterStockChange(() => rearmLowStock(quantities.map(([sku]) => sku)), orderId);
     return (await orderStore.get(orderId))!;
   }
   throw new ProblemError(503, 'busy', `Order ${orderId} is changing too quickly; retry the cancellation.`);
@@ -183,4 +200,3 @@ export async function shipStock(orderId: string, actor: string, set: TransitionO
   return (await orderStore.get(orderId))!;
 }
 
-export { skusOf };

@@ -3,6 +3,8 @@ import { orderStore } from '../adapters/order-store';
 import { OrderNotActive } from '../orders/errors';
 import { shipStock } from '../orders/service';
 import { captureOrderPayment } from '../payments/service';
+import { PaymentStateError } from '../payments/gateway';
+import { logger } from '../commons/powertools';
 import { recordTrackingEvent } from '../fulfillment/service';
 
 /**
@@ -14,9 +16,20 @@ export const handler = step(stepInput, async ({ orderId }) => {
   if (order?.status === 'SHIPPED' || order?.status === 'DELIVERED') return { status: order.status };
   if (!order || order.status !== 'LABELLED' || !order.shipment) throw new OrderNotActive(orderId, order?.status);
 
-  const payment = await captureOrderPayment(orderId);
+  let payment;
+  try {
+    payment = await captureOrderPayment(orderId);
+  } catch (error) {
+    // A cancel that voided the authorization first wins: the saga takes the cancel path, not a failure.
+    const current = error instanceof PaymentStateError ? await orderStore.get(orderId) : undefined;
+    if (current && current.status !== 'LABELLED') throw new OrderNotActive(orderId, current.status);
+    throw error;
+  }
   const shippedAt = new Date().toISOString();
   const shipped = await shipStock(orderId, 'step:ship-order', { payment, shipment: { ...order.shipment, shippedAt } });
-  await recordTrackingEvent(order.shipment.trackingNumber, { at: shippedAt, status: 'SHIPPED', description: 'Handed to the carrier' });
+  // Past the SHIPPED commit nothing may fail the step (its Catch would compensate a shipped order).
+  await recordTrackingEvent(order.shipment.trackingNumber, { at: shippedAt, status: 'SHIPPED', description: 'Handed to the carrier' }).catch((error) =>
+    logger.error('Tracking event not recorded', { trackingNumber: order.shipment!.trackingNumber, error: error as Error }),
+  );
   return { status: shipped.status };
 });

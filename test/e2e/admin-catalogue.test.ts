@@ -148,6 +148,10 @@ describe('admin orders', () => {
     const day = createdAt.slice(0, 10);
     const inRange = (await (await local.api(`/admin/orders?from=${day}&to=${day}&limit=100`, { as: 'admin' })).json()) as { items: any[] };
     expect(inRange.items.map((o) => o.id)).toContain(id);
+    // A date-time and a bare date mix: compared after normalising, the range holds the order.
+    const mixed = await local.api(`/admin/orders?from=${encodeURIComponent(createdAt)}&to=${day}&limit=100`, { as: 'admin' });
+    expect(mixed.status).toBe(200);
+    expect(((await mixed.json()) as { items: any[] }).items.map((o) => o.id)).toContain(id);
     const before = (await (await local.api(`/admin/orders?to=2000-01-01&limit=100`, { as: 'admin' })).json()) as { items: any[] };
     expect(before.items).toHaveLength(0);
     expect((await local.api('/admin/orders?status=LOST', { as: 'admin' })).status).toBe(400);

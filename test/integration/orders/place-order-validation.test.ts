@@ -95,6 +95,19 @@ describe('POST /orders accepts a valid order', () => {
     expect(starts[0]!.args[0].input.name).toBe(res.json.id);
   });
 
+  it('accepts the order when the start answered with an error but the saga is in fact running', async () => {
+    const { reserveStock } = await import('../../../functions/orders/service');
+    sfn.on(StartExecutionCommand).callsFake(async (input: { name: string }) => {
+      await reserveStock(input.name); // the execution ran its first step…
+      throw new Error('socket hang up'); // …and only the answer to StartExecution was lost
+    });
+    const res = await post(orderBody([{ sku: 'VALID-1', quantity: 1 }]));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    expect(res.statusCode).toBe(202);
+    const { orderStore } = await import('../../../functions/adapters/order-store');
+    expect(await orderStore.get(res.json.id)).toMatchObject({ status: 'RESERVED' });
+  });
+
   it('withdraws the order and answers 503 when the workflow cannot start, so nothing is left PENDING', async () => {
     sfn.on(StartExecutionCommand).rejectsOnce(new Error('Step Functions unavailable'));
     const before = await snapshot();

@@ -11,6 +11,8 @@ import { handler as getMyOrder } from '../../../functions/api/get-my-order';
 import { handler as adminListProducts } from '../../../functions/api/admin-list-products';
 import { handler as adminCreateProduct } from '../../../functions/api/admin-create-product';
 import { handler as listProducts } from '../../../functions/api/list-products';
+import { handler as getProduct } from '../../../functions/api/get-product';
+import { handler as cancelMyOrder } from '../../../functions/api/cancel-my-order';
 
 const customer = { sub: 'user-a', username: 'customer@example.com' };
 const admin = { sub: 'admin-1', username: 'admin@example.com', groups: ['admin'] };
@@ -101,6 +103,28 @@ describe('errors never leak internals', () => {
     expect(res.statusCode).toBe(500);
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(res.body).not.toMatch(/ECONNREFUSED|node:net|at /);
+  });
+
+  it('a cursor DynamoDB refuses (forged, or from another list) is a 400, not a 500', async () => {
+    const forged = Buffer.from(JSON.stringify({ a: 'b' })).toString('base64url');
+    ddbMock.on(QueryCommand).rejects(Object.assign(new Error('The provided starting key is invalid: The provided key element does not match the schema'), { name: 'ValidationException' }));
+    const res = await call(listProducts, httpEvent({ path: '/products', query: { cursor: forged } }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json.errors).toEqual([{ path: 'cursor', message: 'invalid cursor' }]);
+  });
+
+  it('path parameters that cannot name anything are a 404 before any lookup', async () => {
+    const sku = 'A'.repeat(3000);
+    expect((await call(getProduct, httpEvent({ path: `/products/${sku}`, pathParameters: { sku } }))).statusCode).toBe(404);
+    const id = 'x'.repeat(3000);
+    expect((await call(getMyOrder, httpEvent({ path: `/orders/${id}`, pathParameters: { id }, caller: customer }))).statusCode).toBe(404);
+    expect(ddbMock.calls()).toHaveLength(0);
+  });
+
+  it('a write endpoint without a body schema rejects a body with fields', async () => {
+    const res = await call(cancelMyOrder, httpEvent({ method: 'POST', path: '/orders/o1/cancel', pathParameters: { id: 'o1' }, body: '{"reason":"x"}', caller: customer }));
+    expect(res.statusCode).toBe(400);
+    expect(ddbMock.calls()).toHaveLength(0);
   });
 
   it('a bad cursor or limit is a 400', async () => {

@@ -62,6 +62,9 @@ it('ends failures in FailOrder (terminal FAILED) and cancellations after compens
     expect(reachable(reason).has('FailOrder')).toBe(true);
   }
   expect(states.OrderFailed!.Type).toBe('Fail');
+  // The cancel branch closes any order that is not actually cancelled, so none is left open.
+  expect(reachable('ReleaseStockAfterCancel').has('CloseOrderAfterCancel')).toBe(true);
+  expect(states.CloseOrderAfterCancel!.Resource).toMatch(/:FailOrder$/);
   expect(states.Cancelled!.Type).toBe('Succeed');
   // Notifications never fail an order: their errors are caught and the saga goes on.
   for (const name of ['SendConfirmation', 'SendShippedNotice']) {
