@@ -51,7 +51,7 @@ export const routes: readonly Route[] = [
   { name: 'AdminListOrders', method: 'GET', path: '/admin/orders', entry: api('admin-list-orders'), auth: 'admin' },
   { name: 'AdminGetOrder', method: 'GET', path: '/admin/orders/{id}', entry: api('admin-get-order'), auth: 'admin' },
   { name: 'AdminCancelOrder', method: 'POST', path: '/admin/orders/{id}/cancel', entry: api('admin-cancel-order'), auth: 'admin', needs: ['payments'] },
-  { name: 'AdminRefundOrder', method: 'POST', path: '/admin/orders/{id}/refund', entry: api('admin-refund-order'), auth: 'admin', needs: ['payments'] },
+  { name: 'AdminRefundOrder', method: 'POST', path: '/admin/orders/{id}/refund', entry: api('admin-refund-order'), auth: 'admin', needs: ['payments', 'idempotency'] },
   { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
   { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
   { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin' },

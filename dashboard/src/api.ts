@@ -48,6 +48,8 @@ interface RequestOptions {
   query?: Query;
   body?: unknown;
   signal?: AbortSignal;
+  /** Sent as Idempotency-Key: the server answers a repeat with the first response instead of acting twice. */
+  idempotencyKey?: string;
 }
 
 async function send(path: string, options: RequestOptions, token: string): Promise<Response> {
@@ -58,6 +60,7 @@ async function send(path: string, options: RequestOptions, token: string): Promi
   }
   const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json, application/problem+json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
   try {
     return await fetch(url, {
       method: options.method ?? 'GET',
@@ -147,8 +150,8 @@ export const api = {
     page(await request<Page<OrderSummary>>('/admin/orders', { query: { ...filters }, signal })),
   getOrder: (id: string, signal?: AbortSignal) => request<Order>(`/admin/orders/${enc(id)}`, { signal }),
   cancelOrder: (id: string) => request<Order>(`/admin/orders/${enc(id)}/cancel`, { method: 'POST', body: {} }),
-  refundOrder: (id: string, amount?: number) =>
-    request<Order>(`/admin/orders/${enc(id)}/refund`, { method: 'POST', body: amount === undefined ? {} : { amount } }),
+  refundOrder: (id: string, amount: number | undefined, idempotencyKey: string) =>
+    request<Order>(`/admin/orders/${enc(id)}/refund`, { method: 'POST', body: amount === undefined ? {} : { amount }, idempotencyKey }),
   markDelivered: (id: string) => request<Order>(`/admin/orders/${enc(id)}/delivered`, { method: 'POST', body: {} }),
   label: (id: string, format: 'pdf' | 'zpl') => rawRequest(`/admin/orders/${enc(id)}/label`, { query: { format } }),
 

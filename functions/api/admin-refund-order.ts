@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { api, json, parseOr400 } from '../commons/http';
+import { idempotentHandler } from '../commons/idempotency';
 import { badRequest, notFound, ProblemError } from '../commons/problem';
 import { orderStore } from '../adapters/order-store';
 import { PaymentUnavailableError } from '../payments/gateway';
@@ -29,7 +30,19 @@ function parseBody(raw: string | undefined, isBase64Encoded: boolean): z.infer<t
   return parseOr400(body, value, 'request body');
 }
 
-export const handler = api({ auth: 'admin', parsesOwnBody: true }, async ({ event, params, principal }) => {
+/**
+ * An optional Idempotency-Key makes a retried refund (say, after a timeout) return the first answer instead
+ * of refunding again; the same key for another order or amount is a 422.
+ */
+const idempotent = () =>
+  idempotentHandler({
+    eventKeyJmesPath: 'headers."idempotency-key"',
+    payloadValidationJmesPath: '[pathParameters.id, body]',
+    expiresAfterSeconds: 24 * 3600,
+    keyOptional: true,
+  });
+
+export const handler = api({ auth: 'admin', parsesOwnBody: true, middlewares: [idempotent()] }, async ({ event, params, principal }) => {
   const request = parseBody(event.body, Boolean(event.isBase64Encoded));
   const order = await orderStore.get(params.id);
   if (!order) throw notFound(`Order ${params.id} does not exist.`);

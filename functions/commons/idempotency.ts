@@ -13,15 +13,25 @@ import { config } from './config';
  * Here `onError` only runs for requests that acquired the record. Proven by the 20-replay race in
  * test/e2e/order-saga.test.ts. Remove this wrapper once a release with the fix is installed.
  */
-export function idempotentHandler(options: { eventKeyJmesPath: string; payloadValidationJmesPath?: string; expiresAfterSeconds?: number }): MiddlewareObj {
-  const inner = makeHandlerIdempotent({
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTableName(), awsSdkV3Client: dynamoDbClient() }),
-    config: new IdempotencyConfig({ throwOnNoIdempotencyKey: true, ...options }),
-  });
+export function idempotentHandler(options: {
+  eventKeyJmesPath: string;
+  payloadValidationJmesPath?: string;
+  expiresAfterSeconds?: number;
+  /** Without a key, run the request once, unprotected (for routes where the header is optional). */
+  keyOptional?: boolean;
+}): MiddlewareObj {
+  const { keyOptional, ...idempotencyOptions } = options;
+  // Built on first use, so merely importing a handler needs no table configured.
+  let built: MiddlewareObj | undefined;
+  const inner = () =>
+    (built ??= makeHandlerIdempotent({
+      persistenceStore: new DynamoDBPersistenceLayer({ tableName: config.idempotencyTableName(), awsSdkV3Client: dynamoDbClient() }),
+      config: new IdempotencyConfig({ throwOnNoIdempotencyKey: !keyOptional, ...idempotencyOptions }),
+    }));
   const acquired = new WeakSet<Request>();
   return {
     before: async (request) => {
-      const replay = await inner.before!(request);
+      const replay = await inner().before!(request);
       // No stored response to replay and no error: this request now holds the in-progress record.
       if (replay === undefined) acquired.add(request);
       return replay;
@@ -29,11 +39,11 @@ export function idempotentHandler(options: { eventKeyJmesPath: string; payloadVa
     after: async (request) => {
       // Saving the result is the last step; a failure to save must not delete the record either.
       acquired.delete(request);
-      await inner.after!(request);
+      await inner().after!(request);
     },
     onError: async (request) => {
       if (!acquired.delete(request)) return;
-      await inner.onError!(request);
+      await inner().onError!(request);
     },
   };
 }

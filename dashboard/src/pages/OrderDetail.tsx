@@ -201,6 +201,8 @@ function refundable(order: Order): number {
 
 function RefundDialog({ order, onClose, onDone }: { order: Order; onClose: () => void; onDone: (amount: number) => void }) {
   const [amount, setAmount] = useState('');
+  // One key per dialog and amount: a double submit or a retry after a timeout refunds once.
+  const [attempt] = useState(() => crypto.randomUUID());
   const currency = order.total.currency;
   const max = refundable(order);
   return (
@@ -219,7 +221,7 @@ function RefundDialog({ order, onClose, onDone }: { order: Order; onClose: () =>
           if (parsed.minor > max) throw new Error(`At most ${formatMoney({ amount: max, currency })} can be refunded.`);
           minor = parsed.minor;
         }
-        await api.refundOrder(order.id, minor);
+        await api.refundOrder(order.id, minor, `${attempt}-${minor ?? 'full'}`);
         onDone(minor ?? max);
       }}
     >

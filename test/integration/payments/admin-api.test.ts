@@ -8,12 +8,12 @@ import { createOrder, invoke, scanTable } from './support/fixtures';
 useIsolatedTables();
 
 const admin = ['admin'];
-const refundCall = (orderId: string, body?: unknown, groups: string[] | null = admin, raw?: string) =>
+const refundCall = (orderId: string, body?: unknown, groups: string[] | null = admin, raw?: string, idempotencyKey?: string) =>
   invoke(refund, {
     method: 'POST',
     path: `/admin/orders/${orderId}/refund`,
     pathParameters: { id: orderId },
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
     ...(raw !== undefined ? { body: raw } : body !== undefined ? { body: JSON.stringify(body) } : {}),
     groups: groups ?? undefined,
   });
@@ -26,6 +26,23 @@ async function capturedOrder(total = 5000) {
 }
 
 describe('POST /admin/orders/{id}/refund', () => {
+  it('a retried refund with the same Idempotency-Key refunds once; the key with another amount is 422', async () => {
+    const order = await capturedOrder();
+    const key = `refund-${order.id}`;
+    const [first, second] = await Promise.all([refundCall(order.id, { amount: 700 }, admin, undefined, key), refundCall(order.id, { amount: 700 }, admin, undefined, key)]);
+    const statuses = [first.statusCode, second.statusCode].sort();
+    expect(statuses[0]).toBe(200); // the other is the replay (200) or was still in flight (409)
+    expect([200, 409]).toContain(statuses[1]);
+    const replay = await refundCall(order.id, { amount: 700 }, admin, undefined, key);
+    expect(replay.statusCode).toBe(200);
+    expect((await paymentStore.get(order.id))!.amountRefunded).toBe(700);
+    expect((await refundCall(order.id, { amount: 800 }, admin, undefined, key)).statusCode).toBe(422);
+    // Without a key each request is its own refund.
+    expect((await refundCall(order.id, { amount: 100 })).statusCode).toBe(200);
+    expect((await refundCall(order.id, { amount: 100 })).statusCode).toBe(200);
+    expect((await paymentStore.get(order.id))!.amountRefunded).toBe(900);
+  });
+
   it('refunds part, then (no body) the rest; answers with the order id and the payment summary', async () => {
     const order = await capturedOrder();
     const partial = await refundCall(order.id, { amount: 1200 });
