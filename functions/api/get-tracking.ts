@@ -2,6 +2,7 @@ import { shipmentStore } from '../adapters/fulfillment/shipment-store';
 import { api, json } from '../commons/http';
 import { badRequest, notFound } from '../commons/problem';
 import { isValidTrackingNumber } from '../domain/tracking';
+import { defaultDescriptions } from '../fulfillment/carrier';
 
 /** Path parameters may arrive still percent-encoded; a malformed escape is just an invalid number. */
 function safeDecode(value: string): string {
@@ -13,8 +14,9 @@ function safeDecode(value: string): string {
 }
 
 /**
- * Public parcel tracking. The response is built field by field from the tracking record, which holds no
- * personal data in the first place: status and events only.
+ * Public parcel tracking. The response is built field by field from the tracking record: status and events
+ * only. Event descriptions are the fixed public wording of each status, not the carrier's or admin's free
+ * text ("left with J. Smith at no. 12" would leak personal data to anyone holding the number).
  */
 export const handler = api({ auth: 'public' }, async ({ params }) => {
   // People type numbers as printed ("RA 4731 2482 9 GB") or in lower case.
@@ -31,7 +33,7 @@ export const handler = api({ auth: 'public' }, async ({ params }) => {
     {
       trackingNumber: tracking.trackingNumber,
       status: tracking.status,
-      events: tracking.events.map(({ at, status, description }) => ({ at, status, description })),
+      events: tracking.events.map(({ at, status }) => ({ at, status, description: defaultDescriptions[status] })),
     },
     { 'cache-control': 'public, max-age=30' },
   );

@@ -46,12 +46,22 @@ describe('GET /tracking/{trackingNumber}', () => {
       status: 'SHIPPED',
       events: [
         { at: expect.any(String), status: 'LABEL_CREATED', description: 'Shipping label created' },
-        { at: expect.any(String), status: 'SHIPPED', description: 'Handed to the carrier' },
+        { at: expect.any(String), status: 'SHIPPED', description: 'Handed over for delivery' },
       ],
     });
     const text = JSON.stringify(res.body);
     for (const value of Object.values(PII)) expect(text).not.toContain(value);
     expect(text).not.toMatch(/orderId|email|phone|address|name/i);
+  });
+
+  it('shows the public wording of each status, never the free text a carrier or admin recorded', async () => {
+    const { trackingNumber } = await shippedOrder();
+    const { recordTrackingEvent } = await import('../../../functions/fulfillment/service');
+    await recordTrackingEvent(trackingNumber, { at: new Date().toISOString(), status: 'OUT_FOR_DELIVERY', description: `Courier will call ${PII.phone} for ${PII.name}` });
+    const res = await trackingCall(trackingNumber);
+    expect(res.body.events.at(-1)).toMatchObject({ status: 'OUT_FOR_DELIVERY' });
+    const text = JSON.stringify(res.body);
+    for (const value of Object.values(PII)) expect(text).not.toContain(value);
   });
 
   it('accepts the number as printed (spaces, lower case)', async () => {
