@@ -153,9 +153,12 @@ export const inventoryStore = {
    * while available ≤ threshold, and that caller stores (and publishes) the alert. The alert item is
    * written in the same transaction as the flip, so an alert is never lost or doubled.
    */
-  async fireAlertIfCrossed(sku: string, alertItem: (levels: StockLevels) => Record<string, unknown>): Promise<StockLevels | undefined> {
-    const levels = await this.get(sku);
-    if (!levels || levels.available > levels.lowStockThreshold) return undefined;
+  async fireAlertIfCrossed(sku: string, alertItem: (levels: StockLevels) => Promise<Record<string, unknown>>): Promise<StockLevels | undefined> {
+    const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
+    // The common case on every reservation: not low, or already alerted for this crossing. Nothing more to read.
+    if (!Item || Item.lowAlertArmed !== true || Item.available > Item.lowStockThreshold) return undefined;
+    const levels = toLevels(Item);
+    const item = await alertItem(levels);
     try {
       await ddb().send(
         new TransactWriteCommand({
@@ -169,7 +172,7 @@ export const inventoryStore = {
                 ExpressionAttributeValues: { ':true': true, ':false': false },
               },
             },
-            { Put: { TableName: table(), Item: alertItem(levels), ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
       );

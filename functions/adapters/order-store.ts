@@ -107,6 +107,18 @@ export const orderStore = {
     };
   },
 
+  /** The order's half of a stock release (status unchanged): RESERVED → RELEASED, at most once. */
+  stockReleaseUpdate(id: string, at: string) {
+    return {
+      TableName: config.tableName(),
+      Key: keys.order(id),
+      UpdateExpression: 'SET stock = :released, updatedAt = :at, #version = #version + :one',
+      ConditionExpression: 'stock = :reserved',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':released': 'RELEASED', ':reserved': 'RESERVED', ':at': at, ':one': 1 },
+    };
+  },
+
   /** Conditional status change; throws OrderStateConflict (with the current order) when not allowed. */
   async transition(id: string, to: OrderStatus, entry: Omit<TimelineEntry, 'at' | 'status'>, options: TransitionOptions = {}): Promise<Order> {
     try {

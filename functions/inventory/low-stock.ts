@@ -21,10 +21,13 @@ export async function checkLowStock(skus: Iterable<string>): Promise<LowStockAle
   for (const sku of new Set(skus)) {
     const createdAt = new Date().toISOString();
     const id = crypto.randomUUID();
-    const product = await productStore.get(sku);
-    const sold = await inventoryStore.unitsSoldSince(sku, new Date(Date.now() - SEVEN_DAYS_MS).toISOString());
     let alert: LowStockAlert | undefined;
-    const levels = await inventoryStore.fireAlertIfCrossed(sku, (levels) => {
+    // Name and sales rate are read only once a crossing is in sight, not on every reservation.
+    const levels = await inventoryStore.fireAlertIfCrossed(sku, async (levels) => {
+      const [product, sold] = await Promise.all([
+        productStore.get(sku),
+        inventoryStore.unitsSoldSince(sku, new Date(Date.now() - SEVEN_DAYS_MS).toISOString()),
+      ]);
       alert = {
         id,
         sku,

@@ -119,15 +119,7 @@ export async function releaseStock(orderId: string): Promise<boolean> {
   const quantities = [...quantitiesBySku(order.items)];
   try {
     await transactWrite([
-      {
-        Update: {
-          TableName: orderStore.putItem(order).TableName,
-          Key: { pk: `ORDER#${orderId}`, sk: 'ORDER' },
-          UpdateExpression: 'SET stock = :released, updatedAt = :now',
-          ConditionExpression: 'stock = :reserved',
-          ExpressionAttributeValues: { ':released': 'RELEASED', ':reserved': 'RESERVED', ':now': now },
-        },
-      },
+      { Update: orderStore.stockReleaseUpdate(orderId, now) },
       ...quantities.map(([sku, quantity]) => inventoryUpdates.release(sku, quantity, now)),
     ]);
   } catch (error) {
