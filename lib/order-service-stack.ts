@@ -13,7 +13,8 @@ import { Workflow } from './constructs/workflow';
 import { readContext, type ServiceContext } from './context';
 import { WORKFLOW_TASK_TIMEOUT } from './function-settings';
 import { acknowledgeNagFindings } from './nag';
-import { routes as allRoutes, workflowTasks as allTasks, type Route } from './routes';
+import { backgroundFunctions, routes as allRoutes, workflowTasks as allTasks, type Route } from './routes';
+import { Outbox } from './constructs/outbox';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFINITION_FILE = path.join(PROJECT_ROOT, 'statemachines', 'order-fulfillment.asl.json');
@@ -44,6 +45,7 @@ export class OrderServiceStack extends Stack {
   readonly workflow: Workflow;
   readonly api: OrderApi;
   readonly dashboard: Dashboard;
+  readonly outbox: Outbox;
   readonly routeTable: readonly Route[];
   readonly settings: ServiceContext;
   /** Every Lambda by route or task name. */
@@ -143,6 +145,27 @@ export class OrderServiceStack extends Stack {
       this.functions.set(route.name, fn);
     }
     this.api.addRoutes(functionsForRoutes);
+
+    // The outbox consumer and the reconciler (SPEC.md "Guarantees under faults").
+    const background = new Map<string, IFunction>();
+    for (const task of backgroundFunctions) {
+      const { fn } = new ServiceFunction(this, task.name, {
+        name: task.name,
+        entry: task.entry,
+        needs: task.needs,
+        tableAccess: 'readWrite',
+        overrides: { timeout: WORKFLOW_TASK_TIMEOUT },
+      }, deps, this.workflow.stateMachine);
+      background.set(task.name, fn);
+      this.functions.set(task.name, fn);
+    }
+    this.outbox = new Outbox(this, 'Outbox', {
+      table: this.data.table,
+      consumer: background.get('OutboxConsumer')!,
+      reconciler: background.get('Reconciler')!,
+      key: this.data.key,
+      removalPolicy,
+    });
 
     this.dashboard.deploy(
       {

@@ -18,7 +18,7 @@ export interface Route {
   readonly entry: string;
   readonly auth: RouteAuth;
   /** Extra permissions the handler needs, beyond reading/writing the main table (least privilege). */
-  readonly needs?: readonly ('workflow' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email')[];
+  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email')[];
 }
 
 const api = (file: string) => `functions/api/${file}.ts`;
@@ -31,7 +31,7 @@ export const routes: readonly Route[] = [
   { name: 'GetTracking', method: 'GET', path: '/tracking/{trackingNumber}', entry: api('get-tracking'), auth: 'public' },
 
   // Customer
-  { name: 'PlaceOrder', method: 'POST', path: '/orders', entry: api('place-order'), auth: 'customer', needs: ['workflow', 'idempotency'] },
+  { name: 'PlaceOrder', method: 'POST', path: '/orders', entry: api('place-order'), auth: 'customer' },
   { name: 'ListMyOrders', method: 'GET', path: '/orders', entry: api('list-my-orders'), auth: 'customer' },
   { name: 'GetMyOrder', method: 'GET', path: '/orders/{id}', entry: api('get-my-order'), auth: 'customer' },
   { name: 'CancelMyOrder', method: 'POST', path: '/orders/{id}/cancel', entry: api('cancel-my-order'), auth: 'customer', needs: ['payments'] },
@@ -57,7 +57,7 @@ export const routes: readonly Route[] = [
   { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin' },
 
   // Webhooks: public at the gateway, signature-verified in the handler
-  { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret'] },
+  { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret', 'payments'] },
   { name: 'CarrierWebhook', method: 'POST', path: '/webhooks/carrier', entry: api('carrier-webhook'), auth: 'public', needs: ['carrierSecret'] },
 ];
 
@@ -73,8 +73,17 @@ export const workflowTasks: readonly WorkflowTask[] = [
   { name: 'AuthorizePayment', entry: step('authorize-payment'), needs: ['payments'] },
   { name: 'CreateLabel', entry: step('create-label'), needs: ['labels'] },
   { name: 'ShipOrder', entry: step('ship-order'), needs: ['payments'] },
-  { name: 'NotifyCustomer', entry: step('notify-customer'), needs: ['email'] },
   { name: 'ReleaseStock', entry: step('release-stock') },
   { name: 'VoidPayment', entry: step('void-payment'), needs: ['payments'] },
   { name: 'FailOrder', entry: step('fail-order') },
+  { name: 'FlagNeedsAttention', entry: step('flag-needs-attention') },
+];
+
+/**
+ * Functions no route or state calls: the outbox consumer (fed by the main table's change stream) and the
+ * reconciler (on a schedule). Local mode runs the same modules (local/stream-poller.ts, local/stack.ts).
+ */
+export const backgroundFunctions: readonly WorkflowTask[] = [
+  { name: 'OutboxConsumer', entry: 'functions/stream/outbox-consumer.ts', needs: ['workflow', 'alerts', 'email'] },
+  { name: 'Reconciler', entry: 'functions/reconciler/handler.ts', needs: ['workflow', 'workflowStatus', 'alerts', 'email', 'payments'] },
 ];

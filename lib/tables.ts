@@ -13,6 +13,8 @@ export interface TableDef {
   sortKey?: KeyDef;
   globalSecondaryIndexes: { indexName: string; partitionKey: KeyDef; sortKey?: KeyDef }[];
   timeToLiveAttribute?: string;
+  /** The change stream the outbox consumer reads (functions/stream/outbox-consumer.ts). */
+  stream?: 'NEW_AND_OLD_IMAGES';
 }
 
 const s = (name: string): KeyDef => ({ name, type: 'S' });
@@ -29,6 +31,7 @@ export const mainTable: TableDef = {
     { indexName: 'gsi4', partitionKey: s('gsi4pk'), sortKey: s('gsi4sk') },
   ],
   timeToLiveAttribute: 'expiresAt',
+  stream: 'NEW_AND_OLD_IMAGES',
 };
 
 /** Powertools idempotency persistence layer (its default attribute names). */

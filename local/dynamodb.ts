@@ -4,6 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
@@ -154,6 +156,13 @@ export async function createTables(endpoint: string, prefix = DEFAULT_TABLE_PREF
           }
           await waitUntilTableExists({ client, maxWaitTime: 20, minDelay: 0.1, maxDelay: 0.5 }, { TableName: name });
         }
+        if (def.stream) {
+          // Tables kept from a run before the outbox existed get their stream now.
+          const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+          if (!Table?.StreamSpecification?.StreamEnabled) {
+            await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } }));
+          }
+        }
         if (def.timeToLiveAttribute) {
           const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
           if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
@@ -193,6 +202,7 @@ function createTableInput(def: TableDef, name: string) {
     BillingMode: 'PAY_PER_REQUEST' as const,
     AttributeDefinitions: [...attributes.values()],
     KeySchema: keySchema(def.partitionKey, def.sortKey),
+    ...(def.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: def.stream } } : {}),
     ...(def.globalSecondaryIndexes.length
       ? {
           GlobalSecondaryIndexes: def.globalSecondaryIndexes.map((gsi) => ({

@@ -31,6 +31,9 @@ export function applyLocalEnv(local: LocalEnvironment, overrides: Record<string,
     STRIPE_WEBHOOK_SECRET: 'whsec_local_development_only',
     TRACKING_BASE_URL: `${local.apiUrl}/tracking`,
     SENDER_EMAIL: 'orders@example.com',
+    // The reconciler runs every 30 s locally: an open order untouched for 20 s without a running workflow
+    // is repaired (on AWS: every 5 minutes, 120 s).
+    RECONCILER_STALE_SECONDS: '20',
   };
   const wiring: Record<string, string> = {
     AWS_REGION: LOCAL_REGION,

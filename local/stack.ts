@@ -8,6 +8,9 @@ import { startGateway, type LocalGateway } from './gateway';
 import { createAccessTokenVerifier } from './jwt';
 import { reservePort } from './processes';
 import { startLocalStepFunctions, type LocalStepFunctions } from './stepfunctions';
+import { startStreamPoller, type StreamPoller } from './stream-poller';
+import { lambdaContext } from './lambda-context';
+import type { ReconcileReport } from '../functions/reconciler/repairs';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -32,6 +35,10 @@ export interface LocalStackOptions {
   retryIntervalMs?: number;
   /** Per-request log lines from the gateway. */
   log?: (line: string) => void;
+  /** How often the reconciler runs after its run at start (default 30 s; 0: only when `reconcile()` is called). */
+  reconcileIntervalMs?: number;
+  /** How often the outbox poller reads the stream when idle (default 100 ms). */
+  outboxIntervalMs?: number;
 }
 
 export interface RunningLocalStack {
@@ -46,8 +53,12 @@ export interface RunningLocalStack {
   seeded: number;
   /** Milliseconds since start at the end of each phase. */
   timings: Record<string, number>;
-  /** Open orders whose saga was restarted because the previous run stopped mid-flight. */
-  resumed: number;
+  /** The outbox: the change stream read into the consumer, as the event source mapping does on AWS. */
+  outbox: StreamPoller;
+  /** Runs the reconciler now (it also runs at start and every reconcileIntervalMs). */
+  reconcile(event?: { staleSeconds?: number }): Promise<ReconcileReport>;
+  /** What the reconciler repaired at start (e.g. workflows the last run left unfinished). */
+  repairedAtStart: ReconcileReport;
   stop(): Promise<void>;
 }
 
@@ -143,9 +154,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     mark('seed');
 
+    // The outbox consumer and the reconciler: the same handlers that run as Lambdas on AWS, fed by the same
+    // kinds of trigger (the table's change stream, a schedule). Loaded after the environment is set.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { resumeOpenOrders } = require('./resume') as typeof import('./resume');
-    const resumed = await resumeOpenOrders();
+    const consumer = require('../functions/stream/outbox-consumer') as typeof import('../functions/stream/outbox-consumer');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const reconciler = require('../functions/reconciler/handler') as typeof import('../functions/reconciler/handler');
+    const outbox = await startStreamPoller({
+      endpoint: ddb.endpoint,
+      tableName: tableNames.main,
+      handler: consumer.handler,
+      checkpointFile: options.persistDynamoDb ? path.join(dataDir, 'outbox', 'stream-checkpoint.json') : undefined,
+      deadLetterFile: path.join(dataDir, 'outbox', 'dead-letters.log'),
+      intervalMs: options.outboxIntervalMs,
+      onError: (error) => console.error('[outbox] consumer failed:', (error as Error).message),
+    });
+    stoppers.push(() => outbox.stop());
+    const reconcile = (event: { staleSeconds?: number } = {}) => reconciler.handler(event, lambdaContext('Reconciler', 60)) as Promise<ReconcileReport>;
+    const repairedAtStart = await reconcile({ staleSeconds: 0 });
+    const every = options.reconcileIntervalMs ?? 30_000;
+    if (every > 0) {
+      let running: Promise<unknown> | undefined;
+      const timer = setInterval(() => {
+        running ??= reconcile()
+          .catch((error) => console.error('[reconciler] failed:', (error as Error).message))
+          .finally(() => (running = undefined));
+      }, every);
+      stoppers.push(async () => {
+        clearInterval(timer);
+        await running;
+      });
+    }
 
     const cognitoInfo = { endpoint: pool.endpoint, region: pool.region, userPoolId: pool.userPoolId, clientId: pool.clientId };
     publicConfig = { apiUrl: gateway.url, cognito: cognitoInfo };
@@ -160,7 +199,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataDir,
       seeded,
       timings,
-      resumed,
+      outbox,
+      reconcile,
+      repairedAtStart,
       stop: stopAll,
     };
   } catch (error) {

@@ -85,7 +85,7 @@ Where things land:
   labels       ${rel('labels')}/
   workflow     ${rel('executions.log')}
   connection   ${rel('local.json')}
-${stack.seeded ? `Seeded ${stack.seeded} demo products.` : 'Catalogue kept from the last run (npm run reset starts over).'}${stack.resumed ? `\nResumed the workflow of ${stack.resumed} order(s) left open by the last run.` : ''}
+${stack.seeded ? `Seeded ${stack.seeded} demo products.` : 'Catalogue kept from the last run (npm run reset starts over).'}${repairs(stack.repairedAtStart)}
 Ctrl-C stops everything.
 `);
 }
@@ -95,3 +95,8 @@ main().catch((error: unknown) => {
   else console.error(error);
   process.exit(1);
 });
+
+function repairs(report: { repairs: Record<string, number | undefined> }): string {
+  const done = Object.entries(report.repairs).filter(([, n]) => n);
+  return done.length ? `\nReconciler at start: ${done.map(([kind, n]) => `${n} ${kind}`).join(', ')} (what the last run left unfinished).` : '';
+}

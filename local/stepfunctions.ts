@@ -32,6 +32,8 @@ export interface LocalStepFunctionsOptions {
   /** JSON lines of execution events (no input/output: those can hold personal data). */
   executionsLog?: string;
   taskTimeoutSeconds?: number;
+  /** Wraps every task invocation (the fault-injection suite tags and kills invocations through it). */
+  runTask?: <T>(taskName: string, invoke: () => Promise<T>) => Promise<T>;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -190,7 +192,8 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         const event = JSON.parse(JSON.stringify(input ?? null));
         let result: unknown;
         try {
-          result = await taskHandler(taskName)(event, lambdaContext(taskName, options.taskTimeoutSeconds));
+          const invoke = () => taskHandler(taskName)(event, lambdaContext(taskName, options.taskTimeoutSeconds));
+          result = await (options.runTask ? options.runTask(taskName, invoke) : invoke());
         } catch (error) {
           throw toLambdaError(error);
         }

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
@@ -67,6 +67,17 @@ export const orderStore = {
     await ddb().send(new PutCommand(this.putItem(order)));
   },
 
+  /** Creates the order unless one with its id exists already; false when it did. */
+  async createIfAbsent(order: Order): Promise<boolean> {
+    try {
+      await ddb().send(new PutCommand(this.putItem(order)));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  },
+
   async get(id: string, consistent = true): Promise<Order | undefined> {
     const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.order(id), ConsistentRead: consistent }));
     return Item ? stripKeys(Item) : undefined;
@@ -130,17 +141,32 @@ export const orderStore = {
     }
   },
 
-  /** Withdraws an order that never started (only while PENDING with nothing reserved); false if it had moved on. */
-  async deletePending(id: string): Promise<boolean> {
+  /** A timeline entry without a status change (e.g. a reconciler repair); no-op if the order is gone. */
+  async note(id: string, entry: Omit<TimelineEntry, 'at'>, set: Partial<Pick<Order, 'needsAttention' | 'workflowRun'>> = {}, condition?: { workflowRun: number; status: Order['status'] }) {
+    const at = new Date().toISOString();
+    const names: Record<string, string> = { '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#version': 'version' };
+    const values: Record<string, unknown> = { ':entry': [{ at, ...entry }], ':at': at, ':one': 1 };
+    const sets = ['#timeline = list_append(#timeline, :entry)', '#updatedAt = :at', '#version = #version + :one', ...assignments(set, names, values)];
+    let conditionExpression = 'attribute_exists(pk)';
+    if (condition) {
+      names['#run'] = 'workflowRun';
+      values[':run'] = condition.workflowRun;
+      conditionExpression += condition.workflowRun === 1 ? ' AND (attribute_not_exists(#run) OR #run = :run)' : ' AND #run = :run';
+      // Claimed only while the order is where the claimer saw it: a run that just moved it on wins.
+      names['#status'] = 'status';
+      values[':status'] = condition.status;
+      conditionExpression += ' AND #status = :status';
+    }
     try {
       await ddb().send(
-      new DeleteCommand({
-        TableName: config.tableName(),
-        Key: keys.order(id),
-        ConditionExpression: '#status = :pending AND stock = :none',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pending': 'PENDING', ':none': 'NONE' },
-      }),
+        new UpdateCommand({
+          TableName: config.tableName(),
+          Key: keys.order(id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditionExpression,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
       );
       return true;
     } catch (error) {

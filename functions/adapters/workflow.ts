@@ -1,4 +1,4 @@
-import { StartExecutionCommand, ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfnClient } from '../commons/clients';
 import { config } from '../commons/config';
 
@@ -9,17 +9,36 @@ export interface WorkflowInput {
 }
 
 /**
- * Starts the order's fulfilment execution. The execution name is the order id, so a retried start can
- * never run the saga twice for one order (Step Functions rejects a second execution of the same name).
+ * The first execution of an order is named by the order id, so a repeated start (a redelivered stream
+ * record, a reconciler racing the outbox) can never run the saga twice: Step Functions refuses a second
+ * execution of one name. A later run (the reconciler resuming an order whose execution ended or vanished)
+ * is `<order id>-r<n>`, claimed on the order first, so it too starts once.
  */
-export async function startOrderWorkflow(input: WorkflowInput): Promise<string | undefined> {
+export const executionName = (orderId: string, run = 1) => (run > 1 ? `${orderId}-r${run}` : orderId);
+
+const executionArn = (name: string) => `${config.stateMachineArn().replace(':stateMachine:', ':execution:')}:${name}`;
+
+/** Starts the run; false when an execution of that name exists already (it started before). */
+export async function startOrderWorkflow(input: WorkflowInput, run = 1): Promise<boolean> {
   try {
-    const out = await sfnClient().send(
-      new StartExecutionCommand({ stateMachineArn: config.stateMachineArn(), name: input.orderId, input: JSON.stringify(input) }),
+    await sfnClient().send(
+      new StartExecutionCommand({ stateMachineArn: config.stateMachineArn(), name: executionName(input.orderId, run), input: JSON.stringify(input) }),
     );
-    return out.executionArn;
+    return true;
   } catch (error) {
-    if (error instanceof ExecutionAlreadyExists) return undefined;
+    if (error instanceof ExecutionAlreadyExists) return false;
+    throw error;
+  }
+}
+
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE' | 'MISSING';
+
+export async function describeOrderRun(orderId: string, run = 1): Promise<RunStatus> {
+  try {
+    const out = await sfnClient().send(new DescribeExecutionCommand({ executionArn: executionArn(executionName(orderId, run)) }));
+    return (out.status ?? 'MISSING') as RunStatus;
+  } catch (error) {
+    if (error instanceof ExecutionDoesNotExist) return 'MISSING';
     throw error;
   }
 }

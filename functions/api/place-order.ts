@@ -1,17 +1,15 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { api, json, parseOr400 } from '../commons/http';
-import { idempotentHandler } from '../commons/idempotency';
-import { config } from '../commons/config';
 import { logger, metrics } from '../commons/powertools';
-import { ProblemError } from '../commons/problem';
-import { customerView } from '../domain/order';
+import { ProblemError, unprocessable } from '../commons/problem';
+import { customerView, type Order } from '../domain/order';
+import { orderIdFor, requestFingerprint } from '../domain/order-identity';
 import { idempotencyKey, placeOrderBody } from '../domain/schemas';
 import { orderStore } from '../adapters/order-store';
-import { startOrderWorkflow } from '../adapters/workflow';
 import { newOrder, priceOrder } from '../orders/service';
 
-/** The header is required and checked before the idempotency layer sees the request. */
+/** The header is required and checked before anything else reads the request. */
 const requireIdempotencyKey = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
   before: ({ event }) => {
     const key = event.headers['idempotency-key'];
@@ -24,35 +22,34 @@ const requireIdempotencyKey = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
   },
 });
 
-/**
- * Powertools idempotency, keyed by caller and header: the same key and body returns the stored response,
- * a different body is IdempotencyValidationError (422), a concurrent duplicate is
- * IdempotencyAlreadyInProgressError (409); both are mapped in commons/http.ts.
- */
-const idempotent = () =>
-  idempotentHandler({
-    eventKeyJmesPath: '[requestContext.authorizer.jwt.claims.sub, headers."idempotency-key"]',
-    payloadValidationJmesPath: 'body',
-    expiresAfterSeconds: 24 * 3600,
-  });
+/** The same key with the same body is the same order; the same key with another body is refused. */
+function replay(existing: Order, fingerprint: string) {
+  if (existing.requestFingerprint !== fingerprint) {
+    throw unprocessable('idempotency-key-reused', 'This Idempotency-Key was already used with a different request body.');
+  }
+  return json(202, customerView(existing), { location: `/orders/${existing.id}` });
+}
 
+/**
+ * POST /orders. The order id derives from (customer, Idempotency-Key) and the order is created with a
+ * conditional put, so the order item is the idempotency record: a retry however late, after whatever failed
+ * (a timeout, a crash, a stall past the function timeout), finds it and answers with its current view.
+ * Nothing else happens here: the workflow is started by the outbox consumer from the committed order
+ * (functions/stream/outbox-consumer.ts), never from this request.
+ */
 export const handler = api(
-  { auth: 'customer', body: placeOrderBody, middlewares: [requireIdempotencyKey(), idempotent()] },
-  async ({ body, principal }) => {
+  { auth: 'customer', body: placeOrderBody, middlewares: [requireIdempotencyKey()] },
+  async ({ body, principal, headers }) => {
+    const orderId = orderIdFor(principal!.userId, headers['idempotency-key']!);
+    const fingerprint = requestFingerprint(orderId, body);
+    const existing = await orderStore.get(orderId);
+    if (existing) return replay(existing, fingerprint);
+
     const priced = await priceOrder(body.items);
-    const order = newOrder(body, principal!.userId, `customer:${principal!.username}`, priced);
-    await orderStore.create(order);
-    try {
-      await startOrderWorkflow({ orderId: order.id, holdSeconds: config.orderHoldSeconds() });
-    } catch (error) {
-      // Nothing is reserved or charged yet: withdraw the order so it is never left PENDING, and let the
-      // client retry with the same key (Powertools releases the key when the handler throws). If the
-      // withdrawal finds the order moving, the start did go through (only its answer was lost): accept it.
-      if (await orderStore.deletePending(order.id)) {
-        logger.error('Workflow start failed; order withdrawn', { orderId: order.id, error: error as Error });
-        throw new ProblemError(503, 'workflow-unavailable', 'The order could not be started; nothing was charged. Retry with the same Idempotency-Key.');
-      }
-      logger.warn('Workflow start reported an error but the saga is running', { orderId: order.id, error: error as Error });
+    const order = newOrder(body, principal!.userId, `customer:${principal!.username}`, priced, { id: orderId, requestFingerprint: fingerprint });
+    if (!(await orderStore.createIfAbsent(order))) {
+      // A concurrent attempt with the same key committed first: answer as it did.
+      return replay((await orderStore.get(orderId))!, fingerprint);
     }
     metrics.addMetric('OrdersPlaced', 'Count', 1);
     logger.info('Order placed', { orderId: order.id, lines: order.items.length });

@@ -96,8 +96,17 @@ export interface ShipmentSummary {
   deliveredAt?: string;
 }
 
+/** Set when a compensation still failed after its retries: shown first to admins, and an ops alarm fires. */
+export interface NeedsAttention {
+  reason: string;
+  since: string;
+}
+
 export interface Order {
+  /** Derived from (customer, Idempotency-Key): functions/domain/order-identity.ts. */
   id: string;
+  /** Hash of the request body that created the order: a reused key with another body is a 422. */
+  requestFingerprint?: string;
   userId: string;
   status: OrderStatus;
   failureReason?: FailureReason;
@@ -110,6 +119,9 @@ export interface Order {
   payment?: PaymentSummary;
   shipment?: ShipmentSummary;
   timeline: TimelineEntry[];
+  needsAttention?: NeedsAttention;
+  /** How many workflow executions this order has had; the reconciler starts the next one by number. */
+  workflowRun?: number;
   createdAt: string;
   updatedAt: string;
   /** Optimistic-concurrency counter bumped by every write. */

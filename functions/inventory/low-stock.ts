@@ -1,10 +1,11 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
-import { logger } from '../commons/powertools';
+import { logger, metrics } from '../commons/powertools';
 import { alertMessage, daysOfCover, type LowStockAlert } from '../domain/inventory';
 import { publishAlert } from '../adapters/alert-publisher';
+import { once } from '../adapters/effect-claims';
 import { inventoryStore } from '../adapters/inventory-store';
 import { productStore } from '../adapters/product-store';
 import { collections, indexes, keys } from '../adapters/keys';
@@ -12,9 +13,9 @@ import { collections, indexes, keys } from '../adapters/keys';
 const SEVEN_DAYS_MS = 7 * 86400 * 1000;
 
 /**
- * After stock went down: for each SKU, fire one alert per crossing to ≤ threshold. The winner of the
- * conditional flip stores the alert and publishes it; a failed publish is logged and kept on the stored
- * alert (`published: false`) for the dashboard, never retried into a duplicate.
+ * After stock went down: for each SKU, one alert per crossing to ≤ threshold. The winner of the conditional
+ * flip stores the alert (unpublished) in the same transaction; publishing to SNS follows from the committed
+ * alert through the outbox (publishStoredAlert), so a crash between the two never loses or doubles it.
  */
 export async function checkLowStock(skus: Iterable<string>): Promise<LowStockAlert[]> {
   const fired: LowStockAlert[] = [];
@@ -37,28 +38,51 @@ export async function checkLowStock(skus: Iterable<string>): Promise<LowStockAle
         daysOfCover: daysOfCover(levels.available, sold),
         createdAt,
       };
-      return { ...keys.alert(id), entity: 'ALERT', gsi1pk: collections.alerts, gsi1sk: `${createdAt}#${id}`, ...alert, published: true };
+      return { ...keys.alert(id), entity: 'ALERT', gsi1pk: collections.alerts, gsi1sk: `${createdAt}#${id}`, ...alert, published: false };
     });
-    if (!levels || !alert) continue;
-    fired.push(alert);
-    try {
-      const { subject, body } = alertMessage(alert);
-      await publishAlert({ subject, body, attributes: { sku, type: 'LOW_STOCK' } });
-    } catch (error) {
-      logger.error('Low-stock alert stored but not published', { sku, alertId: id, error: error as Error });
-      await ddb()
-        .send(
-          new UpdateCommand({
-            TableName: config.tableName(),
-            Key: keys.alert(id),
-            UpdateExpression: 'SET published = :false',
-            ExpressionAttributeValues: { ':false': false },
-          }),
-        )
-        .catch(() => undefined);
-    }
+    if (levels && alert) fired.push(alert);
   }
   return fired;
+}
+
+/** Publishes a stored alert to the SNS topic once (claim, publish, mark `published`). */
+export async function publishStoredAlert(alertId: string): Promise<'done' | 'skipped'> {
+  const key = keys.alert(alertId);
+  const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: key, ConsistentRead: true }));
+  if (!Item || Item.published === true) return 'skipped';
+  const alert = Item as unknown as LowStockAlert;
+  try {
+    const outcome = await once(
+      key,
+      () => {
+        const { subject, body } = alertMessage(alert);
+        return publishAlert({ subject, body, attributes: { sku: alert.sku, type: 'LOW_STOCK' } });
+      },
+      { done: () => ({ published: true, publishedAt: new Date().toISOString() }) },
+    );
+    if (outcome === 'done') metrics.addMetric('AlertsPublished', 'Count', 1);
+    return outcome;
+  } catch (error) {
+    metrics.addMetric('AlertPublishFailures', 'Count', 1);
+    logger.error('Low-stock alert stored but not published yet', { sku: alert.sku, alertId, error: error as Error });
+    throw error;
+  }
+}
+
+/** Alerts stored but not yet published (the reconciler publishes those the outbox missed). */
+export async function unpublishedAlerts(createdBefore: string, limit = 100): Promise<string[]> {
+  const { Items = [] } = await ddb().send(
+    new QueryCommand({
+      TableName: config.tableName(),
+      IndexName: indexes.collection,
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+      FilterExpression: 'published = :false',
+      ExpressionAttributeValues: { ':pk': collections.alerts, ':before': createdBefore, ':false': false },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return Items.map((item) => String(item.id));
 }
 
 /** After stock went up: re-arm alerts of SKUs back above their threshold. */

@@ -39,10 +39,17 @@ export async function priceOrder(items: PlaceOrderBody['items']): Promise<{ line
   return { lines, total: sum(lines.map((l) => l.lineTotal), currency!) };
 }
 
-export function newOrder(body: PlaceOrderBody, userId: string, actor: string, priced: Awaited<ReturnType<typeof priceOrder>>): Order {
+export function newOrder(
+  body: PlaceOrderBody,
+  userId: string,
+  actor: string,
+  priced: Awaited<ReturnType<typeof priceOrder>>,
+  identity: { id: string; requestFingerprint: string },
+): Order {
   const now = new Date().toISOString();
   return {
-    id: crypto.randomUUID(),
+    id: identity.id,
+    requestFingerprint: identity.requestFingerprint,
     userId,
     status: 'PENDING',
     customer: body.customer,

@@ -32,6 +32,8 @@ export interface AuthorizeRequest {
   amount: Money;
   paymentMethodId: string;
   customerRef?: string;
+  /** 1 for the first try; a new number only after reconciling found no earlier authorization (a fresh key). */
+  attempt?: number;
 }
 
 export type AuthorizeResult =
@@ -65,10 +67,19 @@ export interface RefundResult {
 
 export interface PaymentGateway {
   readonly provider: 'stripe' | 'sandbox';
+  /**
+   * How long after an authorization attempt `findAuthorization` is sure to see it (Stripe's search index lags
+   * by up to a minute; the sandbox reads its table strongly consistently). No fresh key before then.
+   */
+  readonly lookupLagMs: number;
   authorize(request: AuthorizeRequest): Promise<AuthorizeResult>;
-  capture(orderId: string, intentId: string): Promise<IntentSnapshot>;
+  /** What the provider really holds for the order's authorization attempts 1..attempts (Stripe: search by metadata). */
+  findAuthorization(orderId: string, attempts: number): Promise<AuthorizeResult | undefined>;
+  /** The intent's state now, read before a capture or void is retried after an unknown outcome. */
+  retrieve(intentId: string): Promise<IntentSnapshot>;
+  capture(orderId: string, intentId: string, attempt?: number): Promise<IntentSnapshot>;
   /** Void an uncaptured authorization (Stripe: cancel the PaymentIntent). */
-  cancel(orderId: string, intentId: string): Promise<IntentSnapshot>;
+  cancel(orderId: string, intentId: string, attempt?: number): Promise<IntentSnapshot>;
   refund(orderId: string, intentId: string, request: RefundRequest): Promise<RefundResult>;
 }
 
@@ -97,10 +108,15 @@ export class PaymentStateError extends Error {
   }
 }
 
-/** Idempotency keys: one per order and step. Refunds are numbered so distinct partial refunds both happen. */
+/**
+ * Idempotency keys: one per order, step and attempt. Refunds are numbered so distinct partial refunds both
+ * happen. A later attempt gets a fresh key only after the provider's real state was read: Stripe keeps the
+ * answer of a key for 24 h, a 500 included, so retrying a failed call under the same key could never recover.
+ */
+const attemptSuffix = (attempt = 1) => (attempt > 1 ? `-${attempt}` : '');
 export const idempotencyKeys = {
-  authorize: (orderId: string) => `order-${orderId}-authorize`,
-  capture: (orderId: string) => `order-${orderId}-capture`,
-  void: (orderId: string) => `order-${orderId}-void`,
+  authorize: (orderId: string, attempt?: number) => `order-${orderId}-authorize${attemptSuffix(attempt)}`,
+  capture: (orderId: string, attempt?: number) => `order-${orderId}-capture${attemptSuffix(attempt)}`,
+  void: (orderId: string, attempt?: number) => `order-${orderId}-void${attemptSuffix(attempt)}`,
   refund: (orderId: string, sequence: number) => `order-${orderId}-refund-${sequence}`,
 };

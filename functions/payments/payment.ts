@@ -52,6 +52,8 @@ export interface PaymentRecord {
   /** Number of refunds ever claimed; the next refund's idempotency key uses this + 1. */
   refundSequence: number;
   pendingRefund?: PendingRefund;
+  /** Provider calls whose outcome was unknown (timeout, 5xx): the next one reads the real state first, then uses attempt + 1. */
+  attempts?: { authorize?: number; capture?: number; void?: number };
   createdAt: string;
   updatedAt: string;
   /** Optimistic concurrency: every write is conditional on the version it read. */

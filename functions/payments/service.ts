@@ -3,7 +3,7 @@ import { logger } from '../commons/powertools';
 import type { Order, PaymentSummary } from '../domain/order';
 import { stripeGateway } from '../adapters/payments/stripe-gateway';
 import { SandboxGateway } from '../adapters/payments/sandbox-gateway';
-import { PaymentStateError, PaymentUnavailableError, type PaymentGateway } from './gateway';
+import { PaymentStateError, PaymentUnavailableError, type AuthorizeResult, type IntentSnapshot, type PaymentGateway } from './gateway';
 import { remainingRefundable, toSummary, type PaymentHistoryEntry, type PaymentRecord, type PendingRefund } from './payment';
 import { PaymentVersionConflict, paymentStore } from './payment-store';
 
@@ -58,32 +58,44 @@ function outcomeOf(record: PaymentRecord): AuthorizeOutcome {
 }
 
 /**
- * The charge step. A retry after success returns the recorded outcome without calling the provider; after a
- * transient failure it calls again with the same idempotency key (the provider replays if it had acted).
+ * The charge step. A retry after success returns the recorded outcome without calling the provider. After an
+ * attempt whose outcome is unknown (timeout, 5xx, connection error) the provider's real state is read first
+ * (findAuthorization): an authorization it holds is recorded, never made again; only when it holds none is the
+ * call repeated, under a fresh idempotency key (Stripe replays a stored 500 for 24 h under the old one).
+ * A crash between the provider's answer and the record leaves no record: the retry repeats attempt 1 under
+ * the same key, which the provider answers from its idempotency store.
  */
 export async function authorizeOrderPayment(order: Order): Promise<AuthorizeOutcome> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  for (let round = 0; round < MAX_ATTEMPTS; round++) {
     const existing = await paymentStore.get(order.id);
     if (existing && existing.status !== 'failed') return outcomeOf(existing);
 
     const gateway = existing ? await gatewayFor(existing.provider) : await currentGateway();
     const base = baseRecord(order, gateway.provider, existing);
-    let result;
+    let attempt = existing?.attempts?.authorize ?? 1;
+    let result: AuthorizeResult | undefined;
     try {
-      result = await gateway.authorize({ orderId: order.id, amount: order.total, paymentMethodId: order.paymentMethodId });
+      if (existing) {
+        result = await gateway.findAuthorization(order.id, attempt);
+        // Nothing held: a fresh key, once the provider's lookup is sure to have seen the last attempt.
+        if (!result && Date.now() - Date.parse(existing.updatedAt) >= gateway.lookupLagMs) attempt++;
+      }
+      result ??= await gateway.authorize({ orderId: order.id, amount: order.total, paymentMethodId: order.paymentMethodId, attempt });
     } catch (error) {
       if (error instanceof PaymentUnavailableError) {
-        logger.warn('Payment provider unavailable at authorize', { orderId: order.id, provider: gateway.provider, cause: error.causeType });
-        await saveQuietly({ ...base, status: 'failed', history: [...base.history, entry('failed', 'workflow:authorize', error.message)] }, existing?.version);
+        logger.warn('Payment provider unavailable at authorize', { orderId: order.id, provider: gateway.provider, cause: error.causeType, attempt });
+        await saveQuietly({ ...base, status: 'failed', attempts: { ...base.attempts, authorize: attempt }, history: [...base.history, entry('failed', 'workflow:authorize', error.message)] }, existing?.version);
       }
       throw error;
     }
 
+    const attempts = { ...base.attempts, authorize: attempt };
     const record: PaymentRecord =
       result.outcome === 'authorized'
-        ? { ...base, intentId: result.intentId, status: 'authorized', card: result.card, history: [...base.history, entry('authorized', 'workflow:authorize')] }
+        ? { ...base, attempts, intentId: result.intentId, status: 'authorized', card: result.card, history: [...base.history, entry('authorized', 'workflow:authorize')] }
         : {
             ...base,
+            attempts,
             ...(result.intentId ? { intentId: result.intentId } : {}),
             status: 'declined',
             declineCode: result.declineCode,
@@ -101,6 +113,33 @@ export async function authorizeOrderPayment(order: Order): Promise<AuthorizeOutc
   throw new PaymentUnavailableError(`Too much contention authorizing order ${order.id}; retry.`);
 }
 
+/**
+ * A capture or void whose earlier call had an unknown outcome reads the intent first: what already happened
+ * is recorded, not repeated; otherwise the call goes again under the next attempt's key.
+ */
+async function providerCall(
+  record: PaymentRecord,
+  operation: 'capture' | 'void',
+  call: (gateway: PaymentGateway, attempt: number) => Promise<IntentSnapshot>,
+): Promise<IntentSnapshot> {
+  const gateway = await gatewayFor(record.provider);
+  const previous = record.attempts?.[operation] ?? 0;
+  if (previous > 0) {
+    const now = await gateway.retrieve(record.intentId!);
+    if (operation === 'capture' && now.status === 'succeeded') return now;
+    if (operation === 'void' && now.status === 'canceled') return now;
+  }
+  const attempt = previous + 1;
+  try {
+    return await call(gateway, attempt);
+  } catch (error) {
+    if (error instanceof PaymentUnavailableError) {
+      await saveQuietly({ ...record, attempts: { ...record.attempts, [operation]: attempt }, updatedAt: now() }, record.version);
+    }
+    throw error;
+  }
+}
+
 function baseRecord(order: Order, provider: PaymentRecord['provider'], existing: PaymentRecord | undefined): PaymentRecord {
   const at = now();
   return {
@@ -112,6 +151,7 @@ function baseRecord(order: Order, provider: PaymentRecord['provider'], existing:
     currency: order.total.currency,
     status: 'failed',
     history: existing?.history ?? [],
+    ...(existing?.attempts ? { attempts: existing.attempts } : {}),
     refunds: [],
     refundSequence: 0,
     createdAt: existing?.createdAt ?? at,
@@ -146,9 +186,8 @@ export async function voidOrderPayment(orderId: string, actor: string): Promise<
       case 'partially_refunded':
         return refundOrderPayment(orderId, undefined, actor);
       case 'authorized': {
-        const gateway = await gatewayFor(record.provider);
         try {
-          await gateway.cancel(orderId, record.intentId!);
+          await providerCall(record, 'void', (gateway, attempt) => gateway.cancel(orderId, record.intentId!, attempt));
         } catch (error) {
           // Captured at the provider although not recorded here (e.g. from Stripe's dashboard): record the
           // capture, then the next round refunds it.
@@ -185,10 +224,9 @@ export async function captureOrderPayment(orderId: string): Promise<PaymentSumma
     if (record.status === 'captured' || record.status === 'partially_refunded' || record.status === 'refunded') return toSummary(record);
     if (record.status !== 'authorized') throw new PaymentStateError(`Cannot capture a ${record.status} payment (order ${orderId}).`);
 
-    const gateway = await gatewayFor(record.provider);
     let amountCaptured: number;
     try {
-      amountCaptured = (await gateway.capture(orderId, record.intentId!)).amountCaptured;
+      amountCaptured = (await providerCall(record, 'capture', (gateway, attempt) => gateway.capture(orderId, record.intentId!, attempt))).amountCaptured;
     } catch (error) {
       // The authorization is gone at the provider (expired or voided elsewhere): record that truthfully.
       if (error instanceof PaymentStateError && error.intentStatus === 'canceled') {

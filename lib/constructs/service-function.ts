@@ -85,7 +85,7 @@ export class ServiceFunction extends Construct {
     const environment: Record<string, string> = { ...functionSettings.environment, ...deps.commonEnvironment };
     if (spec.tableAccess !== 'none') environment.TABLE_NAME = deps.table.tableName;
     if (needs.has('idempotency')) environment.IDEMPOTENCY_TABLE_NAME = deps.idempotencyTable.tableName;
-    if (needs.has('workflow')) {
+    if (needs.has('workflow') || needs.has('workflowStatus')) {
       if (!stateMachine) throw new Error(`${spec.name} needs 'workflow' but no state machine was given.`);
       environment.STATE_MACHINE_ARN = stateMachine.stateMachineArn;
     }
@@ -115,6 +115,8 @@ export class ServiceFunction extends Construct {
     if (spec.tableAccess === 'readWrite') deps.table.grantReadWriteData(this.fn);
     if (needs.has('idempotency')) deps.idempotencyTable.grantReadWriteData(this.fn);
     if (needs.has('workflow')) stateMachine!.grantStartExecution(this.fn);
+    // The reconciler reads whether an order's execution still runs (executions of this machine only).
+    if (needs.has('workflowStatus')) stateMachine!.grantExecution(this.fn, 'states:DescribeExecution');
     if (needs.has('alerts')) deps.alertTopic.grantPublish(this.fn);
     if (needs.has('labels')) {
       // Narrower than bucket.grantRead/ReadWrite (no List*, Delete*, GetBucket*): the label step writes

@@ -6,8 +6,10 @@ import { startLocalStack, type RunningLocalStack } from '../../local/stack';
 import { testDynamoDbEndpoint, uniquePrefix } from '../support/dynamo';
 
 /**
- * Stopping `npm start` mid-saga abandons the in-memory execution; the next start resumes every open order
- * and each one finishes exactly once: one reservation, one authorization, one capture, one of each email.
+ * Stopping `npm start` mid-saga abandons the in-memory execution. Nothing local-only brings it back: the
+ * reconciler (the same one that runs on AWS every 5 minutes) finds the open order without a running
+ * execution at the next start and resumes it, and the order finishes exactly once: one reservation, one
+ * authorization, one capture, one of each email, the repair in its timeline.
  */
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'order-service-resume-'));
 const tablePrefix = uniquePrefix('resume');
@@ -51,14 +53,17 @@ it('an order left PAID in its hold by a stopped stack ships once after the next 
   stack = undefined;
 
   stack = await boot('0');
-  expect(stack.resumed).toBe(1);
+  expect(stack.repairedAtStart.repairs).toEqual({ 'workflow-resumed': 1 });
   const execution = [...stack.stepFunctions.executions.values()].find((e) => e.name === id)!;
   expect((await stack.stepFunctions.waitForExecution(execution.executionArn)).status).toBe('SUCCEEDED');
+  // The shipped email follows the SHIPPED commit through the outbox.
+  for (let i = 0; i < 200 && !readdirSync(path.join(dataDir, 'outbox')).some((f) => f.includes(id) && f.includes('shipped')); i++) await new Promise((r) => setTimeout(r, 25));
 
   const adminToken = (await signIn(stack.cognito, 'admin@example.com')).accessToken;
   const order = (await (await call(stack, `/admin/orders/${id}`, adminToken)).json()) as any;
   expect(order.status).toBe('SHIPPED');
-  expect(order.timeline.map((t: { status: string }) => t.status)).toEqual(['PENDING', 'RESERVED', 'PAID', 'LABELLED', 'SHIPPED']);
+  expect(order.timeline.map((t: { status: string }) => t.status)).toEqual(['PENDING', 'RESERVED', 'PAID', 'PAID', 'LABELLED', 'SHIPPED']);
+  expect(order.timeline[3]).toMatchObject({ actor: 'reconciler', reason: expect.stringContaining('Resumed the workflow') });
   expect(order.paymentRecord).toMatchObject({ status: 'captured', amountCaptured: 1400 });
   const product = (await (await call(stack, '/admin/products/RESUME-1', adminToken)).json()) as any;
   expect(product.inventory).toMatchObject({ onHand: 3, reserved: 0, available: 3 });

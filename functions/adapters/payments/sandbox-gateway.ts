@@ -83,12 +83,13 @@ const UNCAPTURED: IntentStatus[] = ['requires_capture', 'requires_payment_method
 
 export class SandboxGateway implements PaymentGateway {
   readonly provider = 'sandbox' as const;
+  readonly lookupLagMs = 0;
 
   async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
     if (request.paymentMethodId === SANDBOX_UNAVAILABLE_PAYMENT_METHOD) {
       throw new PaymentUnavailableError('Sandbox: the payment provider is unavailable (forced by pm_card_sandboxUnavailable).', 'api_error');
     }
-    const key = idempotencyKeys.authorize(request.orderId);
+    const key = idempotencyKeys.authorize(request.orderId, request.attempt);
     const id = sandboxIntentId(key);
     const at = new Date().toISOString();
     const card = approved[request.paymentMethodId]?.();
@@ -128,8 +129,22 @@ export class SandboxGateway implements PaymentGateway {
     return authorizeResult(existing);
   }
 
-  async capture(orderId: string, intentId: string): Promise<IntentSnapshot> {
-    const key = idempotencyKeys.capture(orderId);
+  async findAuthorization(orderId: string, attempts: number): Promise<AuthorizeResult | undefined> {
+    for (let attempt = attempts; attempt >= 1; attempt--) {
+      const intent = await this.get(sandboxIntentId(idempotencyKeys.authorize(orderId, attempt)));
+      if (intent && intent.status !== 'canceled') return authorizeResult(intent);
+    }
+    return undefined;
+  }
+
+  async retrieve(intentId: string): Promise<IntentSnapshot> {
+    const intent = await this.get(intentId);
+    if (!intent) throw new PaymentStateError(`Sandbox: no such payment intent ${intentId}.`);
+    return intentSnapshot(intent);
+  }
+
+  async capture(orderId: string, intentId: string, attempt?: number): Promise<IntentSnapshot> {
+    const key = idempotencyKeys.capture(orderId, attempt);
     return this.changeStatus(intentId, ['requires_capture'], 'succeeded', {
       type: 'captured',
       idempotencyKey: key,
@@ -137,8 +152,8 @@ export class SandboxGateway implements PaymentGateway {
     });
   }
 
-  async cancel(orderId: string, intentId: string): Promise<IntentSnapshot> {
-    return this.changeStatus(intentId, UNCAPTURED, 'canceled', { type: 'canceled', idempotencyKey: idempotencyKeys.void(orderId) });
+  async cancel(orderId: string, intentId: string, attempt?: number): Promise<IntentSnapshot> {
+    return this.changeStatus(intentId, UNCAPTURED, 'canceled', { type: 'canceled', idempotencyKey: idempotencyKeys.void(orderId, attempt) });
   }
 
   async refund(orderId: string, intentId: string, request: RefundRequest): Promise<RefundResult> {

@@ -38,6 +38,8 @@ const errors = Stripe.errors;
 
 export class StripeGateway implements PaymentGateway {
   readonly provider = 'stripe' as const;
+  /** Stripe's search is eventually consistent: an intent can take up to a minute to appear in it. */
+  readonly lookupLagMs = 60_000;
   private readonly stripe: Stripe;
 
   constructor(secretKey: string, options: StripeGatewayOptions = {}) {
@@ -52,7 +54,7 @@ export class StripeGateway implements PaymentGateway {
   }
 
   async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
-    const idempotencyKey = idempotencyKeys.authorize(request.orderId);
+    const idempotencyKey = idempotencyKeys.authorize(request.orderId, request.attempt);
     let intent: Stripe.PaymentIntent;
     try {
       intent = await this.stripe.paymentIntents.create(
@@ -100,9 +102,36 @@ export class StripeGateway implements PaymentGateway {
     };
   }
 
-  async capture(orderId: string, intentId: string): Promise<IntentSnapshot> {
+  /** The order's intents by the metadata every create carries; the live one answers for the order. */
+  async findAuthorization(orderId: string): Promise<AuthorizeResult | undefined> {
+    let found: Stripe.PaymentIntent[];
     try {
-      const intent = await this.stripe.paymentIntents.capture(intentId, {}, { idempotencyKey: idempotencyKeys.capture(orderId) });
+      const page = await this.stripe.paymentIntents.search({ query: `metadata['orderId']:'${orderId}'`, limit: 10 });
+      found = page.data;
+    } catch (error) {
+      throw mapError(error, 'search');
+    }
+    const live = found.find((intent) => intent.status === 'requires_capture' || intent.status === 'succeeded');
+    if (live) return { outcome: 'authorized', intentId: live.id, status: live.status as IntentStatus, card: await this.cardOf(live) };
+    const declined = found.find((intent) => intent.status === 'requires_payment_method' && intent.last_payment_error);
+    if (declined) {
+      const lastError = declined.last_payment_error!;
+      return { outcome: 'declined', intentId: declined.id, declineCode: lastError.decline_code ?? lastError.code ?? 'card_declined', message: lastError.message ?? 'declined' };
+    }
+    return undefined;
+  }
+
+  async retrieve(intentId: string): Promise<IntentSnapshot> {
+    try {
+      return snapshot(await this.stripe.paymentIntents.retrieve(intentId));
+    } catch (error) {
+      throw mapError(error, 'retrieve');
+    }
+  }
+
+  async capture(orderId: string, intentId: string, attempt?: number): Promise<IntentSnapshot> {
+    try {
+      const intent = await this.stripe.paymentIntents.capture(intentId, {}, { idempotencyKey: idempotencyKeys.capture(orderId, attempt) });
       return snapshot(intent);
     } catch (error) {
       // Already captured (e.g. after the 24 h idempotency window): reconcile from the intent itself.
@@ -111,9 +140,9 @@ export class StripeGateway implements PaymentGateway {
     }
   }
 
-  async cancel(orderId: string, intentId: string): Promise<IntentSnapshot> {
+  async cancel(orderId: string, intentId: string, attempt?: number): Promise<IntentSnapshot> {
     try {
-      const intent = await this.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey: idempotencyKeys.void(orderId) });
+      const intent = await this.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey: idempotencyKeys.void(orderId, attempt) });
       return snapshot(intent);
     } catch (error) {
       if (isUnexpectedState(error)) return this.expectStatus(intentId, 'canceled', 'cancel');

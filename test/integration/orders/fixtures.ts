@@ -2,6 +2,7 @@ import { productStore } from '../../../functions/adapters/product-store';
 import { orderStore } from '../../../functions/adapters/order-store';
 import { newOrder, priceOrder } from '../../../functions/orders/service';
 import type { Order } from '../../../functions/domain/order';
+import { requestFingerprint } from '../../../functions/domain/order-identity';
 
 export async function createProduct(sku: string, onHand: number, lowStockThreshold = 0, amount = 1000): Promise<void> {
   const now = new Date().toISOString();
@@ -18,7 +19,8 @@ export const orderBody = (items: { sku: string; quantity: number }[], email = 'a
 /** A PENDING order as POST /orders stores it (priced from the catalogue), without starting a workflow. */
 export async function createPendingOrder(items: { sku: string; quantity: number }[], userId = 'user-1'): Promise<Order> {
   const body = orderBody(items);
-  const order = newOrder(body, userId, `customer:${userId}`, await priceOrder(body.items));
+  const id = crypto.randomUUID();
+  const order = newOrder(body, userId, `customer:${userId}`, await priceOrder(body.items), { id, requestFingerprint: requestFingerprint(id, body) });
   await orderStore.create(order);
   return order;
 }

@@ -198,7 +198,10 @@ describe('refundOrderPayment', () => {
     let lose = true;
     const flaky: PaymentGateway = {
       provider: 'sandbox',
+      lookupLagMs: 0,
       authorize: (r) => sandbox.authorize(r),
+      findAuthorization: (o, n) => sandbox.findAuthorization(o, n),
+      retrieve: (i) => sandbox.retrieve(i),
       capture: (o, i) => sandbox.capture(o, i),
       cancel: (o, i) => sandbox.cancel(o, i),
       refund: async (o, i, r) => {

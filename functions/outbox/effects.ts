@@ -1,0 +1,52 @@
+import type { EmailKind } from '../notifications/emails';
+import type { Order, OrderStatus } from '../domain/order';
+
+/**
+ * The transactional outbox, read from the table's change stream: which side effect each committed change
+ * causes. Pure: the consumer (functions/stream/outbox-consumer.ts) carries them out, idempotently.
+ */
+export type Effect =
+  | { kind: 'start-workflow'; orderId: string }
+  | { kind: 'email'; orderId: string; email: EmailKind }
+  | { kind: 'publish-alert'; alertId: string }
+  | { kind: 'check-low-stock'; sku: string }
+  | { kind: 'needs-attention'; orderId: string; reason: string };
+
+/** The customer email each status change sends (SPEC.md "Customers hear about every change"). */
+export const EMAIL_ON_STATUS: Partial<Record<OrderStatus, EmailKind>> = {
+  PAID: 'confirmation',
+  SHIPPED: 'shipped',
+};
+
+export type Image = Record<string, unknown>;
+
+export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined, oldImage: Image | undefined, newImage: Image | undefined): Effect[] {
+  if (!newImage || eventName === 'REMOVE') return [];
+  switch (newImage.entity) {
+    case 'ORDER':
+      return orderEffects(oldImage as unknown as Order | undefined, newImage as unknown as Order);
+    case 'ALERT':
+      return eventName === 'INSERT' ? [{ kind: 'publish-alert', alertId: String(newImage.id) }] : [];
+    case 'INVENTORY': {
+      // Stock went to or below the threshold while the alert is armed: the crossing check runs from
+      // committed stock, so an alert is never lost to a crash between a reservation and its check.
+      const available = Number(newImage.available);
+      const crossed = newImage.lowAlertArmed === true && available <= Number(newImage.lowStockThreshold);
+      const wentDown = oldImage === undefined || available < Number(oldImage.available);
+      return crossed && wentDown ? [{ kind: 'check-low-stock', sku: String(newImage.sku ?? String(newImage.pk).replace(/^PRODUCT#/, '')) }] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+function orderEffects(before: Order | undefined, after: Order): Effect[] {
+  const effects: Effect[] = [];
+  if (!before && after.status === 'PENDING') effects.push({ kind: 'start-workflow', orderId: after.id });
+  if (before?.status !== after.status) {
+    const email = EMAIL_ON_STATUS[after.status];
+    if (email) effects.push({ kind: 'email', orderId: after.id, email });
+  }
+  if (after.needsAttention && !before?.needsAttention) effects.push({ kind: 'needs-attention', orderId: after.id, reason: after.needsAttention.reason });
+  return effects;
+}

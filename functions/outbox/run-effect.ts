@@ -1,0 +1,51 @@
+import { logger, metrics } from '../commons/powertools';
+import { config } from '../commons/config';
+import { keys } from '../adapters/keys';
+import { once } from '../adapters/effect-claims';
+import { orderStore } from '../adapters/order-store';
+import { sendEmail } from '../adapters/mailer';
+import { startOrderWorkflow } from '../adapters/workflow';
+import { composeEmail, type EmailKind } from '../notifications/emails';
+import { checkLowStock, publishStoredAlert } from '../inventory/low-stock';
+import type { Effect } from './effects';
+
+/**
+ * Carries out one outbox effect, idempotently: the workflow start by its execution name (Step Functions
+ * refuses a second execution of one name), emails and alerts by claim-then-mark. The reconciler calls the
+ * same functions to repair an effect that never happened.
+ */
+export async function runEffect(effect: Effect): Promise<'done' | 'skipped'> {
+  switch (effect.kind) {
+    case 'start-workflow': {
+      // A replayed INSERT of an order that has moved on starts nothing (its run, or the reconciler, has it).
+      const order = await orderStore.get(effect.orderId);
+      if (order?.status !== 'PENDING') return 'skipped';
+      return (await startOrderWorkflow({ orderId: effect.orderId, holdSeconds: config.orderHoldSeconds() })) ? 'done' : 'skipped';
+    }
+    case 'email':
+      return sendOrderEmail(effect.orderId, effect.email);
+    case 'publish-alert':
+      return publishStoredAlert(effect.alertId);
+    case 'check-low-stock':
+      return (await checkLowStock([effect.sku])).length ? 'done' : 'skipped';
+    case 'needs-attention':
+      // The ops alarm on CompensationFailures pages someone; the order shows the reason in the dashboard.
+      metrics.addMetric('CompensationFailures', 'Count', 1);
+      logger.error('Order needs attention', { orderId: effect.orderId, reason: effect.reason });
+      return 'done';
+  }
+}
+
+/** One email per (order, kind), composed from the order as it is now. */
+export async function sendOrderEmail(orderId: string, kind: EmailKind): Promise<'done' | 'skipped'> {
+  const marker = keys.notification(orderId, kind);
+  return once(
+    marker,
+    async () => {
+      const order = await orderStore.get(orderId);
+      if (!order) return undefined;
+      return sendEmail(composeEmail(kind, order), `${orderId}-${kind}`);
+    },
+    { claim: { entity: 'NOTIFICATION', kind, orderId }, done: () => ({ sentAt: new Date().toISOString() }) },
+  );
+}

@@ -1,0 +1,159 @@
+import { logger, metrics } from '../commons/powertools';
+import { config } from '../commons/config';
+import { isTerminal, type Order, type OrderStatus } from '../domain/order';
+import { orderStore } from '../adapters/order-store';
+import { describeOrderRun, startOrderWorkflow } from '../adapters/workflow';
+import { notificationsSent } from '../adapters/notification-store';
+import { paymentStore } from '../payments/payment-store';
+import { voidOrderPayment } from '../payments/service';
+import { publishStoredAlert, unpublishedAlerts } from '../inventory/low-stock';
+import { sendOrderEmail } from '../outbox/run-effect';
+import type { EmailKind } from '../notifications/emails';
+
+/**
+ * The reconciler: finds drift between what was committed and what should have followed, and repairs it with
+ * the same idempotent operations the workflow and the outbox use. On AWS EventBridge Scheduler runs it every
+ * 5 minutes; locally npm start runs it at start and every 30 s. Each repair goes into the order's timeline
+ * (actor `reconciler`) and the ReconcilerRepairs metric (dimension `kind`).
+ */
+export type RepairKind = 'workflow-started' | 'workflow-resumed' | 'authorization-voided' | 'email-sent' | 'alert-published' | 'needs-attention';
+
+export interface ReconcileReport {
+  repairs: Partial<Record<RepairKind, number>>;
+  failures: number;
+}
+
+const OPEN: OrderStatus[] = ['PENDING', 'RESERVED', 'PAID', 'LABELLED'];
+/** After this many runs an order is not restarted again but handed to a person. */
+const MAX_RUNS = 5;
+/** Emails follow these statuses (and every later one): SHIPPED implies the confirmation was due too. */
+const EMAILS_DUE: Partial<Record<OrderStatus, EmailKind[]>> = {
+  PAID: ['confirmation'],
+  LABELLED: ['confirmation'],
+  SHIPPED: ['confirmation', 'shipped'],
+  DELIVERED: ['confirmation', 'shipped'],
+};
+
+const staleMs = () => Number(process.env.RECONCILER_STALE_SECONDS ?? '120') * 1000;
+const lookbackMs = () => Number(process.env.RECONCILER_LOOKBACK_HOURS ?? '72') * 3600 * 1000;
+
+export async function reconcile(options: { now?: number; staleSeconds?: number } = {}): Promise<ReconcileReport> {
+  const now = options.now ?? Date.now();
+  const report: ReconcileReport = { repairs: {}, failures: 0 };
+  const count = (kind: RepairKind) => {
+    report.repairs[kind] = (report.repairs[kind] ?? 0) + 1;
+    // One EMF document per repair, so each carries its own `kind` dimension.
+    const metric = metrics.singleMetric();
+    metric.addDimension('kind', kind);
+    metric.addMetric('ReconcilerRepairs', 'Count', 1);
+  };
+  const attempt = async (what: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      report.failures++;
+      logger.warn('Reconciler repair failed; the next run retries it', { what, error: (error as Error).name, detail: (error as Error).message });
+    }
+  };
+  const staleBefore = new Date(now - (options.staleSeconds !== undefined ? options.staleSeconds * 1000 : staleMs())).toISOString();
+  const since = new Date(now - lookbackMs()).toISOString();
+
+  for (const status of OPEN) {
+    for await (const order of ordersIn(status, since)) {
+      if (order.updatedAt > staleBefore) continue;
+      await attempt(`workflow of ${order.id}`, async () => {
+        const kind = await resumeWorkflow(order);
+        if (kind) count(kind);
+      });
+    }
+  }
+
+  for await (const payment of authorizedPayments()) {
+    await attempt(`authorization of ${payment.orderId}`, async () => {
+      const order = await orderStore.get(payment.orderId);
+      if (!order || !isTerminal(order.status) || order.status === 'DELIVERED') return;
+      await voidOrderPayment(order.id, 'reconciler');
+      await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: 'Released the card authorization still held for a closed order' });
+      count('authorization-voided');
+    });
+  }
+
+  for (const [status, kinds] of Object.entries(EMAILS_DUE) as [OrderStatus, EmailKind[]][]) {
+    for await (const order of ordersIn(status, since)) {
+      if (order.updatedAt > staleBefore) continue;
+      await attempt(`emails of ${order.id}`, async () => {
+        const sent = await notificationsSent(order.id);
+        for (const kind of kinds.filter((k) => !sent.has(k))) {
+          if ((await sendOrderEmail(order.id, kind)) === 'done') {
+            await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: `Sent the ${kind} email that had not gone out` });
+            count('email-sent');
+          }
+        }
+      });
+    }
+  }
+
+  for (const alertId of await unpublishedAlerts(staleBefore)) {
+    await attempt(`alert ${alertId}`, async () => {
+      if ((await publishStoredAlert(alertId)) === 'done') count('alert-published');
+    });
+  }
+  metrics.addMetric('ReconcilerRuns', 'Count', 1);
+  if (report.failures) metrics.addMetric('ReconcilerFailures', 'Count', report.failures);
+  if (Object.keys(report.repairs).length) logger.info('Reconciler repaired drift', { repairs: report.repairs });
+  return report;
+}
+
+/**
+ * An open order whose run is not RUNNING: a PENDING order whose start the outbox never made gets it now; one
+ * whose execution ended or vanished (locally: the process stopped) gets the next run, claimed on the order
+ * so two reconcilers cannot both start it. Each step recognises work already done, so the new run carries
+ * on from where the order is.
+ */
+async function resumeWorkflow(order: Order): Promise<RepairKind | undefined> {
+  const run = order.workflowRun ?? 1;
+  const state = await describeOrderRun(order.id, run);
+  if (state === 'RUNNING') return undefined;
+  const input = { orderId: order.id, holdSeconds: config.orderHoldSeconds() };
+  if (state === 'MISSING') {
+    // Never started (a lost outbox start, or a claimed run whose start was lost): start this very run.
+    if (!(await startOrderWorkflow(input, run))) return undefined;
+    await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: run === 1 && order.status === 'PENDING' ? 'Started the workflow the order was waiting for' : `Resumed the workflow (run ${run})` });
+    return run === 1 && order.status === 'PENDING' ? 'workflow-started' : 'workflow-resumed';
+  }
+  if (run >= MAX_RUNS) {
+    if (order.needsAttention) return undefined;
+    await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: `Workflow ended ${state} ${run} times; needs a person` }, { needsAttention: { reason: `Workflow ended ${state} ${run} times with the order still ${order.status}`, since: new Date().toISOString() } });
+    return 'needs-attention';
+  }
+  const next = run + 1;
+  const claimed = await orderStore.note(
+    order.id,
+    { status: order.status, actor: 'reconciler', reason: `Workflow run ${run} ended ${state} with the order ${order.status}; resumed (run ${next})` },
+    { workflowRun: next },
+    { workflowRun: run, status: order.status },
+  );
+  if (!claimed) return undefined;
+  await startOrderWorkflow(input, next);
+  return 'workflow-resumed';
+}
+
+async function* ordersIn(status: OrderStatus, from: string): AsyncGenerator<Order> {
+  let cursor: string | undefined;
+  do {
+    const page = await orderStore.search({ status, from, limit: 100, cursor });
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+async function* authorizedPayments() {
+  let cursor: string | undefined;
+  do {
+    const page = await paymentStore.list({ status: 'authorized', limit: 100, cursor });
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+}
+
+
