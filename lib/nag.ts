@@ -55,6 +55,17 @@ export function acknowledgeNagFindings(stack: OrderServiceStack): void {
   ack(stack.workflow.stateMachine, 'AwsSolutions-IAM5[Resource::*]',
     'X-Ray tracing (xray:PutTraceSegments and friends) and CloudWatch Logs delivery (logs:CreateLogDelivery, PutResourcePolicy, ...) have no resource-level permissions; Lambda invoke is granted on the eight task ARNs only.');
 
+  // --- Outbox and reconciler -------------------------------------------------------------------------
+  ack(stack.outbox.deadLetterQueue, 'AwsSolutions-SQS3',
+    'This queue is itself the dead-letter queue of the outbox stream mapping; the reconciler repairs the effects of records that land here, and the queue keeps them 14 days for inspection.');
+  const reconciler = stack.functions.get('Reconciler');
+  if (reconciler) {
+    ack(reconciler, 'AwsSolutions-IAM5',
+      'states:DescribeExecution on the executions of the one order state machine (execution:<machine>:*): execution names are order ids, only known at run time.');
+  }
+  ack(stack, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId((stack.functions.get('Reconciler')!.node.defaultChild as CfnElement))}.Arn>:*]`,
+    'Added by the EventBridge Scheduler Lambda target: invoke of the reconciler function and its versions/aliases only.');
+
   // --- Cognito -----------------------------------------------------------------------------------------
   ack(stack.auth.userPool, 'AwsSolutions-COG2',
     'MFA is optional (TOTP) rather than required: the pool also serves storefront customers, Cognito cannot require MFA for one group only, and the dashboard sign-in does not handle the TOTP challenge yet. Threat protection (Plus plan, enforced by default) blocks risky and compromised-credential sign-ins. Revisit when the dashboard supports TOTP (docs/deploy.md).');

@@ -1,5 +1,5 @@
 import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
@@ -163,7 +163,10 @@ export const productStore = {
       }
       throw error;
     }
-    return (await this.get(sku))!;
+    // A DELETE that landed between the update and this read: the product is gone for this caller too.
+    const updated = await this.get(sku);
+    if (!updated) throw new ProductNotFound(sku);
+    return updated;
   },
 
   /**
@@ -193,7 +196,8 @@ export const productStore = {
       const [productReason, inventoryReason] = error.CancellationReasons ?? [];
       if (productReason?.Code === 'ConditionalCheckFailed') return 'not-found';
       if (inventoryReason?.Code === 'ConditionalCheckFailed') {
-        await ddb().send(
+        try {
+          await ddb().send(
           new UpdateCommand({
             TableName: config.tableName(),
             Key: keys.product(sku),
@@ -201,7 +205,12 @@ export const productStore = {
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: { ':false': false, ':now': new Date().toISOString() },
           }),
-        );
+          );
+        } catch (racing) {
+          // Deleted by a concurrent request between the two writes.
+          if (racing instanceof ConditionalCheckFailedException) return 'not-found';
+          throw racing;
+        }
         return 'deactivated';
       }
       throw error;

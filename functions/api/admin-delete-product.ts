@@ -10,7 +10,8 @@ export const handler = api({ auth: 'admin' }, async ({ params }) => {
   const outcome = await productStore.deleteOrDeactivate(sku);
   if (outcome === 'not-found') throw notFound(`Product ${sku} was not found.`);
   if (outcome === 'deleted') return { statusCode: 204 };
-  const product = (await productStore.get(sku))!;
+  const product = await productStore.get(sku);
+  if (!product) throw notFound(`Product ${sku} was not found.`); // deleted by a concurrent request
   return json(200, {
     ...adminProductView(product, await inventoryStore.get(sku)),
     detail: `Product ${sku} has open orders holding stock, so it was deactivated instead of deleted.`,

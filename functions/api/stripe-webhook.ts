@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { api, json } from '../commons/http';
+import { z } from 'zod';
+import { api, json, zodErrors } from '../commons/http';
 import { config } from '../commons/config';
 import { logger } from '../commons/powertools';
 import { ProblemError } from '../commons/problem';
@@ -24,6 +25,12 @@ async function webhookSecret(): Promise<string | undefined> {
   return typeof value === 'string' && value ? value.trim() : undefined;
 }
 
+const stripeEventShape = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  data: z.object({ object: z.object({ id: z.string().optional() }).passthrough() }).passthrough(),
+}).passthrough();
+
 const invalidSignature = (detail: string) => new ProblemError(400, 'invalid-signature', detail);
 
 export const handler = api({ auth: 'public', parsesOwnBody: true }, async ({ event, headers }) => {
@@ -45,6 +52,12 @@ export const handler = api({ auth: 'public', parsesOwnBody: true }, async ({ eve
     throw invalidSignature('The Stripe-Signature header does not match the body, or the event is too old.');
   }
 
+  // Signed is not the same as well-formed: an event without an id, a type or a data object is refused (400),
+  // never a 500 that Stripe would retry for days.
+  const shape = stripeEventShape.safeParse(stripeEvent);
+  if (!shape.success) {
+    throw new ProblemError(400, 'malformed-event', 'The event is signed but is not a Stripe event (id, type and data.object are required).', zodErrors(shape.error));
+  }
   const result = await applyStripeEvent(stripeEvent);
   logger.info('Stripe webhook processed', { eventId: stripeEvent.id, type: stripeEvent.type, result });
   return json(200, { received: true, result });

@@ -38,11 +38,39 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
+/** A 503 is always safe to retry, and says when (RFC 9110 Retry-After, in seconds). */
+export const RETRY_AFTER_SECONDS = 1;
+
 export const problemResponse = (error: ProblemError): ApiResponse => ({
   statusCode: error.status,
-  headers: { 'content-type': 'application/problem+json' },
+  headers: { 'content-type': 'application/problem+json', ...(error.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {}) },
   body: JSON.stringify(error.toProblem()),
 });
+
+const TRANSIENT_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TimeoutError',
+  'PaymentUnavailable',
+]);
+
+/**
+ * Faults of a dependency that a retry can overcome: throttling, transaction conflicts, timeouts, dropped
+ * connections, a provider outage. The client gets a 503 with Retry-After rather than a bare 500.
+ */
+export function isTransient(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $retryable?: unknown; CancellationReasons?: { Code?: string }[] };
+  if (!e || typeof e !== 'object') return false;
+  if (TRANSIENT_NAMES.has(e.name ?? '') || e.$retryable) return true;
+  if (e.name === 'TransactionCanceledException') {
+    return (e.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError');
+  }
+  return ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].includes(e.code ?? '');
+}
 
 export function zodErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({
@@ -91,6 +119,10 @@ export function toProblemResponse(error: unknown): ApiResponse {
     }
     const status = middyError.statusCode;
     return problemResponse(new ProblemError(status, problemTitle(status).toLowerCase().replace(/\s+/g, '-'), middyError.message ?? problemTitle(status)));
+  }
+  if (isTransient(error)) {
+    logger.warn('Transient fault answered with 503', { error: (error as Error).name });
+    return problemResponse(new ProblemError(503, 'temporarily-unavailable', 'A dependency of this service is briefly unavailable. Retry the request (with the same Idempotency-Key where there is one).'));
   }
   logger.error('Unhandled error', { error: error as Error });
   return problemResponse(new ProblemError(500, 'internal-error', 'Something went wrong on our side. The request can be retried.'));

@@ -411,10 +411,16 @@ test('a product with an open order is deactivated instead of deleted', async () 
     body: JSON.stringify({ sku: heldSku, name: 'Held product', price: { amount: 1299, currency: 'USD' }, lowStockThreshold: 1, initialStock: 5 }),
   });
   expect(created.status).toBe(201);
-  // Hold this order after PAID: the handlers run in this process and read ORDER_HOLD_SECONDS per order.
+  // Hold this order after PAID: the handlers run in this process, and the outbox consumer reads
+  // ORDER_HOLD_SECONDS when it starts the order's workflow, so it stays set until the order is PAID.
   process.env.ORDER_HOLD_SECONDS = '600';
   try {
     heldOrderId = await placeOrder(heldSku, 1, 'pm_card_mastercard');
+    for (let i = 0; i < 400; i++) {
+      const view = (await (await local.api(`/admin/orders/${heldOrderId}`, { as: 'admin' })).json()) as { status: string };
+      if (view.status === 'PAID') break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
   } finally {
     process.env.ORDER_HOLD_SECONDS = '0';
   }

@@ -113,8 +113,9 @@ describe('admin inventory and alerts', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ name: 'Stocked thing', available: 4, threshold: 5 });
 
-    // Published to the local sink a person can read.
+    // Published (by the outbox, from the committed alert) to the local sink a person can read.
     const sink = path.join(local.stack.dataDir, 'alerts', 'alerts.log');
+    for (let i = 0; i < 200 && !(existsSync(sink) && readFileSync(sink, 'utf8').includes(code)); i++) await new Promise((r) => setTimeout(r, 25));
     expect(existsSync(sink)).toBe(true);
     expect(readFileSync(sink, 'utf8')).toContain(code);
 
@@ -135,8 +136,7 @@ describe('admin orders', () => {
       body: JSON.stringify({ customer: { name: 'Filter Me', email }, shippingAddress: { line1: '2 Rue', city: 'Paris', postalCode: '75001', country: 'FR' }, items: [{ sku: code, quantity: 2 }], payment: { paymentMethodId: 'pm_card_mastercard' } }),
     });
     const { id, createdAt } = (await res.json()) as { id: string; createdAt: string };
-    const execution = [...local.stack.stepFunctions.executions.values()].find((e) => e.name === id)!;
-    await local.stack.stepFunctions.waitForExecution(execution.executionArn);
+    await local.waitForExecution(id);
 
     const byEmail = (await (await local.api(`/admin/orders?email=${encodeURIComponent(email.toUpperCase())}`, { as: 'admin' })).json()) as { items: any[] };
     expect(byEmail.items.map((o) => o.id)).toEqual([id]);

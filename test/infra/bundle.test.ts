@@ -16,6 +16,9 @@ import { bundledFunctionProps } from '../../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
 import { routes, workflowTasks } from '../../lib/routes';
 import { tempOutdir } from './support';
+import { useIsolatedTables } from '../support/dynamo';
+
+const tables = useIsolatedTables();
 
 const entryOf = (name: string) => {
   const entry = [...routes, ...workflowTasks].find((r) => r.name === name)?.entry;
@@ -112,9 +115,16 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
     }
   });
 
-  it('Health runs from the bundle (middy, Powertools logger, problem+json wrapper all inside)', () => {
-    const result = run('Health', 'GET /health');
+  it('Health runs from the bundle (middy, Powertools logger, problem+json wrapper all inside): 200 with a table', () => {
+    const result = run('Health', 'GET /health', { DYNAMODB_ENDPOINT: tables.endpoint, TABLE_NAME: tables.tableName, AWS_REGION: 'us-east-1' });
     expect(result).toMatchObject({ statusCode: 200, body: JSON.stringify({ status: 'ok' }) });
+  });
+
+  it('Health answers 503 problem+json with Retry-After when the table cannot be reached', () => {
+    // A port nothing listens on: the read fails fast, as an unreachable table would.
+    const result = run('Health', 'GET /health', { DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', TABLE_NAME: 'missing', AWS_REGION: 'us-east-1' });
+    expect(result).toMatchObject({ statusCode: 503, headers: { 'content-type': 'application/problem+json', 'retry-after': '1' } });
+    expect(JSON.parse(result.body)).toMatchObject({ status: 503, type: '/problems/unavailable' });
   });
 
   it('PlaceOrder loads and rejects an unauthenticated call with 401 problem+json before touching AWS', () => {

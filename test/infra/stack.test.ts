@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { tables } from '../../lib/tables';
-import { routes, workflowTasks, type Route } from '../../lib/routes';
+import { backgroundFunctions, routes, workflowTasks, type Route } from '../../lib/routes';
 import { OrderServiceStack, PROJECT_ROOT, tableAccessFor } from '../../lib/order-service-stack';
 import { aslPlaceholders } from '../../lib/constructs/workflow';
 import {
@@ -30,9 +30,10 @@ import {
 } from './support';
 
 type Need = NonNullable<Route['needs']>[number];
-const everyFunction: { name: string; needs: readonly Need[]; kind: 'route' | 'task'; route?: Route }[] = [
+const everyFunction: { name: string; needs: readonly Need[]; kind: 'route' | 'task' | 'background'; route?: Route }[] = [
   ...routes.map((r) => ({ name: r.name, needs: r.needs ?? [], kind: 'route' as const, route: r })),
   ...workflowTasks.map((t) => ({ name: t.name, needs: t.needs ?? [], kind: 'task' as const })),
+  ...backgroundFunctions.map((t) => ({ name: t.name, needs: t.needs ?? [], kind: 'background' as const })),
 ];
 const withNeed = (need: Need) => everyFunction.filter((f) => f.needs.includes(need)).map((f) => f.name).sort();
 const functionsWhere = (template: Template, predicate: (name: string) => boolean) =>
@@ -155,8 +156,12 @@ describe('Lambda functions', () => {
     for (const f of everyFunction) {
       expect(env(f.name)).toMatchObject({ ORDER_HOLD_SECONDS: String(cdkJsonContext.orderHoldSeconds), TRACKING_COUNTRY: 'US' });
     }
-    expect(env('PlaceOrder').STATE_MACHINE_ARN).toEqual({ Ref: logicalIdWithPrefix(template, 'AWS::StepFunctions::StateMachine', 'WorkflowOrderFulfillment') });
-    expect(env('NotifyCustomer').SENDER_EMAIL).toBe(cdkJsonContext.senderEmail);
+    // The workflow is started by the outbox consumer (and the reconciler), never by the request path.
+    const machine = { Ref: logicalIdWithPrefix(template, 'AWS::StepFunctions::StateMachine', 'WorkflowOrderFulfillment') };
+    expect(env('OutboxConsumer').STATE_MACHINE_ARN).toEqual(machine);
+    expect(env('Reconciler').STATE_MACHINE_ARN).toEqual(machine);
+    expect(env('PlaceOrder').STATE_MACHINE_ARN).toBeUndefined();
+    expect(env('OutboxConsumer').SENDER_EMAIL).toBe(cdkJsonContext.senderEmail);
   });
 });
 
@@ -267,20 +272,20 @@ describe('workflow', () => {
     const dir = tempOutdir('order-service-asl-');
     const bogus = path.join(dir, 'bogus.asl.json');
     const placeholder = JSON.parse(fs.readFileSync(PLACEHOLDER_ASL, 'utf8'));
-    placeholder.States.FailOrder.Resource = '${ChargeTwiceFunctionArn}';
+    placeholder.States.FlagNeedsAttention.Resource = '${ChargeTwiceFunctionArn}';
     fs.writeFileSync(bogus, JSON.stringify(placeholder));
     expect(aslPlaceholders(fs.readFileSync(bogus, 'utf8'))).toContain('ChargeTwiceFunctionArn');
     expect(() => new OrderServiceStack(app(), 'Bogus', { definitionFile: bogus })).toThrow(/uses \$\{ChargeTwiceFunctionArn\}/);
 
     // A task Lambda the ASL never calls is deployed dead weight: synth warns.
     const partial = JSON.parse(fs.readFileSync(PLACEHOLDER_ASL, 'utf8'));
-    delete partial.States.FailOrder;
-    partial.States.VoidPayment = { ...partial.States.VoidPayment, Next: undefined, End: true };
+    delete partial.States.FlagNeedsAttention;
+    partial.States.FailOrder = { ...partial.States.FailOrder, Next: undefined, End: true };
     const partialFile = path.join(dir, 'partial.asl.json');
     fs.writeFileSync(partialFile, JSON.stringify(partial));
     const stack = new OrderServiceStack(app(), 'Partial', { definitionFile: partialFile });
     const warnings = stack.workflow.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
-    expect(warnings).toEqual([expect.stringContaining('FailOrderFunctionArn is not referenced')]);
+    expect(warnings).toEqual([expect.stringContaining('FlagNeedsAttentionFunctionArn is not referenced')]);
   });
 });
 
@@ -423,7 +428,8 @@ describe('least privilege', () => {
     const id = ids();
     const grantedTo = (predicate: (name: string) => boolean) => functionsWhere(template, predicate);
     expect(grantedTo((n) => allActionsOf(template, n).has('states:StartExecution'))).toEqual(withNeed('workflow'));
-    expect(withNeed('workflow')).toEqual(['PlaceOrder']);
+    expect(withNeed('workflow')).toEqual(['OutboxConsumer', 'Reconciler']);
+    expect(grantedTo((n) => allActionsOf(template, n).has('states:DescribeExecution'))).toEqual(withNeed('workflowStatus'));
     expect(grantedTo((n) => touches(template, n, id.idempotency))).toEqual(withNeed('idempotency'));
     expect(grantedTo((n) => allActionsOf(template, n).has('sns:Publish'))).toEqual(withNeed('alerts'));
     expect(grantedTo((n) => touches(template, n, id.labels))).toEqual(withNeed('labels'));
@@ -442,7 +448,7 @@ describe('least privilege', () => {
   });
 
   it('SES sending is scoped to the sender identity', () => {
-    const send = statementsOf(template, 'NotifyCustomer').filter((st) => actionsOf(st).includes('ses:SendEmail'));
+    const send = statementsOf(template, 'OutboxConsumer').filter((st) => actionsOf(st).includes('ses:SendEmail'));
     const identity = logicalIdWithPrefix(template, 'AWS::SES::EmailIdentity', 'IntegrationsSenderIdentity');
     expect(send).toHaveLength(1);
     expect(JSON.stringify(send[0].Resource)).toContain(`"${identity}"`);

@@ -4,10 +4,11 @@ import { tableSnapshot, useIsolatedTables } from '../../support/dynamo';
 import { httpEvent, lambdaContext } from '../../unit/api/events';
 import { productStore } from '../../../functions/adapters/product-store';
 import { createProduct, orderBody } from './fixtures';
+import { orderIdFor } from '../../../functions/domain/order-identity';
 
 const tables = useIsolatedTables();
 process.env.STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:orders';
-// Loaded after the tables' environment is set: the handler builds its idempotency store at import, as on Lambda.
+// Loaded after the tables' environment is set, as on Lambda.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handler: placeOrder } = require('../../../functions/api/place-order') as typeof import('../../../functions/api/place-order');
 const sfn = mockClient(SFNClient);
@@ -84,35 +85,44 @@ describe('POST /orders rejects bad input with a 4xx problem and writes nothing',
 });
 
 describe('POST /orders accepts a valid order', () => {
-  it('202 with catalogue prices, PENDING, a Location, and one workflow start named by the order id', async () => {
-    const res = await post(orderBody([{ sku: 'VALID-1', quantity: 3 }]));
+  it('202 with catalogue prices, PENDING, a Location; no workflow start on the request path', async () => {
+    sfn.resetHistory();
+    const res = await post(orderBody([{ sku: 'VALID-1', quantity: 3 }]), { 'idempotency-key': 'intent-1' });
     expect(res.statusCode).toBe(202);
     expect(res.headers.location).toBe(`/orders/${res.json.id}`);
     expect(res.json).toMatchObject({ status: 'PENDING', total: { amount: 3000, currency: 'USD' } });
     expect(res.json.items[0]).toMatchObject({ sku: 'VALID-1', quantity: 3, unitPrice: { amount: 1000, currency: 'USD' } });
-    const starts = sfn.commandCalls(StartExecutionCommand);
-    expect(starts).toHaveLength(1);
-    expect(starts[0]!.args[0].input.name).toBe(res.json.id);
+    // The id is the intent's: (customer, Idempotency-Key); the outbox consumer starts the workflow later.
+    expect(res.json.id).toBe(orderIdFor(caller.sub, 'intent-1'));
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
-  it('accepts the order when the start answered with an error but the saga is in fact running', async () => {
-    const { reserveStock } = await import('../../../functions/orders/service');
-    sfn.on(StartExecutionCommand).callsFake(async (input: { name: string }) => {
-      await reserveStock(input.name); // the execution ran its first step…
-      throw new Error('socket hang up'); // …and only the answer to StartExecution was lost
-    });
-    const res = await post(orderBody([{ sku: 'VALID-1', quantity: 1 }]));
-    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
-    expect(res.statusCode).toBe(202);
-    const { orderStore } = await import('../../../functions/adapters/order-store');
-    expect(await orderStore.get(res.json.id)).toMatchObject({ status: 'RESERVED' });
+  it('the same key and body, however late, answers with the same order and creates nothing', async () => {
+    const body = orderBody([{ sku: 'VALID-1', quantity: 2 }]);
+    const first = await post(body, { 'idempotency-key': 'intent-2' });
+    const after = await snapshot();
+    // Key order and spacing do not make another request.
+    const again = await post(JSON.stringify(JSON.parse(JSON.stringify(body)), null, 2), { 'idempotency-key': 'intent-2' });
+    expect(again.statusCode).toBe(202);
+    expect(again.json.id).toBe(first.json.id);
+    expect(await snapshot()).toEqual(after);
   });
 
-  it('withdraws the order and answers 503 when the workflow cannot start, so nothing is left PENDING', async () => {
-    sfn.on(StartExecutionCommand).rejectsOnce(new Error('Step Functions unavailable'));
-    const before = await snapshot();
-    const res = await post(orderBody([{ sku: 'VALID-1', quantity: 1 }]));
-    expect(res.statusCode).toBe(503);
-    expect(await snapshot()).toEqual(before);
+  it('the same key with another body is a 422 and changes nothing', async () => {
+    await post(orderBody([{ sku: 'VALID-1', quantity: 1 }]), { 'idempotency-key': 'intent-3' });
+    const after = await snapshot();
+    const res = await post(orderBody([{ sku: 'VALID-1', quantity: 4 }]), { 'idempotency-key': 'intent-3' });
+    expect(res.statusCode).toBe(422);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(await snapshot()).toEqual(after);
+  });
+
+  it('20 concurrent requests with one key make one order, all answered with its id', async () => {
+    const body = orderBody([{ sku: 'VALID-1', quantity: 1 }]);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => post(body, { 'idempotency-key': 'intent-4' })));
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(20).fill(202));
+    expect(new Set(answers.map((a) => a.json.id))).toEqual(new Set([orderIdFor(caller.sub, 'intent-4')]));
+    const orders = (await snapshot()).filter((item) => item.entity === 'ORDER' && item.id === orderIdFor(caller.sub, 'intent-4'));
+    expect(orders).toHaveLength(1);
   });
 });

@@ -8,7 +8,16 @@ import { workflowTasks } from '../../../lib/routes';
 const raw = readFileSync(path.join(__dirname, '../../../statemachines/order-fulfillment.asl.json'), 'utf8');
 // What CDK's definitionSubstitutions do: each ${XFunctionArn} becomes that task Lambda's ARN.
 const definition = JSON.parse(raw.replace(/\$\{(\w+)FunctionArn\}/g, (_, name) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`));
-type State = { Type: string; Next?: string; End?: boolean; Resource?: string; Catch?: { ErrorEquals: string[]; Next: string }[]; Retry?: { ErrorEquals: string[] }[] };
+type State = {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Resource?: string;
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[];
+  Choices?: { Next: string }[];
+  Default?: string;
+};
 const states = definition.States as Record<string, State>;
 
 it('is valid Amazon States Language', () => {
@@ -25,7 +34,12 @@ it('uses only task Lambdas that exist in lib/routes.ts', () => {
 
 const successors = (name: string): string[] => {
   const state = states[name]!;
-  return [...(state.Next ? [state.Next] : []), ...(state.Catch ?? []).map((c) => c.Next)];
+  return [
+    ...(state.Next ? [state.Next] : []),
+    ...(state.Catch ?? []).map((c) => c.Next),
+    ...(state.Choices ?? []).map((c) => c.Next),
+    ...(state.Default ? [state.Default] : []),
+  ];
 };
 
 function reachable(from: string): Set<string> {
@@ -66,10 +80,40 @@ it('ends failures in FailOrder (terminal FAILED) and cancellations after compens
   expect(reachable('ReleaseStockAfterCancel').has('CloseOrderAfterCancel')).toBe(true);
   expect(states.CloseOrderAfterCancel!.Resource).toMatch(/:FailOrder$/);
   expect(states.Cancelled!.Type).toBe('Succeed');
-  // Notifications never fail an order: their errors are caught and the saga goes on.
-  for (const name of ['SendConfirmation', 'SendShippedNotice']) {
-    expect(states[name]!.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: states[name]!.Next });
+});
+
+it('ends business outcomes successfully and fails only on faults; a failed compensation flags the order first', () => {
+  // Out of stock and declined cards end in a Succeed state; provider and fulfillment faults in a Fail state.
+  expect(states.OrderClosed!.Type).toBe('Succeed');
+  const kind = states.FailureKind as unknown as { Choices: { Variable?: string; Or?: { StringEquals: string }[]; Next: string }[]; Default: string };
+  const business = kind.Choices.find((c) => c.Or)!;
+  expect(business.Or!.map((o) => o.StringEquals).sort()).toEqual(['OUT_OF_STOCK', 'PAYMENT_DECLINED']);
+  expect(business.Next).toBe('OrderClosed');
+  expect(kind.Default).toBe('OrderFailed');
+  // Every path that records a compensation error reaches FlagNeedsAttention, then CompensationFailed.
+  expect(kind.Choices[0]).toMatchObject({ Variable: '$.compensationError', Next: 'FlagNeedsAttention' });
+  expect((states.CancelOutcome as unknown as { Choices: { Next: string }[] }).Choices[0]!.Next).toBe('FlagNeedsAttention');
+  for (const name of ['ReleaseStockAfterFailure', 'VoidPaymentAfterFailure', 'ReleaseStockAfterCancel', 'VoidPaymentAfterCancel', 'FailOrder', 'CloseOrderAfterCancel']) {
+    expect(reachable(states[name]!.Catch![0]!.Next).has('FlagNeedsAttention')).toBe(true);
   }
+  expect(states.FlagNeedsAttention!.Resource).toMatch(/:FlagNeedsAttention$/);
+  expect(successors('FlagNeedsAttention')).toEqual(['CompensationFailed', 'CompensationFailed']);
+  expect(states.CompensationFailed!.Type).toBe('Fail');
+});
+
+it('sends no email from the workflow: customer emails follow committed status changes through the outbox', () => {
+  expect(Object.values(states).filter((s) => s.Resource?.includes('Notify'))).toEqual([]);
+});
+
+it('retries every transient error of the reservation, and a capture for minutes', () => {
+  const retry = states.ReserveStock!.Retry!;
+  expect(retry[0]).toMatchObject({ ErrorEquals: ['OutOfStock', 'OrderNotActive'], MaxAttempts: 0 });
+  expect(retry[1]!.ErrorEquals).toEqual(['States.ALL']);
+  const capture = states.ShipOrder!.Retry!.find((r) => r.ErrorEquals.includes('PaymentUnavailable')) as { IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds: number };
+  // 5 + 10 + 20 + 40 + 80 + 120 + 120 + 120 s of backoff: about ten minutes of provider outage.
+  let total = 0;
+  for (let i = 0, wait = capture.IntervalSeconds; i < capture.MaxAttempts; i++, wait *= capture.BackoffRate) total += Math.min(wait, capture.MaxDelaySeconds);
+  expect(total).toBeGreaterThanOrEqual(300);
 });
 
 it('holds paid orders for the cancellation window before labelling', () => {
