@@ -83,6 +83,22 @@ describe('POST /webhooks/stripe: signature verification', () => {
     expect(await scanTable()).toEqual(before);
   });
 
+  it.each([
+    ['null', null],
+    ['an empty object', {}],
+    ['an event without data.object', { id: 'evt_no_object', type: 'payment_intent.succeeded', data: {} }],
+    ['an event with a non-object data.object', { id: 'evt_str', type: 'charge.refunded', data: { object: 'ch_1' } }],
+    ['an event without a type', { id: 'evt_untyped', data: { object: { id: 'pi_1' } } }],
+  ])('refuses a validly signed but malformed event (%s) with 400 and changes nothing', async (_label, event) => {
+    await authorizedOrder();
+    const before = await scanTable();
+    const response = await deliver(event as object);
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.body).toMatchObject({ status: 400, type: '/problems/malformed-event' });
+    expect(await scanTable()).toEqual(before);
+  });
+
   it('accepts a base64-encoded body (API Gateway may deliver it so) and verifies the decoded bytes', async () => {
     const { order, intentId } = await authorizedOrder();
     const response = await deliver(stripeEvent('payment_intent.canceled', intentObject(intentId, order.id, { status: 'canceled' })), { base64: true });
