@@ -37,7 +37,7 @@ const cardDeclines: Record<string, { code: string; decline_code?: string; messag
 
 export class FakeStripe {
   readonly requests: RecordedRequest[] = [];
-  private readonly intents = new Map<string, Record<string, unknown>>();
+  readonly intents = new Map<string, Record<string, unknown>>();
   private readonly overrides: Responder[] = [];
   private server?: Server;
   private counter = 0;
@@ -101,6 +101,12 @@ export class FakeStripe {
   private route(request: RecordedRequest): FakeResponse {
     const { method, path, params } = request;
     if (method === 'POST' && path === '/v1/payment_intents') return this.createIntent(params);
+    if (method === 'GET' && path === '/v1/payment_intents/search') {
+      // Only the query this service sends: metadata['orderId']:'<id>'.
+      const orderId = /metadata\['orderId'\]:'([^']+)'/.exec(params.query ?? '')?.[1];
+      const data = [...this.intents.values()].filter((i) => (i.metadata as Record<string, string>).orderId === orderId);
+      return { status: 200, body: { object: 'search_result', data, has_more: false, next_page: null, url: '/v1/payment_intents/search' } };
+    }
     let match = path.match(/^\/v1\/payment_intents\/([^/]+)(?:\/(capture|cancel))?$/);
     if (match) {
       const intent = this.intents.get(match[1]);
