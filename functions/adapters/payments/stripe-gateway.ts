@@ -279,9 +279,20 @@ export async function stripeSecretKey(): Promise<string | undefined> {
   return key;
 }
 
+/**
+ * STRIPE_API_BASE points the SDK at a Stripe-compatible server instead of api.stripe.com (stripe-mock, or the
+ * tests' fake); unset on AWS.
+ */
+function apiBase(): StripeGatewayOptions {
+  const base = process.env.STRIPE_API_BASE;
+  if (!base) return {};
+  const url = new URL(base);
+  return { host: url.hostname, port: Number(url.port) || undefined, protocol: url.protocol === 'http:' ? 'http' : 'https' };
+}
+
 export async function stripeGateway(): Promise<StripeGateway | undefined> {
   const key = await stripeSecretKey();
   if (!key) return undefined;
-  if (cached?.key !== key) cached = { key, gateway: new StripeGateway(key) };
+  if (cached?.key !== key) cached = { key, gateway: new StripeGateway(key, apiBase()) };
   return cached.gateway;
 }
