@@ -175,6 +175,23 @@ export const orderStore = {
     }
   },
 
+  /** Clears `needsAttention` (the repair is done), with a timeline entry saying so. */
+  async resolveNeedsAttention(id: string, entry: Omit<TimelineEntry, 'at'>): Promise<void> {
+    const at = new Date().toISOString();
+    await ddb().send(
+      new UpdateCommand({
+        TableName: config.tableName(),
+        Key: keys.order(id),
+        UpdateExpression: 'SET #timeline = list_append(#timeline, :entry), updatedAt = :at, #version = #version + :one REMOVE needsAttention',
+        ConditionExpression: 'attribute_exists(needsAttention)',
+        ExpressionAttributeNames: { '#timeline': 'timeline', '#version': 'version' },
+        ExpressionAttributeValues: { ':entry': [{ at, ...entry }], ':at': at, ':one': 1 },
+      }),
+    ).catch((error) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  },
+
   async listByUser(userId: string, limit: number, cursor?: string): Promise<Page<Order>> {
     return query({
       IndexName: indexes.owner,

@@ -24,7 +24,8 @@ export async function adminOrderView(orderId: string) {
   if (!order) return undefined;
   const payment = Items.find((item) => item.sk === 'PAYMENT');
   const shipment = Items.find((item) => item.sk === 'SHIPMENT');
-  const notifications = Items.filter((item) => String(item.sk).startsWith('NOTIFICATION#')).map((item) => ({
+  // Sent ones only: a claimed marker is an email still being handed to the provider.
+  const notifications = Items.filter((item) => String(item.sk).startsWith('NOTIFICATION#') && item.effectState === 'done').map((item) => ({
     kind: String(item.sk).slice('NOTIFICATION#'.length),
     sentAt: item.sentAt,
   }));

@@ -6,6 +6,7 @@ import { describeOrderRun, startOrderWorkflow } from '../adapters/workflow';
 import { notificationsSent } from '../adapters/notification-store';
 import { paymentStore } from '../payments/payment-store';
 import { voidOrderPayment } from '../payments/service';
+import { releaseStock } from '../orders/service';
 import { publishStoredAlert, unpublishedAlerts } from '../inventory/low-stock';
 import { sendOrderEmail } from '../outbox/run-effect';
 import type { EmailKind } from '../notifications/emails';
@@ -16,7 +17,7 @@ import type { EmailKind } from '../notifications/emails';
  * 5 minutes; locally npm start runs it at start and every 30 s. Each repair goes into the order's timeline
  * (actor `reconciler`) and the ReconcilerRepairs metric (dimension `kind`).
  */
-export type RepairKind = 'workflow-started' | 'workflow-resumed' | 'authorization-voided' | 'email-sent' | 'alert-published' | 'needs-attention';
+export type RepairKind = 'workflow-started' | 'workflow-resumed' | 'stock-released' | 'authorization-voided' | 'email-sent' | 'alert-published' | 'needs-attention';
 
 export interface ReconcileReport {
   repairs: Partial<Record<RepairKind, number>>;
@@ -68,13 +69,35 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
     }
   }
 
+  // A closed order still holding stock: its release failed after every retry (it is flagged needsAttention).
+  for (const status of ['CANCELLED', 'FAILED'] as OrderStatus[]) {
+    for await (const order of ordersIn(status, since)) {
+      if (order.stock !== 'RESERVED') continue;
+      await attempt(`stock of ${order.id}`, async () => {
+        if (!(await releaseStock(order.id))) return;
+        await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: 'Released the stock a failed compensation had left reserved' });
+        count('stock-released');
+        await resolveIfCompensated(order.id);
+      });
+    }
+  }
+
   for await (const payment of authorizedPayments()) {
     await attempt(`authorization of ${payment.orderId}`, async () => {
       const order = await orderStore.get(payment.orderId);
       if (!order || !isTerminal(order.status) || order.status === 'DELIVERED') return;
-      await voidOrderPayment(order.id, 'reconciler');
+      try {
+        await voidOrderPayment(order.id, 'reconciler');
+      } catch (error) {
+        if (!order.needsAttention) {
+          const reason = `The card authorization of this closed order could not be released (${(error as Error).name})`;
+          await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason }, { needsAttention: { reason, since: new Date().toISOString() } });
+        }
+        throw error;
+      }
       await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: 'Released the card authorization still held for a closed order' });
       count('authorization-voided');
+      await resolveIfCompensated(order.id);
     });
   }
 
@@ -136,6 +159,15 @@ async function resumeWorkflow(order: Order): Promise<RepairKind | undefined> {
   if (!claimed) return undefined;
   await startOrderWorkflow(input, next);
   return 'workflow-resumed';
+}
+
+/** A flagged closed order whose stock and authorization are both released now needs nobody any more. */
+async function resolveIfCompensated(orderId: string): Promise<void> {
+  const order = await orderStore.get(orderId);
+  if (!order?.needsAttention || order.stock === 'RESERVED') return;
+  const payment = await paymentStore.get(orderId);
+  if (payment?.status === 'authorized') return;
+  await orderStore.resolveNeedsAttention(orderId, { status: order.status, actor: 'reconciler', reason: `Resolved: ${order.needsAttention.reason}` });
 }
 
 async function* ordersIn(status: OrderStatus, from: string): AsyncGenerator<Order> {

@@ -83,7 +83,7 @@ const UNCAPTURED: IntentStatus[] = ['requires_capture', 'requires_payment_method
 
 export class SandboxGateway implements PaymentGateway {
   readonly provider = 'sandbox' as const;
-  readonly lookupLagMs = 0;
+  readonly lookupLagMs: number = 0;
 
   async authorize(request: AuthorizeRequest): Promise<AuthorizeResult> {
     if (request.paymentMethodId === SANDBOX_UNAVAILABLE_PAYMENT_METHOD) {

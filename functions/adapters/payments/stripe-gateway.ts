@@ -39,7 +39,7 @@ const errors = Stripe.errors;
 export class StripeGateway implements PaymentGateway {
   readonly provider = 'stripe' as const;
   /** Stripe's search is eventually consistent: an intent can take up to a minute to appear in it. */
-  readonly lookupLagMs = 60_000;
+  readonly lookupLagMs: number = 60_000;
   private readonly stripe: Stripe;
 
   constructor(secretKey: string, options: StripeGatewayOptions = {}) {

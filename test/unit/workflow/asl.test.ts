@@ -109,7 +109,7 @@ it('retries every transient error of the reservation, and a capture for minutes'
   const retry = states.ReserveStock!.Retry!;
   expect(retry[0]).toMatchObject({ ErrorEquals: ['OutOfStock', 'OrderNotActive'], MaxAttempts: 0 });
   expect(retry[1]!.ErrorEquals).toEqual(['States.ALL']);
-  const capture = states.ShipOrder!.Retry!.find((r) => r.ErrorEquals.includes('PaymentUnavailable')) as { IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds: number };
+  const capture = states.ShipOrder!.Retry!.find((r) => r.ErrorEquals.includes('PaymentUnavailable')) as unknown as { IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds: number };
   // 5 + 10 + 20 + 40 + 80 + 120 + 120 + 120 s of backoff: about ten minutes of provider outage.
   let total = 0;
   for (let i = 0, wait = capture.IntervalSeconds; i < capture.MaxAttempts; i++, wait *= capture.BackoffRate) total += Math.min(wait, capture.MaxDelaySeconds);
