@@ -1,0 +1,46 @@
+import { effectsOf } from '../../../functions/outbox/effects';
+
+/** What each committed change causes (the outbox's mapping), and what it must not cause. */
+const order = (over: Record<string, unknown> = {}) => ({ entity: 'ORDER', id: 'o-1', status: 'PENDING', ...over });
+
+describe('order changes', () => {
+  it('a new PENDING order starts its workflow, nothing else', () => {
+    expect(effectsOf('INSERT', undefined, order())).toEqual([{ kind: 'start-workflow', orderId: 'o-1' }]);
+  });
+
+  it.each([
+    ['PAID', 'confirmation'],
+    ['SHIPPED', 'shipped'],
+  ])('moving to %s sends the %s email', (status, email) => {
+    expect(effectsOf('MODIFY', order({ status: 'LABELLED' }), order({ status }))).toEqual([{ kind: 'email', orderId: 'o-1', email }]);
+  });
+
+  it('a change that keeps the status (a timeline note, the stock flag) sends nothing', () => {
+    expect(effectsOf('MODIFY', order({ status: 'PAID' }), order({ status: 'PAID', stock: 'RELEASED' }))).toEqual([]);
+  });
+
+  it('needsAttention newly set raises the alarm effect once, not on later changes', () => {
+    const flag = { reason: 'Compensation failed', since: '2026-12-01T00:00:00Z' };
+    expect(effectsOf('MODIFY', order({ status: 'FAILED' }), order({ status: 'FAILED', needsAttention: flag }))).toEqual([{ kind: 'needs-attention', orderId: 'o-1', reason: 'Compensation failed' }]);
+    expect(effectsOf('MODIFY', order({ status: 'FAILED', needsAttention: flag }), order({ status: 'FAILED', needsAttention: flag, version: 9 }))).toEqual([]);
+  });
+
+  it('removals cause nothing', () => {
+    expect(effectsOf('REMOVE', order(), undefined)).toEqual([]);
+  });
+});
+
+describe('alerts and stock', () => {
+  it('a stored alert is published; its later updates (the published mark) are not', () => {
+    expect(effectsOf('INSERT', undefined, { entity: 'ALERT', id: 'a-1' })).toEqual([{ kind: 'publish-alert', alertId: 'a-1' }]);
+    expect(effectsOf('MODIFY', { entity: 'ALERT', id: 'a-1' }, { entity: 'ALERT', id: 'a-1', published: true })).toEqual([]);
+  });
+
+  const inventory = (available: number, armed = true) => ({ entity: 'INVENTORY', pk: 'PRODUCT#SKU-1', sku: 'SKU-1', available, lowStockThreshold: 3, lowAlertArmed: armed });
+  it('stock falling to the threshold while armed checks the crossing; rising or disarmed does not', () => {
+    expect(effectsOf('MODIFY', inventory(5), inventory(3))).toEqual([{ kind: 'check-low-stock', sku: 'SKU-1' }]);
+    expect(effectsOf('MODIFY', inventory(2), inventory(3))).toEqual([]);
+    expect(effectsOf('MODIFY', inventory(5, false), inventory(3, false))).toEqual([]);
+    expect(effectsOf('MODIFY', inventory(9), inventory(8))).toEqual([]);
+  });
+});
