@@ -12,6 +12,17 @@ import { tracer } from './powertools';
 const localCredentials = () =>
   process.env.AWS_ACCESS_KEY_ID ? undefined : { accessKeyId: 'local', secretAccessKey: 'local' };
 
+export const DYNAMODB_REQUEST_TIMEOUT_MS = 4000;
+
+/**
+ * DYNAMODB_REQUEST_TIMEOUT_MS=0 turns the bound off: local mode and the tests run every "Lambda" in one process
+ * on one client, where hundreds of concurrent calls queue for its sockets and a wait is not a stall.
+ */
+function requestTimeouts() {
+  const ms = Number(process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? DYNAMODB_REQUEST_TIMEOUT_MS);
+  return ms > 0 ? { requestHandler: { requestTimeout: ms, connectionTimeout: Math.min(ms, 2000), throwOnRequestTimeout: true } } : {};
+}
+
 // Keyed by endpoint: in local mode a stack restarted in the same process (tests) gets fresh clients.
 let dynamo: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
@@ -23,7 +34,10 @@ export function dynamoDbClient(): DynamoDBClient {
   dynamo ??= tracer.captureAWSv3Client(
     new DynamoDBClient({
       ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials() } : {}),
+      // Inside the Lambda budget (15 s for API handlers): 3 attempts of at most 4 s each, so a stalled table
+      // ends as a TimeoutError (a 503, or a retried step) instead of the function being killed mid-request.
       maxAttempts: 3,
+      ...requestTimeouts(),
     }),
   );
   return dynamo;

@@ -30,11 +30,15 @@ export interface StripeGatewayOptions {
    * longer outages of the workflow steps. API handlers (refund, cancel) have no outer retry, so not 0.
    */
   maxNetworkRetries?: number;
-  /** Request timeout; well under the Lambda timeout so a hung call becomes PaymentUnavailable, not a kill. */
+  /**
+   * Request timeout; with one network retry, 2 × 6 s stays inside the 15 s of an API handler (refund, cancel),
+   * so a hung call becomes PaymentUnavailable (reconciled next time), not a killed function.
+   */
   timeoutMs?: number;
 }
 
 const errors = Stripe.errors;
+export const STRIPE_REQUEST_TIMEOUT_MS = 6000;
 
 export class StripeGateway implements PaymentGateway {
   readonly provider = 'stripe' as const;
@@ -45,7 +49,7 @@ export class StripeGateway implements PaymentGateway {
   constructor(secretKey: string, options: StripeGatewayOptions = {}) {
     this.stripe = new Stripe(secretKey, {
       maxNetworkRetries: options.maxNetworkRetries ?? 1,
-      timeout: options.timeoutMs ?? 10_000,
+      timeout: options.timeoutMs ?? STRIPE_REQUEST_TIMEOUT_MS,
       ...(options.host ? { host: options.host } : {}),
       ...(options.port ? { port: options.port } : {}),
       ...(options.protocol ? { protocol: options.protocol } : {}),
