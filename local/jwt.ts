@@ -16,7 +16,7 @@ export interface AccessTokenVerifier {
 
 export async function createAccessTokenVerifier(cognito: { endpoint: string; userPoolId: string; clientId: string; issuer: string }): Promise<AccessTokenVerifier> {
   const jwksUri = `${cognito.endpoint}/${cognito.userPoolId}/.well-known/jwks.json`;
-  const response = await fetch(jwksUri);
+  const response = await fetchWithRetry(jwksUri);
   if (!response.ok) throw new Error(`Could not fetch the JWKS from ${jwksUri}: HTTP ${response.status}`);
   const jwks = (await response.json()) as Jwks;
 
@@ -33,4 +33,16 @@ export async function createAccessTokenVerifier(cognito: { endpoint: string; use
   verifier.cacheJwks(jwks);
   // verifySync never fetches: a token signed with an unknown key simply fails.
   return { verify: (token) => verifier.verifySync(token) };
+}
+
+/** cognito-local can drop the first connections while it finishes starting on a busy machine. */
+async function fetchWithRetry(url: string, attempts = 6): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }
