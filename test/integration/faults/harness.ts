@@ -115,10 +115,10 @@ interface Scenario {
   shipped: boolean;
 }
 
-const scenarios: Scenario[] = [
-  { name: 'paid and shipped', paymentMethodId: 'pm_card_visa', ends: 'SHIPPED', emails: ['confirmation', 'shipped'], shipped: true },
-  { name: 'declined', paymentMethodId: 'pm_card_chargeDeclined', ends: 'FAILED', emails: [], shipped: false },
-];
+export const scenarios = {
+  paid: { name: 'paid and shipped', paymentMethodId: 'pm_card_visa', ends: 'SHIPPED', emails: ['confirmation', 'shipped'], shipped: true },
+  declined: { name: 'declined', paymentMethodId: 'pm_card_chargeDeclined', ends: 'FAILED', emails: [], shipped: false },
+} satisfies Record<string, Scenario>;
 
 let run = 0;
 const ON_HAND = 5;
@@ -239,7 +239,7 @@ async function invariants(scenario: Scenario, run: { ids: Set<string>; order?: O
   return broken;
 }
 
-const MODES: FaultMode[] = ['crash-before', 'crash-after', 'timeout'];
+export const MODES: FaultMode[] = ['crash-before', 'crash-after', 'timeout'];
 
 let recording: string[] = [];
 /**
@@ -259,7 +259,12 @@ function duplicateWindow(provider: string): FaultPlan[] {
   return window;
 }
 
-describe.each(scenarios)('exactly once under faults: $name', (scenario) => {
+/**
+ * The suite for one scenario and some fault modes; each test file runs one (jest spreads files over its
+ * workers, so the matrix runs in parallel).
+ */
+export function defineFaultSuite(scenario: Scenario, modes: FaultMode[]): void {
+describe(`exactly once under faults: ${scenario.name}`, () => {
   let boundaries: string[] = [];
 
   it('holds without faults, and the recording enumerates every boundary', async () => {
@@ -274,7 +279,7 @@ describe.each(scenarios)('exactly once under faults: $name', (scenario) => {
     else expect(boundaries.some((b) => b.includes('provider.cancel') || b.includes('ReleaseStock:'))).toBe(true);
   });
 
-  it.each(MODES)('%s at every boundary: every invariant holds after recovery', async (mode) => {
+  it.each(modes)('%s at every boundary: every invariant holds after recovery', async (mode) => {
     const failures: string[] = [];
     const started = Date.now();
     let fired = 0;
@@ -289,3 +294,4 @@ describe.each(scenarios)('exactly once under faults: $name', (scenario) => {
     expect(failures).toEqual([]);
   }, 600_000);
 });
+}
