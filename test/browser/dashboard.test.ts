@@ -1,23 +1,24 @@
 /**
- * The admin dashboard in a real browser (Debian's Chromium through playwright-core) against the whole local
+ * The admin dashboard in a real browser (Chromium through playwright-core: the system one, or the build the
+ * npm package @sparticuz/chromium ships) against the whole local
  * stack: DynamoDB Local, cognito-local, the real state machine and the same handlers the Lambdas run.
  * Nothing is mocked: the customer's order goes through POST /orders and the workflow, the admin acts in
  * the UI. The steps share one browser page and run in order, like an admin's session.
  *
  * Screenshots of every page land in test-results/dashboard/ (git-ignored).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildDashboard } from '../../dashboard/build';
+import { resolveChromium } from '../support/chromium';
 import { useLocalStack } from '../support/local-stack';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(__dirname, '../../test-results/dashboard');
 const PASSWORD = 'Passw0rd!local';
 const ADMIN = 'admin@example.com';
@@ -82,14 +83,13 @@ const invalid = (control: ReturnType<Page['locator']>) => control.and(page.locat
 const availableCell = (row: ReturnType<Page['locator']>, value: string) => row.locator('td:nth-child(4)', { hasText: new RegExp(`^${value}$`) });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.`);
-  }
+  // The system Chromium when there is one, else the npm-shipped build (test/support/chromium.ts).
+  const chromiumBinary = await resolveChromium();
   await rm(SHOTS, { recursive: true, force: true }); // only this run's screenshots
   await mkdir(SHOTS, { recursive: true });
   // A fresh profile per run: no cached assets, storage or extensions from anything before.
   context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
-    executablePath: CHROMIUM,
+    executablePath: chromiumBinary.executablePath,
     headless: true,
     args: [
       '--no-sandbox',
