@@ -16,14 +16,11 @@ import { bundledFunctionProps } from '../../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
 import { routes, workflowTasks } from '../../lib/routes';
 import { tempOutdir } from './support';
-<<<<<<< HEAD
+import { FONT_FILES } from '../../functions/fulfillment/font-files';
+import { inspectPdf } from '../unit/fulfillment/support/barcode';
 import { useIsolatedTables } from '../support/dynamo';
 
 const tables = useIsolatedTables();
-=======
-import { FONT_FILES } from '../../functions/fulfillment/font-files';
-import { inspectPdf } from '../unit/fulfillment/support/barcode';
->>>>>>> 93036bd (Labels and a new packing slip print any Unicode name: Noto Sans + Noto Sans JP embedded as subsets via fontkit, read from fonts/ beside the PDF bundles (never inlined); addresses in each country's format with the country in full; the order number on both)
 
 const entryOf = (name: string) => {
   const entry = [...routes, ...workflowTasks].find((r) => r.name === name)?.entry;
