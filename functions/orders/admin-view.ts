@@ -5,7 +5,7 @@ import { keys } from '../adapters/keys';
 import { adminPaymentView, type PaymentRecord } from '../payments/payment';
 
 const strip = (item: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(item).filter(([key]) => !/^(pk|sk|gsi\dpk|gsi\dsk|entity|expiresAt|requestFingerprint)$/.test(key)));
+  Object.fromEntries(Object.entries(item).filter(([key]) => !/^(pk|sk|gsi\dpk|gsi\dsk|entity|expiresAt|requestFingerprint|searchName)$/.test(key)));
 
 /**
  * The admin's whole view of one order in one query: the order (with its timeline), the payment record
