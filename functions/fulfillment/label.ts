@@ -1,6 +1,9 @@
 import bwipjs from 'bwip-js';
 import { PDFDocument, rgb, type PDFPage } from 'pdf-lib';
+import { spacedTrackingNumber } from '../domain/tracking';
 import { unicodeText, type UnicodeText } from './fonts';
+
+export { spacedTrackingNumber };
 
 /**
  * The 4×6 inch shipping label, as a PDF (pdf-lib, barcode by bwip-js) and as ZPL II for thermal printers.
@@ -133,12 +136,6 @@ async function drawBarcode(pdf: PDFDocument, page: PDFPage, trackingNumber: stri
   const spaced = spacedTrackingNumber(trackingNumber);
   const textWidth = fonts.width(spaced, textSize, true);
   fonts.draw(page, spaced, { x: margin + (width - textWidth) / 2, y: margin, size: textSize, bold: true });
-}
-
-/** "RA 4731 2482 9 GB" is how posts print S10 numbers for people; the barcode holds the plain number. */
-export function spacedTrackingNumber(trackingNumber: string): string {
-  const m = /^([A-Z]{2})(\d{4})(\d{4})(\d)([A-Z]{2})$/.exec(trackingNumber);
-  return m ? `${m[1]} ${m[2]} ${m[3]} ${m[4]} ${m[5]}` : trackingNumber;
 }
 
 /**
