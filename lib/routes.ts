@@ -47,6 +47,7 @@ export const routes: readonly Route[] = [
   { name: 'AdminDeleteProduct', method: 'DELETE', path: '/admin/products/{sku}', entry: api('admin-delete-product'), auth: 'admin' },
   { name: 'AdminListInventory', method: 'GET', path: '/admin/inventory', entry: api('admin-list-inventory'), auth: 'admin' },
   { name: 'AdminListAdjustments', method: 'GET', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-list-adjustments'), auth: 'admin' },
+  { name: 'AdminListMovements', method: 'GET', path: '/admin/inventory/{sku}/movements', entry: api('admin-list-movements'), auth: 'admin' },
   { name: 'AdminAdjustInventory', method: 'POST', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-adjust-inventory'), auth: 'admin', needs: ['alerts'] },
   { name: 'AdminListAlerts', method: 'GET', path: '/admin/alerts', entry: api('admin-list-alerts'), auth: 'admin' },
 
