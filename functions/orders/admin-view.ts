@@ -2,6 +2,8 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { keys } from '../adapters/keys';
+import { addressLines } from '../domain/address';
+import type { Order } from '../domain/order';
 import { adminPaymentView, type PaymentRecord } from '../payments/payment';
 
 const strip = (item: Record<string, unknown>) =>
@@ -31,6 +33,8 @@ export async function adminOrderView(orderId: string) {
   }));
   return {
     ...strip(order),
+    // The ship-to block in the destination country's format, country in full (for people, not parsing).
+    addressLines: addressLines(order.shippingAddress as Order['shippingAddress']),
     paymentRecord: payment ? adminPaymentView(strip(payment) as unknown as PaymentRecord) : null,
     shipmentRecord: shipment ? strip(shipment) : null,
     notifications,
