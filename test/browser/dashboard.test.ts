@@ -604,6 +604,13 @@ test('the adjustment history lists every change with who and why', async () => {
   expect(text).toContain('+8');
   expect(text).toContain('-3');
   expect(text).not.toContain('Typo'); // the refused adjustment left no trace
+  // The ledger beside it lists the same adjustments as movements, with who and why. (Order movements
+  // come from the change-stream consumer; the ledger's sums are proven in test/integration/inventory.)
+  const movements = page.getByRole('table', { name: `Movements of ${sku}` });
+  await movements.locator('tr[data-movement="adjustment"]').first().waitFor();
+  const rows = await movements.locator('tr[data-movement="adjustment"]').allInnerTexts();
+  expect(rows.some((r) => r.includes('+8') && r.includes('Opening stock from supplier'))).toBe(true);
+  expect(rows.some((r) => r.includes('-3') && r.includes('Damaged in storage'))).toBe(true);
   await shot('16-inventory-history');
 });
 
