@@ -1,7 +1,6 @@
 import { productStore } from '../../../functions/adapters/product-store';
 import { orderStore } from '../../../functions/adapters/order-store';
 import { newOrder, priceOrder } from '../../../functions/orders/service';
-import { nextOrderNumber } from '../../../functions/orders/order-number';
 import type { Order } from '../../../functions/domain/order';
 import { requestFingerprint } from '../../../functions/domain/order-identity';
 
@@ -21,7 +20,7 @@ export const orderBody = (items: { sku: string; quantity: number }[], email = 'a
 export async function createPendingOrder(items: { sku: string; quantity: number }[], userId = 'user-1'): Promise<Order> {
   const body = orderBody(items);
   const id = crypto.randomUUID();
-  const order = newOrder(body, userId, `customer:${userId}`, await priceOrder(body.items), { id, requestFingerprint: requestFingerprint(id, body), number: await nextOrderNumber() });
+  const order = newOrder(body, userId, `customer:${userId}`, await priceOrder(body.items), { id, requestFingerprint: requestFingerprint(id, body) });
   await orderStore.create(order);
   return order;
 }
