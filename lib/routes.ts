@@ -17,8 +17,11 @@ export interface Route {
   readonly path: string;
   readonly entry: string;
   readonly auth: RouteAuth;
-  /** Extra permissions the handler needs, beyond reading/writing the main table (least privilege). */
-  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email')[];
+  /**
+   * Extra permissions the handler needs, beyond reading/writing the main table (least privilege).
+   * `pdf`: renders PDFs, so its bundle gets the font files beside it (and the label sender settings).
+   */
+  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'pdf')[];
 }
 
 const api = (file: string) => `functions/api/${file}.ts`;
@@ -44,16 +47,20 @@ export const routes: readonly Route[] = [
   { name: 'AdminDeleteProduct', method: 'DELETE', path: '/admin/products/{sku}', entry: api('admin-delete-product'), auth: 'admin' },
   { name: 'AdminListInventory', method: 'GET', path: '/admin/inventory', entry: api('admin-list-inventory'), auth: 'admin' },
   { name: 'AdminListAdjustments', method: 'GET', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-list-adjustments'), auth: 'admin' },
+  { name: 'AdminListMovements', method: 'GET', path: '/admin/inventory/{sku}/movements', entry: api('admin-list-movements'), auth: 'admin' },
   { name: 'AdminAdjustInventory', method: 'POST', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-adjust-inventory'), auth: 'admin', needs: ['alerts'] },
   { name: 'AdminListAlerts', method: 'GET', path: '/admin/alerts', entry: api('admin-list-alerts'), auth: 'admin' },
 
   // Admin: orders, payments, shipments
+  { name: 'AdminOverview', method: 'GET', path: '/admin/overview', entry: api('admin-overview'), auth: 'admin' },
   { name: 'AdminListOrders', method: 'GET', path: '/admin/orders', entry: api('admin-list-orders'), auth: 'admin' },
+  { name: 'AdminExportOrders', method: 'GET', path: '/admin/orders/export', entry: api('admin-export-orders'), auth: 'admin' },
   { name: 'AdminGetOrder', method: 'GET', path: '/admin/orders/{id}', entry: api('admin-get-order'), auth: 'admin' },
   { name: 'AdminCancelOrder', method: 'POST', path: '/admin/orders/{id}/cancel', entry: api('admin-cancel-order'), auth: 'admin', needs: ['payments'] },
   { name: 'AdminRefundOrder', method: 'POST', path: '/admin/orders/{id}/refund', entry: api('admin-refund-order'), auth: 'admin', needs: ['payments', 'idempotency'] },
   { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
   { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
+  { name: 'AdminGetPackingSlip', method: 'GET', path: '/admin/orders/{id}/packing-slip', entry: api('admin-get-packing-slip'), auth: 'admin', needs: ['pdf'] },
   { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin' },
 
   // Webhooks: public at the gateway, signature-verified in the handler
@@ -71,7 +78,7 @@ const step = (file: string) => `functions/workflow/${file}.ts`;
 export const workflowTasks: readonly WorkflowTask[] = [
   { name: 'ReserveStock', entry: step('reserve-stock'), needs: ['alerts'] },
   { name: 'AuthorizePayment', entry: step('authorize-payment'), needs: ['payments'] },
-  { name: 'CreateLabel', entry: step('create-label'), needs: ['labels'] },
+  { name: 'CreateLabel', entry: step('create-label'), needs: ['labels', 'pdf'] },
   { name: 'ShipOrder', entry: step('ship-order'), needs: ['payments'] },
   { name: 'ReleaseStock', entry: step('release-stock') },
   { name: 'VoidPayment', entry: step('void-payment'), needs: ['payments'] },

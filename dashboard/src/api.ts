@@ -10,9 +10,11 @@ import type {
   Alert,
   FieldError,
   InventoryLevel,
+  LedgerMovement,
   Money,
   Order,
   OrderSummary,
+  Overview,
   Page,
   Payment,
   Problem,
@@ -126,6 +128,7 @@ function page<T>(value: Page<T> | T[]): Page<T> {
 }
 
 export interface OrderFilters {
+  q?: string;
   status?: string;
   email?: string;
   from?: string;
@@ -169,8 +172,13 @@ export const api = {
   listAdjustments: async (sku: string, cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<Adjustment>>(`/admin/inventory/${enc(sku)}/adjustments`, { query: { cursor }, signal })),
 
-  listAlerts: async (cursor?: string, signal?: AbortSignal) =>
-    page(await request<Page<Alert>>('/admin/alerts', { query: { cursor }, signal })),
+  listAlerts: async (cursor?: string, signal?: AbortSignal, open?: boolean) =>
+    page(await request<Page<Alert>>('/admin/alerts', { query: { cursor, open: open ? 'true' : undefined }, signal })),
+  overview: (range: { from?: string; to?: string }, signal?: AbortSignal) => request<Overview>('/admin/overview', { query: range, signal }),
+  /** The CSV export as a Blob (the caller saves it); a 422 (too many rows) is an ApiError like any other. */
+  exportOrders: async (filters: { status?: string; from?: string; to?: string }) => (await rawRequest('/admin/orders/export', { query: filters })).blob(),
+  listMovements: async (sku: string, cursor?: string, signal?: AbortSignal) =>
+    page(await request<Page<LedgerMovement>>(`/admin/inventory/${enc(sku)}/movements`, { query: { cursor }, signal })),
   listPayments: async (status: string | undefined, cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<Payment>>('/admin/payments', { query: { status, cursor }, signal })),
 };

@@ -64,7 +64,8 @@ export function formatDateTime(iso: string | undefined | null): string {
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  // Seconds shown: the cancellation window is seconds long, and timelines must order visibly.
+  return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'medium' }).format(date);
 }
 
 export function formatNumber(value: number | undefined | null, maximumFractionDigits = 0): string {
@@ -81,4 +82,23 @@ export function dayBoundary(day: string, edge: 'start' | 'end'): string | undefi
 export function humanize(value: string): string {
   const text = value.replace(/[_-]+/g, ' ').toLowerCase();
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Who did it, for people: "customer", "admin", "step: reserve stock", never a bare id. */
+export function readableActor(actor: string | undefined | null): string {
+  if (!actor) return '—';
+  const [kind, ...rest] = actor.split(':');
+  const detail = rest.join(':');
+  if (kind === 'customer') return 'customer';
+  if (kind === 'admin') return detail.includes('@') ? detail : 'admin';
+  if (kind === 'step') return `step: ${detail.replace(/-/g, ' ')}`;
+  if (/^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(actor)) return 'admin';
+  return actor;
+}
+
+/** Server texts carry minor units ("refund 1: 5900 USD", "amount refunded now 5900"): shown as money. */
+export function moneyInText(text: string, currency: string): string {
+  return text
+    .replace(/\b(\d+) ([A-Z]{3})\b/g, (_, amount: string, cur: string) => formatMoney({ amount: Number(amount), currency: cur }))
+    .replace(/amount refunded now (\d+)\b/, (_, amount: string) => `refunded so far ${formatMoney({ amount: Number(amount), currency })}`);
 }

@@ -8,6 +8,7 @@ import { Alerts } from './pages/Alerts';
 import { Inventory, InventoryHistory } from './pages/Inventory';
 import { OrderDetail } from './pages/OrderDetail';
 import { Orders } from './pages/Orders';
+import { Overview } from './pages/Overview';
 import { Payments } from './pages/Payments';
 import { ProductCreate, ProductEdit, Products } from './pages/Products';
 import { SignIn } from './pages/SignIn';
@@ -45,7 +46,7 @@ function App() {
   if (!session) return <SignIn config={config} notice={notice} />;
 
   return (
-    <Layout active={`/${route.segments[0] ?? 'orders'}`} username={session.username} onSignOut={() => void signOut(config)}>
+    <Layout active={`/${route.segments[0] ?? 'overview'}`} username={session.username} onSignOut={() => void signOut(config)}>
       <FocusOnNavigate path={route.path} />
       <Page route={route} />
     </Layout>
@@ -53,8 +54,10 @@ function App() {
 }
 
 function Page({ route }: { route: Route }) {
-  const [section = 'orders', id] = route.segments;
+  const [section = 'overview', id] = route.segments;
   switch (section) {
+    case 'overview':
+      return <Overview route={route} />;
     case 'orders':
       return id ? <OrderDetail key={id} id={id} /> : <Orders route={route} />;
     case 'inventory':

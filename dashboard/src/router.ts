@@ -11,8 +11,8 @@ export interface Route {
 }
 
 function parse(hash: string): Route {
-  const raw = hash.replace(/^#/, '') || '/orders';
-  const [pathPart = '/orders', queryPart = ''] = raw.split('?', 2);
+  const raw = hash.replace(/^#/, '') || '/overview';
+  const [pathPart = '/overview', queryPart = ''] = raw.split('?', 2);
   const path = pathPart.startsWith('/') ? pathPart : `/${pathPart}`;
   const segments = path.split('/').filter(Boolean).map((s) => {
     try {

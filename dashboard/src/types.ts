@@ -12,6 +12,11 @@ import type { Order as StoredOrder, OrderStatus, PaymentSummary } from '../../fu
 import type { Adjustment } from '../../functions/adapters/inventory-store';
 import type { Product as StoredProduct } from '../../functions/adapters/product-store';
 import type { adminPaymentView, PaymentStatus } from '../../functions/payments/payment';
+import type { Overview as ServerOverview } from '../../functions/orders/reports';
+import type { Movement } from '../../functions/domain/ledger';
+
+export type Overview = ServerOverview;
+export type LedgerMovement = Omit<Movement, 'sku'>;
 
 export type { Adjustment, FieldError, Money, OrderStatus };
 
@@ -33,10 +38,10 @@ export const PAYMENT_STATUSES = Object.keys(paymentStatuses) as PaymentStatus[];
 export type Payment = ReturnType<typeof adminPaymentView>;
 
 /** GET /admin/orders/{id}: the stored order plus its full payment record. */
-export type Order = StoredOrder & { paymentRecord: Payment | null };
+export type Order = StoredOrder & { paymentRecord: Payment | null; addressLines?: string[] };
 
 /** A row of GET /admin/orders: the customer flattened to email and name, lines counted. */
-export type OrderSummary = Pick<StoredOrder, 'id' | 'status' | 'failureReason' | 'total' | 'createdAt' | 'updatedAt'> &
+export type OrderSummary = Pick<StoredOrder, 'id' | 'status' | 'failureReason' | 'total' | 'createdAt' | 'updatedAt'> & { number: number | null } &
   Pick<StoredOrder['customer'], 'email' | 'name'> & {
     lines: number;
     payment: Pick<PaymentSummary, 'status' | 'brand' | 'last4'> | null;
@@ -49,7 +54,7 @@ export type InventoryLevel = ReturnType<typeof levelsView> & { name?: string };
 /** GET /admin/products[/{sku}]: the product with its stock levels (null before any stock was recorded). */
 export type Product = StoredProduct & { inventory: InventoryLevel | null };
 
-export type Alert = LowStockAlert & { published: boolean };
+export type Alert = LowStockAlert & { published: boolean; resolvedAt: string | null };
 
 export interface RuntimeConfig {
   apiUrl: string;

@@ -6,6 +6,8 @@ import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
 import type { StockLevels } from '../domain/inventory';
 import { indexes, keys } from './keys';
 import { failedConditions, transactWrite } from './transactions';
+import { ledgerStore } from './ledger-store';
+import { DEFAULT_LOCATION } from '../domain/ledger';
 
 export interface Adjustment {
   id: string;
@@ -121,6 +123,8 @@ export const inventoryStore = {
             },
           },
           { Put: { TableName: table(), Item: { ...keys.adjustment(sku, at, id), entity: 'ADJUSTMENT', ...adjustment } } },
+          // Its ledger movement, in the same transaction (GET /admin/inventory/{sku}/movements).
+          ledgerStore.adjustmentPut({ sku, at, type: 'adjustment', location: DEFAULT_LOCATION, onHandDelta: delta, reservedDelta: 0, by, reason }, id),
         ]);
         return { levels: { ...current, ...next }, adjustment };
       } catch (error) {
@@ -167,9 +171,10 @@ export const inventoryStore = {
               Update: {
                 TableName: table(),
                 Key: keys.inventory(sku),
-                UpdateExpression: 'SET lowAlertArmed = :false',
+                // openAlertId: the alert that rearmIfRecovered resolves when stock recovers.
+                UpdateExpression: 'SET lowAlertArmed = :false, openAlertId = :alertId',
                 ConditionExpression: 'lowAlertArmed = :true AND available <= lowStockThreshold',
-                ExpressionAttributeValues: { ':true': true, ':false': false },
+                ExpressionAttributeValues: { ':true': true, ':false': false, ':alertId': item.id },
               },
             },
             { Put: { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -183,21 +188,40 @@ export const inventoryStore = {
     }
   },
 
-  /** Re-arms the alert once available is above the threshold again. */
-  async rearmIfRecovered(sku: string): Promise<boolean> {
+  /**
+   * Re-arms the alert once available is above the threshold again, and marks the crossing's alert
+   * resolved (`resolvedAt`) in the same transaction, so an alert is resolved exactly when it re-arms.
+   */
+  async rearmIfRecovered(sku: string, at = new Date().toISOString()): Promise<boolean> {
+    const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
+    if (!Item || Item.lowAlertArmed !== false || Item.available <= Item.lowStockThreshold) return false;
+    const alertId = typeof Item.openAlertId === 'string' ? Item.openAlertId : undefined;
+    const rearm = {
+      Update: {
+        TableName: table(),
+        Key: keys.inventory(sku),
+        UpdateExpression: 'SET lowAlertArmed = :true REMOVE openAlertId',
+        ConditionExpression: alertId
+          ? 'lowAlertArmed = :false AND available > lowStockThreshold AND openAlertId = :alertId'
+          : 'lowAlertArmed = :false AND available > lowStockThreshold AND attribute_not_exists(openAlertId)',
+        ExpressionAttributeValues: { ':true': true, ':false': false, ...(alertId ? { ':alertId': alertId } : {}) },
+      },
+    };
+    const resolve = alertId && {
+      Update: {
+        TableName: table(),
+        Key: keys.alert(alertId),
+        UpdateExpression: 'SET resolvedAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(resolvedAt)',
+        ExpressionAttributeValues: { ':at': at },
+      },
+    };
     try {
-      await ddb().send(
-        new UpdateCommand({
-          TableName: table(),
-          Key: keys.inventory(sku),
-          UpdateExpression: 'SET lowAlertArmed = :true',
-          ConditionExpression: 'lowAlertArmed = :false AND available > lowStockThreshold',
-          ExpressionAttributeValues: { ':true': true, ':false': false },
-        }),
-      );
+      await ddb().send(new TransactWriteCommand({ TransactItems: resolve ? [rearm, resolve] : [rearm] }));
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      // Another caller re-armed (or fired again) first: nothing to do.
+      if (error instanceof TransactionCanceledException) return false;
       throw error;
     }
   },

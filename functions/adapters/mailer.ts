@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { config } from '../commons/config';
 import { tracer } from '../commons/powertools';
 import type { Email } from '../notifications/emails';
@@ -8,29 +9,38 @@ import type { Email } from '../notifications/emails';
 let ses: SESv2Client | undefined;
 
 /**
- * Sends through Amazon SES on AWS. In local mode (LOCAL_DATA_DIR set) each email becomes an .eml file
- * under .data/outbox/ that any mail client opens.
+ * The RFC 5322 message of an email (nodemailer's MailComposer): multipart/alternative with the plain text
+ * and the HTML, encoded headers for any Unicode subject or name, plus X-Order-Id and X-Notification-Kind.
+ */
+export async function buildMime(email: Email, id: string, date = new Date()): Promise<Buffer> {
+  return new MailComposer({
+    from: config.senderEmail(),
+    to: email.to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    headers: email.headers,
+    messageId: `<${id}@order-service>`,
+    date,
+  })
+    .compile()
+    .build();
+}
+
+/**
+ * Sends through Amazon SES v2 on AWS (the same MIME message, as raw content). In local mode
+ * (LOCAL_DATA_DIR set) each email becomes one .eml file under .data/outbox/ that any mail client opens.
+ * `id` names the message (Message-ID and the file): callers pass a stable id per event, e.g.
+ * `<orderId>-<kind>`, and a second write of the same id locally fails rather than duplicating.
  */
 export async function sendEmail(email: Email, id: string): Promise<string> {
+  const mime = await buildMime(email, id);
   const localDir = config.localDataDir();
   if (localDir) {
     const dir = join(localDir, 'outbox');
     await mkdir(dir, { recursive: true });
-    const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id}.eml`);
-    const eml = [
-      `From: ${config.senderEmail()}`,
-      `To: ${email.to}`,
-      `Subject: ${email.subject}`,
-      `Date: ${new Date().toUTCString()}`,
-      `Message-ID: <${id}@order-service.local>`,
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Transfer-Encoding: 8bit',
-      '',
-      email.text,
-      '',
-    ].join('\r\n');
-    await writeFile(file, eml, { flag: 'wx' });
+    const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id.replace(/[^A-Za-z0-9_-]/g, '_')}.eml`);
+    await writeFile(file, mime, { flag: 'wx' });
     return file;
   }
   ses ??= tracer.captureAWSv3Client(new SESv2Client({}));
@@ -38,7 +48,7 @@ export async function sendEmail(email: Email, id: string): Promise<string> {
     new SendEmailCommand({
       FromEmailAddress: config.senderEmail(),
       Destination: { ToAddresses: [email.to] },
-      Content: { Simple: { Subject: { Data: email.subject }, Body: { Text: { Data: email.text } } } },
+      Content: { Raw: { Data: new Uint8Array(mime) } },
     }),
   );
   return out.MessageId ?? '';

@@ -46,10 +46,12 @@ const orderIndexKeys = (order: Pick<Order, 'id' | 'userId' | 'status' | 'created
   gsi3sk: `${order.createdAt}#${order.id}`,
   gsi4pk: `EMAIL#${order.customer.email.toLowerCase()}`,
   gsi4sk: `${order.createdAt}#${order.id}`,
+  // Admin search `q` (adapters/order-search.ts): the customer's name in lower case, for prefix matches.
+  searchName: order.customer.name.toLowerCase(),
 });
 
-const stripKeys = (item: Record<string, unknown>): Order => {
-  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk, entity, ...order } = item;
+export const stripKeys = (item: Record<string, unknown>): Order => {
+  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk, entity, searchName, ...order } = item;
   return order as unknown as Order;
 };
 

@@ -5,6 +5,8 @@ import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
 import type { Money } from '../domain/money';
 import { assignments } from './expressions';
+import { ledgerStore } from './ledger-store';
+import { DEFAULT_LOCATION } from '../domain/ledger';
 import { collections, indexes, keys } from './keys';
 
 export interface Product {
@@ -115,6 +117,7 @@ export const productStore = {
           Item: { ...keys.adjustment(product.sku, now, id), entity: 'ADJUSTMENT', id, sku: product.sku, at: now, delta: initialStock, reason: 'Opening stock', by: actor, onHand: initialStock, reserved: 0, available: initialStock },
         },
       });
+      items.push(ledgerStore.adjustmentPut({ sku: product.sku, at: now, type: 'adjustment', location: DEFAULT_LOCATION, onHandDelta: initialStock, reservedDelta: 0, by: actor, reason: 'Opening stock' }, id));
     }
     try {
       await ddb().send(new TransactWriteCommand({ TransactItems: items }));

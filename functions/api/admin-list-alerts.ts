@@ -1,5 +1,11 @@
+import { z } from 'zod';
 import { api, json } from '../commons/http';
 import { pageQuery } from '../commons/pagination';
 import { listAlerts } from '../inventory/low-stock';
 
-export const handler = api({ auth: 'admin', query: pageQuery }, async ({ query }) => json(200, await listAlerts(query.limit, query.cursor)));
+const alertsQuery = pageQuery.extend({ open: z.enum(['true', 'false']).optional() });
+
+/** GET /admin/alerts?open=true: low-stock alerts newest first; `open=true` only the unresolved ones. */
+export const handler = api({ auth: 'admin', query: alertsQuery }, async ({ query }) =>
+  json(200, await listAlerts(query.limit, query.cursor, { open: query.open === 'true' })),
+);

@@ -1,14 +1,9 @@
 import { z } from 'zod';
 import { api, json } from '../commons/http';
+import { endOf, isoDate, rangeRefinement, startOf } from '../commons/date-range';
 import { pageQuery } from '../commons/pagination';
 import { ORDER_STATUSES } from '../domain/order';
-import { orderStore } from '../adapters/order-store';
-
-const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date());
-
-/** A bare date means the whole day, in UTC; a date-time is taken as given (any offset) and normalised. */
-const startOf = (value: string) => (value.length === 10 ? `${value}T00:00:00.000Z` : new Date(value).toISOString());
-const endOf = (value: string) => (value.length === 10 ? `${value}T23:59:59.999Z` : new Date(value).toISOString());
+import { parseSearchTerm, searchOrders } from '../adapters/order-search';
 
 const adminOrdersQuery = pageQuery
   .extend({
@@ -16,17 +11,24 @@ const adminOrdersQuery = pageQuery
     email: z.email().optional(),
     from: isoDate.optional(),
     to: isoDate.optional(),
+    q: z
+      .string()
+      .max(254)
+      .refine((q) => parseSearchTerm(q) !== undefined, 'an order number (1001 or #1001), an order id, or at least 3 characters of an email or name')
+      .optional(),
   })
-  .refine((q) => !q.from || !q.to || startOf(q.from) <= endOf(q.to), { message: 'from must not be after to', path: ['from'] });
+  .refine(...rangeRefinement);
 
-/** Admin order search newest first: by status, email and date range (docs/data-model.md). */
+/** Admin order search newest first: by status, email, date range and `q` (docs/data-model.md). */
 export const handler = api({ auth: 'admin', query: adminOrdersQuery }, async ({ query }) => {
   const from = query.from && startOf(query.from);
   const to = query.to && endOf(query.to);
-  const page = await orderStore.search({ status: query.status, email: query.email, from, to, limit: query.limit, cursor: query.cursor });
+  const q = query.q === undefined ? undefined : parseSearchTerm(query.q);
+  const page = await searchOrders({ status: query.status, email: query.email, from, to, q, limit: query.limit, cursor: query.cursor });
   return json(200, {
     items: page.items.map((order) => ({
       id: order.id,
+      number: order.number ?? null,
       status: order.status,
       failureReason: order.failureReason,
       email: order.customer.email,
@@ -35,6 +37,7 @@ export const handler = api({ auth: 'admin', query: adminOrdersQuery }, async ({ 
       lines: order.items.length,
       payment: order.payment ? { status: order.payment.status, brand: order.payment.brand, last4: order.payment.last4 } : null,
       trackingNumber: order.shipment?.trackingNumber ?? null,
+      needsAttention: (order as { needsAttention?: unknown }).needsAttention ?? null,
       createdAt: order.createdAt,
       updatedAt: order.updatedAt,
     })),

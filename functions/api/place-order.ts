@@ -8,6 +8,7 @@ import { orderIdFor, requestFingerprint } from '../domain/order-identity';
 import { idempotencyKey, placeOrderBody } from '../domain/schemas';
 import { orderStore } from '../adapters/order-store';
 import { newOrder, priceOrder } from '../orders/service';
+import { nextOrderNumber } from '../orders/order-number';
 
 /** The header is required and checked before anything else reads the request. */
 const requireIdempotencyKey = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
@@ -46,7 +47,7 @@ export const handler = api(
     if (existing) return replay(existing, fingerprint);
 
     const priced = await priceOrder(body.items);
-    const order = newOrder(body, principal!.userId, `customer:${principal!.username}`, priced, { id: orderId, requestFingerprint: fingerprint });
+    const order = newOrder(body, principal!.userId, `customer:${principal!.username}`, priced, { id: orderId, requestFingerprint: fingerprint, number: await nextOrderNumber() });
     if (!(await orderStore.createIfAbsent(order))) {
       // A concurrent attempt with the same key committed first: answer as it did.
       return replay((await orderStore.get(orderId))!, fingerprint);

@@ -107,6 +107,11 @@ export interface Order {
   id: string;
   /** Hash of the request body that created the order: a reused key with another body is a 422. */
   requestFingerprint?: string;
+  /**
+   * The customer-facing order number (from 1001, unique, increasing over time, gaps allowed), shown as
+   * "#1001". Optional only because orders placed before numbers existed have none.
+   */
+  number?: number;
   userId: string;
   status: OrderStatus;
   failureReason?: FailureReason;
@@ -132,6 +137,7 @@ export interface Order {
 export function customerView(order: Order) {
   return {
     id: order.id,
+    ...(order.number !== undefined ? { number: order.number } : {}),
     status: order.status,
     ...(order.failureReason ? { failureReason: order.failureReason } : {}),
     items: order.items,
@@ -146,4 +152,9 @@ export function customerView(order: Order) {
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
   };
+}
+
+/** "#1001", or the id for orders placed before numbers existed. */
+export function orderLabel(order: Pick<Order, 'id' | 'number'>): string {
+  return order.number !== undefined ? `#${order.number}` : order.id;
 }

@@ -108,3 +108,9 @@ export function applyTrackingEvent(state: TrackingState, event: TrackingEvent, k
   const status = delivered ? 'DELIVERED' : events[events.length - 1].status;
   return { status, events, eventKeys: [...state.eventKeys, key] };
 }
+
+/** "RA 4731 2482 9 GB" is how posts print S10 numbers for people; the barcode holds the plain number. */
+export function spacedTrackingNumber(trackingNumber: string): string {
+  const m = /^([A-Z]{2})(\d{4})(\d{4})(\d)([A-Z]{2})$/.exec(trackingNumber);
+  return m ? `${m[1]} ${m[2]} ${m[3]} ${m[4]} ${m[5]}` : trackingNumber;
+}

@@ -1,10 +1,15 @@
 import bwipjs from 'bwip-js';
-import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import { PDFDocument, rgb, type PDFPage } from 'pdf-lib';
+import { spacedTrackingNumber } from '../domain/tracking';
+import { unicodeText, type UnicodeText } from './fonts';
+
+export { spacedTrackingNumber };
 
 /**
  * The 4×6 inch shipping label, as a PDF (pdf-lib, barcode by bwip-js) and as ZPL II for thermal printers.
  * Both carry the same fields: sender, recipient, order id, service, weight when known, and the tracking
- * number as text and as Code 128.
+ * number as text and as Code 128. The PDF prints any Unicode name (Latin, Greek, Cyrillic, CJK) with
+ * embedded, subset Noto fonts (./fonts.ts).
  */
 
 export interface LabelParty {
@@ -16,6 +21,8 @@ export interface LabelParty {
 export interface LabelContent {
   trackingNumber: string;
   orderId: string;
+  /** The customer-facing order number, printed as #1001 (older orders have none). */
+  orderNumber?: number;
   carrier: string;
   /** Human service name, e.g. "Self-ship Standard". */
   service: string;
@@ -55,50 +62,32 @@ export async function code128Png(text: string): Promise<Buffer> {
   });
 }
 
-/**
- * The standard PDF fonts only cover WinAnsi: fold accents (é → e) and replace anything else (e.g. CJK)
- * with "?", so no customer name can make label generation throw.
- */
-function printable(font: PDFFont, text: string): string {
-  const supported = new Set(font.getCharacterSet());
-  let out = '';
-  for (const ch of text.replace(/[\r\n\t]+/g, ' ')) {
-    const code = ch.codePointAt(0)!;
-    if (supported.has(code)) {
-      out += ch;
-      continue;
-    }
-    const folded = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-    out += [...folded].every((c) => supported.has(c.codePointAt(0)!)) && folded ? folded : '?';
-  }
-  return out;
-}
-
-/** Shrinks the font size until the text fits the width (long addresses must not run off the label). */
-function fitSize(font: PDFFont, text: string, size: number, maxWidth: number, minSize = 6): number {
-  let s = size;
-  while (s > minSize && font.widthOfTextAtSize(text, s) > maxWidth) s -= 0.5;
-  return s;
+/** "#1001 · 6f1c…" when the order has a number, else the id alone. */
+export function orderReference(label: Pick<LabelContent, 'orderId' | 'orderNumber'>): string {
+  return label.orderNumber !== undefined ? `#${label.orderNumber} (${label.orderId})` : label.orderId;
 }
 
 export async function renderLabelPdf(label: LabelContent): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   pdf.setTitle(`Shipping label ${label.trackingNumber}`);
-  pdf.setSubject(`Order ${label.orderId}`);
+  pdf.setSubject(`Order ${orderReference(label)}`);
   pdf.setProducer('order-service');
   pdf.setCreationDate(new Date(label.createdAt));
   const page = pdf.addPage([LABEL_WIDTH_PT, LABEL_HEIGHT_PT]);
-  const regular = await pdf.embedFont(StandardFonts.Helvetica);
-  const bold = await pdf.embedFont(StandardFonts.HelveticaBold);
+  const weight = formatWeight(label.weightGrams);
+  const texts = [
+    label.carrier.toUpperCase(), label.service, label.sender.name, ...label.sender.lines,
+    label.recipient.name, ...label.recipient.lines, orderReference(label),
+  ];
+  const fonts = await unicodeText(pdf, texts);
   const margin = 12;
   const width = LABEL_WIDTH_PT - 2 * margin;
   let y = LABEL_HEIGHT_PT - margin;
 
-  const line = (text: string, font: PDFFont, size: number, x = margin, maxWidth = width) => {
-    const safe = printable(font, text);
-    const fitted = fitSize(font, safe, size, maxWidth);
+  const line = (text: string, bold: boolean, size: number, x = margin, maxWidth = width) => {
+    const fitted = fonts.fit(text, size, maxWidth, bold);
     y -= fitted + 2;
-    page.drawText(safe, { x, y, size: fitted, font });
+    fonts.draw(page, text, { x, y, size: fitted, bold });
   };
   const rule = (thickness = 1) => {
     y -= 5;
@@ -107,35 +96,34 @@ export async function renderLabelPdf(label: LabelContent): Promise<Uint8Array> {
   };
 
   // Header: carrier and service.
-  line(label.carrier.toUpperCase(), bold, 14);
-  line(label.service, regular, 10);
+  line(label.carrier.toUpperCase(), true, 14);
+  line(label.service, false, 10);
   rule(2);
 
   // Sender (small, top left, as postal convention has it).
-  line('FROM:', bold, 7);
-  line(label.sender.name, regular, 8);
-  for (const l of label.sender.lines) line(l, regular, 8);
+  line('FROM:', true, 7);
+  line(label.sender.name, false, 8);
+  for (const l of label.sender.lines) line(l, false, 8);
   rule();
 
   // Recipient (large).
-  line('SHIP TO:', bold, 8);
-  line(label.recipient.name, bold, 14);
-  for (const l of label.recipient.lines) line(l, regular, 12);
+  line('SHIP TO:', true, 8);
+  line(label.recipient.name, true, 14);
+  for (const l of label.recipient.lines) line(l, false, 12);
   rule(2);
 
   // Order facts.
-  line(`Order: ${label.orderId}`, regular, 9);
-  line(`Tracking: ${label.trackingNumber}`, regular, 9);
-  const weight = formatWeight(label.weightGrams);
-  line(`Service: ${label.service}${weight ? `   Weight: ${weight}` : ''}`, regular, 9);
-  line(`Date: ${label.createdAt.slice(0, 10)}`, regular, 9);
+  line(`Order: ${orderReference(label)}`, false, 9);
+  line(`Tracking: ${label.trackingNumber}`, false, 9);
+  line(`Service: ${label.service}${weight ? `   Weight: ${weight}` : ''}`, false, 9);
+  line(`Date: ${label.createdAt.slice(0, 10)}`, false, 9);
   rule();
 
-  await drawBarcode(pdf, page, label.trackingNumber, margin, width, y, bold);
+  await drawBarcode(pdf, page, label.trackingNumber, margin, width, y, fonts);
   return pdf.save();
 }
 
-async function drawBarcode(pdf: PDFDocument, page: PDFPage, trackingNumber: string, margin: number, width: number, top: number, font: PDFFont) {
+async function drawBarcode(pdf: PDFDocument, page: PDFPage, trackingNumber: string, margin: number, width: number, top: number, fonts: UnicodeText) {
   const png = await pdf.embedPng(await code128Png(trackingNumber));
   // Keep the bars' aspect ratio and fit the available width; the bottom strip holds the number as text.
   const textSize = 16;
@@ -146,14 +134,8 @@ async function drawBarcode(pdf: PDFDocument, page: PDFPage, trackingNumber: stri
   const h = Math.min(maxHeight, 110);
   page.drawImage(png, { x: margin + (width - w) / 2, y: bottom + 4, width: w, height: h });
   const spaced = spacedTrackingNumber(trackingNumber);
-  const textWidth = font.widthOfTextAtSize(spaced, textSize);
-  page.drawText(spaced, { x: margin + (width - textWidth) / 2, y: margin, size: textSize, font });
-}
-
-/** "RA 4731 2482 9 GB" is how posts print S10 numbers for people; the barcode holds the plain number. */
-export function spacedTrackingNumber(trackingNumber: string): string {
-  const m = /^([A-Z]{2})(\d{4})(\d{4})(\d)([A-Z]{2})$/.exec(trackingNumber);
-  return m ? `${m[1]} ${m[2]} ${m[3]} ${m[4]} ${m[5]}` : trackingNumber;
+  const textWidth = fonts.width(spaced, textSize, true);
+  fonts.draw(page, spaced, { x: margin + (width - textWidth) / 2, y: margin, size: textSize, bold: true });
 }
 
 /**
@@ -195,7 +177,7 @@ export function renderLabelZpl(label: LabelContent): string {
   text(label.recipient.name, 48, true);
   for (const l of label.recipient.lines) text(l, 40);
   rule(6);
-  text(`Order: ${label.orderId}`, 30);
+  text(`Order: ${orderReference(label)}`, 30);
   text(`Tracking: ${label.trackingNumber}`, 30);
   const weight = formatWeight(label.weightGrams);
   text(`Service: ${label.service}${weight ? `   Weight: ${weight}` : ''}`, 30);

@@ -1,5 +1,6 @@
 import { nextTrackingSerial } from '../adapters/fulfillment/tracking-serial';
-import type { Address, Order } from '../domain/order';
+import { addressLines } from '../domain/address';
+import type { Order } from '../domain/order';
 import { isValidTrackingNumber, makeTrackingNumber } from '../domain/tracking';
 import { carrierEventBody, defaultDescriptions, WebhookRejected, type CarrierPort, type CreatedShipment, type CreateShipmentRequest } from './carrier';
 import { renderLabelPdf, renderLabelZpl, type LabelContent } from './label';
@@ -9,16 +10,11 @@ import { SIGNATURE_HEADER, verifySignature } from './webhook-signature';
 export const SELF_SHIP_CARRIER = 'Self-ship';
 export const SELF_SHIP_SERVICE = 'Self-ship Standard';
 
-/** Address block as printed: street lines, "City, Region Postal", country code. */
-export function addressLines(address: Address): string[] {
-  const cityLine = [address.city + (address.region ? `, ${address.region}` : ''), address.postalCode].join(' ');
-  return [address.line1, ...(address.line2 ? [address.line2] : []), cityLine, address.country];
-}
-
 export function labelContentFor(order: Order, request: CreateShipmentRequest, trackingNumber: string, createdAt: string): LabelContent {
   return {
     trackingNumber,
     orderId: order.id,
+    ...(order.number !== undefined ? { orderNumber: order.number } : {}),
     carrier: SELF_SHIP_CARRIER,
     service: SELF_SHIP_SERVICE,
     sender: request.fromAddress,

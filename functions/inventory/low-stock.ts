@@ -90,21 +90,27 @@ export async function rearmLowStock(skus: Iterable<string>): Promise<void> {
   await Promise.all([...new Set(skus)].map((sku) => inventoryStore.rearmIfRecovered(sku)));
 }
 
-export async function listAlerts(limit: number, cursor?: string): Promise<Page<LowStockAlert & { published: boolean }>> {
+/** Alerts newest first; `open` lists only those not resolved yet (stock still at or below the threshold). */
+export async function listAlerts(
+  limit: number,
+  cursor?: string,
+  options: { open?: boolean } = {},
+): Promise<Page<LowStockAlert & { published: boolean; resolvedAt: string | null }>> {
   const { Items, LastEvaluatedKey } = await ddb().send(
     new QueryCommand({
       TableName: config.tableName(),
       IndexName: indexes.collection,
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': collections.alerts },
+      ...(options.open ? { FilterExpression: 'attribute_not_exists(resolvedAt)' } : {}),
       ScanIndexForward: false,
       Limit: limit,
       ExclusiveStartKey: decodeCursor(cursor),
     }),
   );
   return {
-    items: (Items ?? []).map(({ id, sku, name, available, threshold, daysOfCover, createdAt, published }) => ({
-      id, sku, name, available, threshold, daysOfCover, createdAt, published,
+    items: (Items ?? []).map(({ id, sku, name, available, threshold, daysOfCover, createdAt, published, resolvedAt }) => ({
+      id, sku, name, available, threshold, daysOfCover, createdAt, published, resolvedAt: resolvedAt ?? null,
     })),
     nextCursor: encodeCursor(LastEvaluatedKey),
   };

@@ -2,10 +2,12 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { keys } from '../adapters/keys';
+import { addressLines } from '../domain/address';
+import type { Order } from '../domain/order';
 import { adminPaymentView, type PaymentRecord } from '../payments/payment';
 
 const strip = (item: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(item).filter(([key]) => !/^(pk|sk|gsi\dpk|gsi\dsk|entity|expiresAt|requestFingerprint)$/.test(key)));
+  Object.fromEntries(Object.entries(item).filter(([key]) => !/^(pk|sk|gsi\dpk|gsi\dsk|entity|expiresAt|requestFingerprint|searchName)$/.test(key)));
 
 /**
  * The admin's whole view of one order in one query: the order (with its timeline), the payment record
@@ -31,6 +33,8 @@ export async function adminOrderView(orderId: string) {
   }));
   return {
     ...strip(order),
+    // The ship-to block in the destination country's format, country in full (for people, not parsing).
+    addressLines: addressLines(order.shippingAddress as Order['shippingAddress']),
     paymentRecord: payment ? adminPaymentView(strip(payment) as unknown as PaymentRecord) : null,
     shipmentRecord: shipment ? strip(shipment) : null,
     notifications,

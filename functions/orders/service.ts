@@ -44,12 +44,13 @@ export function newOrder(
   userId: string,
   actor: string,
   priced: Awaited<ReturnType<typeof priceOrder>>,
-  identity: { id: string; requestFingerprint: string },
+  identity: { id: string; requestFingerprint: string; number?: number },
 ): Order {
   const now = new Date().toISOString();
   return {
     id: identity.id,
     requestFingerprint: identity.requestFingerprint,
+    ...(identity.number !== undefined ? { number: identity.number } : {}),
     userId,
     status: 'PENDING',
     customer: body.customer,

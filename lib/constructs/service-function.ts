@@ -12,6 +12,7 @@ import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { FONT_FILES, FONTS_DIR_NAME } from '../../functions/fulfillment/font-files';
 import { functionSettings } from '../function-settings';
 import type { Route } from '../routes';
 
@@ -56,10 +57,24 @@ export interface FunctionDeps {
   readonly removalPolicy: RemovalPolicy;
 }
 
+/**
+ * Copies the PDF fonts from node_modules into `fonts/` beside the bundle (read at run time by
+ * functions/fulfillment/fonts.ts), so the 6 MB of TTF never enter the JavaScript bundle or other functions.
+ */
+export const fontCommandHooks = {
+  beforeBundling: (): string[] => [],
+  beforeInstall: (): string[] => [],
+  afterBundling: (inputDir: string, outputDir: string): string[] => [
+    `mkdir -p "${path.join(outputDir, FONTS_DIR_NAME)}"`,
+    ...Object.entries(FONT_FILES).map(([name, source]) => `cp "${path.join(inputDir, 'node_modules', source)}" "${path.join(outputDir, FONTS_DIR_NAME, name)}"`),
+  ],
+};
+
 /** `functionSettings` plus where to find the handler: what every service Lambda (and the bundle test) uses. */
-export function bundledFunctionProps(projectRoot: string, entry: string): NodejsFunctionProps {
+export function bundledFunctionProps(projectRoot: string, entry: string, options: { fonts?: boolean } = {}): NodejsFunctionProps {
   return {
     ...functionSettings,
+    ...(options.fonts ? { bundling: { ...functionSettings.bundling, commandHooks: fontCommandHooks } } : {}),
     entry,
     handler: 'handler',
     projectRoot,
@@ -100,9 +115,10 @@ export class ServiceFunction extends Construct {
     if (needs.has('stripeWebhookSecret')) environment.STRIPE_WEBHOOK_SECRET_ARN = deps.stripeWebhookSecret.secretArn;
     if (needs.has('carrierSecret')) environment.CARRIER_WEBHOOK_SECRET_ARN = deps.carrierWebhookSecret.secretArn;
     if (needs.has('email')) environment.SENDER_EMAIL = deps.senderEmail;
+    if (needs.has('pdf')) Object.assign(environment, deps.labelsEnvironment);
 
     this.fn = new NodejsFunction(this, 'Function', {
-      ...bundledFunctionProps(deps.projectRoot, entry),
+      ...bundledFunctionProps(deps.projectRoot, entry, { fonts: needs.has('pdf') }),
       ...spec.overrides,
       description: `order-service ${spec.name} (${spec.entry})`,
       environment,

@@ -1,23 +1,24 @@
 /**
- * The admin dashboard in a real browser (Debian's Chromium through playwright-core) against the whole local
+ * The admin dashboard in a real browser (Chromium through playwright-core: the system one, or the build the
+ * npm package @sparticuz/chromium ships) against the whole local
  * stack: DynamoDB Local, cognito-local, the real state machine and the same handlers the Lambdas run.
  * Nothing is mocked: the customer's order goes through POST /orders and the workflow, the admin acts in
  * the UI. The steps share one browser page and run in order, like an admin's session.
  *
  * Screenshots of every page land in test-results/dashboard/ (git-ignored).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildDashboard } from '../../dashboard/build';
+import { resolveChromium } from '../support/chromium';
 import { useLocalStack } from '../support/local-stack';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(__dirname, '../../test-results/dashboard');
 const PASSWORD = 'Passw0rd!local';
 const ADMIN = 'admin@example.com';
@@ -82,14 +83,13 @@ const invalid = (control: ReturnType<Page['locator']>) => control.and(page.locat
 const availableCell = (row: ReturnType<Page['locator']>, value: string) => row.locator('td:nth-child(4)', { hasText: new RegExp(`^${value}$`) });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH.`);
-  }
+  // The system Chromium when there is one, else the npm-shipped build (test/support/chromium.ts).
+  const chromiumBinary = await resolveChromium();
   await rm(SHOTS, { recursive: true, force: true }); // only this run's screenshots
   await mkdir(SHOTS, { recursive: true });
   // A fresh profile per run: no cached assets, storage or extensions from anything before.
   context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
-    executablePath: CHROMIUM,
+    executablePath: chromiumBinary.executablePath,
     headless: true,
     args: [
       '--no-sandbox',
@@ -309,10 +309,54 @@ test('status polling pauses while the tab is hidden and resumes when it is shown
   }
 }, 60_000);
 
-test('searching by id opens the order with payment, shipment and timeline', async () => {
-  await page.getByRole('searchbox', { name: 'Order id' }).fill(orderId);
-  await page.getByRole('button', { name: 'Open' }).click();
-  await heading(`Order ${orderId}`).waitFor();
+test('the overview opens first: tiles, a per-day chart and the attention queue, each linking to its list', async () => {
+  await page.goto(`${local.stack.apiUrl}/`);
+  await heading('Overview').waitFor();
+  expect(page.url()).not.toMatch(/#\/orders/);
+  const expected = await adminJson<{ ordersPlaced: number; ordersShipped: number; perDay: { date: string; orders: number }[] }>('/admin/overview');
+  const tile = (name: string) => page.locator(`li.tile[data-tile="${name}"] .tile-value`);
+  await tile('Orders placed').filter({ hasText: String(expected.ordersPlaced) }).waitFor();
+  expect(await tile('Shipped').textContent()).toBe(String(expected.ordersShipped));
+  expect(await tile('Revenue').textContent()).toMatch(/^\$[\d,]+\.\d{2}/); // money, formatted
+  const days = page.locator('ol.chart li.chart-day');
+  expect(await days.count()).toBe(7);
+  const today = new Date().toISOString().slice(0, 10);
+  expect(await page.locator(`li.chart-day[data-date="${today}"] .chart-count`).textContent()).toBe(String(expected.perDay.at(-1)!.orders));
+  await shot('07b-overview');
+  await page.getByRole('list', { name: 'Needs attention' }).getByRole('link', { name: /low-stock threshold/ }).click();
+  await heading('Low-stock alerts').waitFor();
+  expect(page.url()).toMatch(/open=true/);
+  await page.goto(`${local.stack.apiUrl}/#/overview`);
+  await tile('Shipped').click();
+  await heading('Orders').waitFor();
+  expect(page.url()).toMatch(/status=SHIPPED/);
+  await page.locator(`tr[data-order-id="${orderId}"]`).waitFor();
+});
+
+test('one search box finds orders by number, id prefix, email and name prefix', async () => {
+  const number = (await adminJson<{ number: number }>(`/admin/orders/${orderId}`)).number;
+  expect(number).toBeGreaterThanOrEqual(1001);
+  const row = page.locator(`tr[data-order-id="${orderId}"]`);
+  const search = page.getByRole('searchbox', { name: 'Search orders' });
+  for (const q of [`#${number}`, String(number), orderId.slice(0, 8), CUSTOMER.slice(0, 5).toUpperCase(), 'casey cus']) {
+    await page.goto(appUrl('/orders'));
+    await search.fill(q);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(new RegExp(`q=${encodeURIComponent(q).replace(/%20/g, '(%20|\\+)')}`));
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`#${number}`);
+  }
+  // Too short to search: said in place, nothing requested.
+  await search.fill('ca');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByText('Type at least 3 characters, or an order number.').waitFor();
+  await shot('08a-orders-search');
+});
+
+test('searching opens the order with payment, shipment and timeline', async () => {
+  await page.goto(appUrl(`/orders?q=${orderId.slice(0, 8)}`));
+  await page.locator(`tr[data-order-id="${orderId}"] a`).click();
+  await heading(/^Order #\d+$/).waitFor();
   const shipment = page.getByRole('article', { name: 'Shipment' });
   const tracking = shipment.locator('a.mono');
   await tracking.waitFor();
@@ -323,6 +367,11 @@ test('searching by id opens the order with payment, shipment and timeline', asyn
   expect(await page.getByRole('article', { name: 'Customer' }).textContent()).toContain('Hauptstraße 5');
   const timeline = await page.locator('ol.timeline').first().textContent();
   for (const status of ['Pending', 'Reserved', 'Paid', 'Labelled', 'Shipped']) expect(timeline).toContain(status);
+  expect(timeline).toContain('by customer');
+  expect(timeline).not.toMatch(/customer:[0-9a-f-]{8}/);
+  expect(timeline).toMatch(/\d{1,2}:\d{2}:\d{2}/); // seconds: the hold window is seconds long
+  // German format: postcode before the city, country in full.
+  expect(await page.getByRole('article', { name: 'Customer' }).locator('address').innerText()).toMatch(/Hauptstraße 5\s+10115 Berlin\s+Germany/);
   await shot('08-order-detail');
 });
 
@@ -337,6 +386,22 @@ test('the shipping label downloads as PDF and ZPL with the admin token', async (
   const zplText = await readFile((await zpl.path())!, 'utf8');
   expect(zplText.startsWith('^XA')).toBe(true);
   expect(zplText).toContain(trackingNumber);
+});
+
+test('the orders list exports the filtered orders as CSV', async () => {
+  await page.goto(appUrl('/orders?status=SHIPPED'));
+  await page.locator(`tr[data-order-id="${orderId}"]`).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  expect(download.suggestedFilename()).toBe('orders-SHIPPED.csv');
+  const csv = await readFile((await download.path())!, 'utf8');
+  const rows = csv.trimEnd().split('\r\n');
+  expect(rows[0]).toBe('number,id,placedAt,status,customerName,email,lines,total,currency,captured,refunded');
+  const mine = rows.find((r) => r.includes(orderId))!;
+  expect(mine.split(',')).toEqual([expect.stringMatching(/^\d{4,}$/), orderId, expect.any(String), 'SHIPPED', 'Casey Customer', CUSTOMER, '2', '31.00', 'USD', '31.00', '0.00']);
+  expect(rows.slice(1).every((r) => r.split(',')[3] === 'SHIPPED')).toBe(true);
+  // Back where the next steps act.
+  await page.goto(appUrl(`/orders/${orderId}`));
+  await heading(/^Order #\d+$/).waitFor();
 });
 
 test('a partial refund is converted to minor units and shows on the order', async () => {
@@ -425,7 +490,7 @@ test('a product with an open order is deactivated instead of deleted', async () 
     process.env.ORDER_HOLD_SECONDS = '0';
   }
   await page.goto(appUrl(`/orders/${heldOrderId}`));
-  await heading(`Order ${heldOrderId}`).waitFor();
+  await heading(/^Order #\d+$/).waitFor();
   await page.locator('.page-header [data-status="PAID"]').waitFor({ timeout: 30_000 }); // the page polls
   expect(await page.getByRole('button', { name: 'Refund' }).count()).toBe(0); // nothing captured yet
 
@@ -441,7 +506,7 @@ test('a product with an open order is deactivated instead of deleted', async () 
 
 test('an order still in its cancellation window is cancelled from its page', async () => {
   await page.goto(appUrl(`/orders/${heldOrderId}`));
-  await heading(`Order ${heldOrderId}`).waitFor();
+  await heading(/^Order #\d+$/).waitFor();
   await page.locator('.page-header [data-status="PAID"]').waitFor();
   await page.getByRole('button', { name: 'Cancel order' }).click();
   const dialog = page.getByRole('dialog', { name: `Cancel order ${heldOrderId}?` });
@@ -539,6 +604,13 @@ test('the adjustment history lists every change with who and why', async () => {
   expect(text).toContain('+8');
   expect(text).toContain('-3');
   expect(text).not.toContain('Typo'); // the refused adjustment left no trace
+  // The ledger beside it lists the same adjustments as movements, with who and why. (Order movements
+  // come from the change-stream consumer; the ledger's sums are proven in test/integration/inventory.)
+  const movements = page.getByRole('table', { name: `Movements of ${sku}` });
+  await movements.locator('tr[data-movement="adjustment"]').first().waitFor();
+  const rows = await movements.locator('tr[data-movement="adjustment"]').allInnerTexts();
+  expect(rows.some((r) => r.includes('+8') && r.includes('Opening stock from supplier'))).toBe(true);
+  expect(rows.some((r) => r.includes('-3') && r.includes('Damaged in storage'))).toBe(true);
   await shot('16-inventory-history');
 });
 
@@ -578,19 +650,22 @@ test('the pages stay usable at 768 px wide', async () => {
   await page.setViewportSize({ width: 768, height: 1000 });
   for (const [route, title] of [
     ['/orders', 'Orders'],
-    [`/orders/${orderId}`, `Order ${orderId}`],
+    [`/orders/${orderId}`, /^Order #\d+$/],
+    ['/overview', 'Overview'],
+    ['/payments', 'Payments'],
+    ['/alerts', 'Low-stock alerts'],
     ['/inventory', 'Inventory'],
     ['/products/new', 'New product'],
   ] as const) {
     await page.goto(appUrl(route));
     await heading(title).waitFor();
-    await page.locator('table, form.card').first().waitFor();
+    await page.locator('table, form.card, ul.tiles').first().waitFor();
     // Wide tables scroll inside their own box; the page itself never scrolls sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
   }
   await shot('18-narrow-product-form');
   await page.goto(appUrl(`/orders/${orderId}`));
-  await heading(`Order ${orderId}`).waitFor();
+  await heading(/^Order #\d+$/).waitFor();
   await shot('19-narrow-order-detail');
   await page.setViewportSize({ width: 1280, height: 900 });
 });

@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { simpleParser } from 'mailparser';
 import { useLocalStack } from '../support/local-stack';
 import { isValidTrackingNumber } from '../../functions/domain/tracking';
 
@@ -74,8 +75,9 @@ describe('order saga through the real ASL', () => {
     // Emails follow the committed status changes through the outbox, a moment after the execution ends.
     const outbox = await emailsOf(order.id, 2);
     expect(outbox.sort()).toEqual([expect.stringContaining('confirmation'), expect.stringContaining('shipped')]);
-    const shippedMail = readFileSync(path.join(local.stack.dataDir, 'outbox', outbox.find((f) => f.includes('shipped'))!), 'utf8');
-    expect(shippedMail).toContain(view.shipment.trackingNumber);
+    const shippedMail = await simpleParser(readFileSync(path.join(local.stack.dataDir, 'outbox', outbox.find((f) => f.includes('shipped'))!)));
+    expect(shippedMail.text).toContain(view.shipment.trackingNumber);
+    expect(shippedMail.headers.get('x-notification-kind')).toBe('shipped');
 
     // The customer sees it too, and public tracking knows the shipment without any personal data.
     const mine = (await (await local.api(`/orders/${order.id}`, { as: 'customer' })).json()) as any;

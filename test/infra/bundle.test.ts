@@ -16,6 +16,8 @@ import { bundledFunctionProps } from '../../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
 import { routes, workflowTasks } from '../../lib/routes';
 import { tempOutdir } from './support';
+import { FONT_FILES } from '../../functions/fulfillment/font-files';
+import { inspectPdf } from '../unit/fulfillment/support/barcode';
 import { useIsolatedTables } from '../support/dynamo';
 
 const tables = useIsolatedTables();
@@ -42,6 +44,11 @@ function assetDirs(app: App, stack: Stack, names: string[]): Record<string, stri
 const PROBE = `
 const [dir, mode] = process.argv.slice(2);
 const mod = await import(dir + '/index.mjs');
+if (mode === 'label') {
+  const pdf = await mod.renderLabelPdf(JSON.parse(process.argv[4]));
+  console.log(JSON.stringify({ pdf: Buffer.from(pdf).toString('base64') }));
+  process.exit(0);
+}
 if (typeof mod.handler !== 'function') throw new Error('no handler export');
 if (mode === 'load') { console.log(JSON.stringify({ loaded: true })); process.exit(0); }
 const event = {
@@ -73,24 +80,28 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
     const app = new App({ outdir: path.join(work, 'cdk.out') }); // bundling on, as in `cdk synth`
     const stack = new Stack(app, 'BundleProbe');
     const names = ['Health', 'PlaceOrder', 'CreateLabel'];
-    for (const name of names) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entryOf(name)));
-    dirs = assetDirs(app, stack, names);
+    const withFonts = new Set(routes.concat().filter((r) => r.needs?.includes('pdf')).map((r) => r.name).concat(workflowTasks.filter((t) => t.needs?.includes('pdf')).map((t) => t.name)));
+    for (const name of names) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entryOf(name), { fonts: withFonts.has(name) }));
+    // The label renderer alone (its exports kept by the ESM bundle), to render a label from a bundle.
+    new NodejsFunction(stack, 'LabelModule', bundledFunctionProps(PROJECT_ROOT, path.join(PROJECT_ROOT, 'functions/fulfillment/label.ts'), { fonts: true }));
+    dirs = assetDirs(app, stack, [...names, 'LabelModule']);
   }, 180_000);
 
   afterAll(() => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  const run = (name: string, mode: string, env: Record<string, string> = {}) => {
+  const run = (name: string, mode: string, env: Record<string, string> = {}, arg?: string) => {
     // Copy the bundle next to the runtime stand-in: only `work/node_modules` is resolvable from there.
     const target = path.join(work, 'task', name);
     fs.mkdirSync(target, { recursive: true });
-    for (const f of fs.readdirSync(dirs[name])) fs.copyFileSync(path.join(dirs[name], f), path.join(target, f));
-    const result = spawnSync(process.execPath, ['--enable-source-maps', path.join(work, 'probe.mjs'), target, mode], {
+    fs.cpSync(dirs[name], target, { recursive: true });
+    const result = spawnSync(process.execPath, ['--enable-source-maps', path.join(work, 'probe.mjs'), target, mode, ...(arg ? [arg] : [])], {
       cwd: work,
       encoding: 'utf8',
       timeout: 60_000,
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', POWERTOOLS_SERVICE_NAME: 'order-service', ...env },
+      // LAMBDA_TASK_ROOT is where Lambda unpacks the bundle: the fonts are found beside it.
+      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', POWERTOOLS_SERVICE_NAME: 'order-service', LAMBDA_TASK_ROOT: target, ...env },
     });
     if (result.status !== 0) throw new Error(`${name} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
     const lines = result.stdout.trim().split('\n');
@@ -99,14 +110,17 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
 
   it('emits minified ESM with a source map, a require() shim, and imports only the AWS SDK and Node built-ins', () => {
     for (const [name, dir] of Object.entries(dirs)) {
-      expect(fs.readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      const fonts = name === 'CreateLabel' || name === 'LabelModule' ? ['fonts'] : [];
+      expect(fs.readdirSync(dir).sort()).toEqual([...fonts, 'index.mjs', 'index.mjs.map']);
       const code = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith("import { createRequire as __createRequire } from 'node:module'")).toBe(true);
       expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
-      expect(code.split('\n').length).toBeLessThan(200); // minified
+      // minified: long lines (the address templates keep some newlines inside template strings)
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
       // Static imports (`import{a as b}from"x"`, `import*as c from"x"`, `import"x"`) and CommonJS requires.
       const staticImports = [...code.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w$*{}\s,]+?from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
-      const requires = [...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+      // (Not after a space or quote: fontkit's bundled iconv-lite mentions "require('iconv-lite')" in error texts.)
+      const requires = [...code.matchAll(/(?<![\s"'`])\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
       const imported = new Set([...staticImports, ...requires]);
       expect(staticImports.length).toBeGreaterThan(0);
       const external = [...imported].filter((m) => !m.startsWith('@aws-sdk/') && !m.startsWith('node:') && !builtinModules.includes(m));
@@ -140,6 +154,29 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
 
   it('CreateLabel (pdf-lib, bwip-js: CommonJS inside an ESM bundle) loads', () => {
     expect(run('CreateLabel', 'load')).toEqual({ loaded: true });
+  });
+
+  it('PDF functions get the font files beside the bundle, never inside it; other functions get none', () => {
+    expect(fs.readdirSync(path.join(dirs.CreateLabel, 'fonts')).sort()).toEqual(Object.keys(FONT_FILES).sort());
+    const bundleBytes = fs.statSync(path.join(dirs.CreateLabel, 'index.mjs')).size;
+    const cjkBytes = fs.statSync(path.join(dirs.CreateLabel, 'fonts', 'NotoSansJP-Regular.ttf')).size;
+    // Smaller than the CJK font alone (5.4 MB) that it would hold if fonts were inlined; the files match the packages.
+    expect(bundleBytes).toBeLessThan(cjkBytes);
+    for (const [name, source] of Object.entries(FONT_FILES)) {
+      expect(fs.readFileSync(path.join(dirs.CreateLabel, 'fonts', name)).equals(fs.readFileSync(path.join(PROJECT_ROOT, 'node_modules', source)))).toBe(true);
+    }
+    expect(fs.existsSync(path.join(dirs.PlaceOrder, 'fonts'))).toBe(false);
+  });
+
+  it('a label rendered from the bundle prints Unicode names with the fonts found beside it', () => {
+    const content = {
+      trackingNumber: 'RA473124829GB', orderId: 'o-1', orderNumber: 1001, carrier: 'Self-ship', service: 'Standard',
+      sender: { name: 'Acme', lines: ['1 Road'] }, recipient: { name: 'Łucja Żółć', lines: ['山田太郎', 'Ελλάδα', 'Россия'] },
+      createdAt: '2026-12-01T00:00:00.000Z',
+    };
+    const { pdf } = run('LabelModule', 'label', {}, JSON.stringify(content));
+    const text = inspectPdf(new Uint8Array(Buffer.from(pdf, 'base64'))).pages[0].text;
+    for (const expected of ['Łucja Żółć', '山田太郎', 'Ελλάδα', 'Россия', '#1001']) expect(text).toContain(expected);
   });
 
   it('aws:cdk:bundling-stacks = [] skips esbuild (what the other infra tests rely on)', () => {

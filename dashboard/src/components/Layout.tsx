@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { href } from '../router';
 
 const sections = [
+  { path: '/overview', label: 'Overview' },
   { path: '/orders', label: 'Orders' },
   { path: '/inventory', label: 'Inventory' },
   { path: '/products', label: 'Products' },
@@ -20,7 +21,7 @@ export function Layout({ active, username, onSignOut, children }: { active: stri
         Skip to content
       </a>
       <header className="topbar">
-        <a className="brand" href={href('/orders')}>
+        <a className="brand" href={href('/overview')}>
           <span className="brand-mark" aria-hidden="true" />
           Order Service <span className="brand-sub">Admin</span>
         </a>

@@ -8,20 +8,25 @@ import { href, navigate, type Route } from '../router';
 export function Alerts({ route }: { route: Route }) {
   useTitle('Alerts');
   // Alerts come from orders placed elsewhere: refresh now and then while the page is open.
-  const alerts = usePagedList(route, (cursor, signal) => api.listAlerts(cursor, signal), [], {
-    go: (cursor) => navigate('/alerts', { cursor }),
+  const open = route.query.get('open') === 'true';
+  const alerts = usePagedList(route, (cursor, signal) => api.listAlerts(cursor, signal, open), [open], {
+    go: (cursor) => navigate('/alerts', { cursor, open: open ? 'true' : undefined }),
     pollMs: 15000,
   });
 
   return (
     <section>
-      <PageHeader title="Low-stock alerts" />
+      <PageHeader title="Low-stock alerts">
+        <label className="inline-field">
+          <input type="checkbox" checked={open} onChange={(e) => navigate('/alerts', { open: e.target.checked ? 'true' : undefined })} /> Open alerts only
+        </label>
+      </PageHeader>
       <PagedTable
         list={alerts}
         label="Low-stock alerts"
         pagerLabel="Alerts"
         empty="No low-stock alerts. Every SKU is above its threshold."
-        columns={[{ label: 'Raised' }, { label: 'SKU' }, { label: 'Product' }, { label: 'Available', num: true }, { label: 'Threshold', num: true }, { label: 'Days of cover', num: true }]}
+        columns={[{ label: 'Raised' }, { label: 'SKU' }, { label: 'Product' }, { label: 'Available', num: true }, { label: 'Threshold', num: true }, { label: 'Days of cover', num: true }, { label: 'State' }]}
         row={(alert) => (
           <tr key={alert.id} data-sku={alert.sku} className={alert.available <= 0 ? 'row-low' : undefined}>
             <td>{formatDateTime(alert.createdAt)}</td>
@@ -36,6 +41,7 @@ export function Alerts({ route }: { route: Route }) {
             <td className="num">
               <DaysOfCover days={alert.daysOfCover} />
             </td>
+            <td>{alert.resolvedAt ? <span className="badge badge-neutral">Resolved {formatDateTime(alert.resolvedAt)}</span> : <span className="badge badge-warning">Open</span>}</td>
           </tr>
         )}
       />

@@ -3,7 +3,7 @@ import { api } from '../api';
 import { AdjustDialog, adjustmentNotice } from '../components/AdjustDialog';
 import { PagedTable, usePagedList } from '../components/PagedTable';
 import { Notice, PageHeader } from '../components/ui';
-import { formatDateTime, formatNumber } from '../format';
+import { formatDateTime, formatNumber, humanize, readableActor } from '../format';
 import { useTitle } from '../hooks';
 import { href, navigate, type Route } from '../router';
 import type { InventoryLevel } from '../types';
@@ -105,6 +105,11 @@ export function InventoryHistory({ sku, route }: { sku: string; route: Route }) 
   const [adjusting, setAdjusting] = useState(false);
   const path = `/inventory/${encodeURIComponent(sku)}`;
   const history = usePagedList(route, (cursor, signal) => api.listAdjustments(sku, cursor, signal), [sku], { go: (cursor) => navigate(path, { cursor }) });
+  // The ledger pages on its own cursor (`mcursor`), so both tables keep their place in the URL.
+  const movementsRoute = { ...route, query: new URLSearchParams(route.query.get('mcursor') ? { cursor: route.query.get('mcursor')! } : {}) };
+  const movements = usePagedList(movementsRoute, (cursor, signal) => api.listMovements(sku, cursor, signal), [sku], {
+    go: (cursor) => navigate(path, { cursor: route.query.get('cursor'), mcursor: cursor }),
+  });
 
   return (
     <section>
@@ -143,7 +148,38 @@ export function InventoryHistory({ sku, route }: { sku: string; route: Route }) 
           </tr>
         )}
       />
-      {adjusting && <AdjustDialog level={{ sku }} onClose={() => setAdjusting(false)} onDone={() => history.reload(true)} />}
+      <h2>Movements</h2>
+      <p className="subtle">Every change of the levels: adjustments, reservations, releases and shipments. Summed from zero they give today’s on-hand and reserved.</p>
+      <PagedTable
+        list={movements}
+        label={`Movements of ${sku}`}
+        pagerLabel="Movements"
+        empty="No movements recorded for this SKU yet."
+        columns={[{ label: 'When' }, { label: 'Type' }, { label: 'On hand', num: true }, { label: 'Reserved', num: true }, { label: 'Order' }, { label: 'By' }, { label: 'Why' }]}
+        row={(m, index) => (
+          <tr key={`${m.at}-${m.type}-${index}`} data-movement={m.type}>
+            <td>{formatDateTime(m.at)}</td>
+            <td>{humanize(m.type)}</td>
+            <td className="num">{signed(m.onHandDelta)}</td>
+            <td className="num">{signed(m.reservedDelta)}</td>
+            <td>{m.orderId ? <a className="mono" href={href(`/orders/${encodeURIComponent(m.orderId)}`)}>{m.orderId.slice(0, 8)}</a> : '—'}</td>
+            <td>{readableActor(m.by)}</td>
+            <td>{m.reason ?? '—'}</td>
+          </tr>
+        )}
+      />
+      {adjusting && (
+        <AdjustDialog
+          level={{ sku }}
+          onClose={() => setAdjusting(false)}
+          onDone={() => {
+            history.reload(true);
+            movements.reload(true);
+          }}
+        />
+      )}
     </section>
   );
 }
+
+const signed = (n: number) => (n === 0 ? '0' : `${n > 0 ? '+' : ''}${formatNumber(n)}`);

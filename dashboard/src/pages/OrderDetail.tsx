@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, SessionExpiredError } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { AsyncView, Card, Detail, Field, Notice, PageHeader, ProblemMessage, StatusBadge } from '../components/ui';
-import { formatDateTime, formatMoney, humanize, parseDecimalToMinor } from '../format';
+import { formatDateTime, formatMoney, humanize, moneyInText, parseDecimalToMinor, readableActor } from '../format';
 import { useResource, useTitle } from '../hooks';
 import { href } from '../router';
 import { CANCELLABLE, type Order } from '../types';
@@ -41,7 +41,7 @@ export function OrderDetail({ id }: { id: string }) {
       <AsyncView resource={order}>
         {(o) => (
           <>
-            <PageHeader title={`Order ${o.id}`}>
+            <PageHeader title={o.number ? `Order #${o.number}` : `Order ${o.id}`}>
               <StatusBadge status={o.status} />
               {CANCELLABLE.includes(o.status) && (
                 <button type="button" className="btn btn-danger" onClick={() => setAction('cancel')}>
@@ -66,7 +66,7 @@ export function OrderDetail({ id }: { id: string }) {
               </p>
             )}
             <p className="subtle">
-              Placed {formatDateTime(o.createdAt)}
+              {o.number ? <span className="mono">{o.id} · </span> : null}Placed {formatDateTime(o.createdAt)}
               {o.updatedAt ? ` · updated ${formatDateTime(o.updatedAt)}` : ''}
             </p>
 
@@ -112,7 +112,7 @@ export function OrderDetail({ id }: { id: string }) {
 
             <h2>Timeline</h2>
             {o.timeline?.length ? (
-              <Timeline entries={o.timeline.map((entry) => ({ at: entry.at, status: entry.status, text: entry.reason ?? '', by: entry.actor }))} />
+              <Timeline entries={o.timeline.map((entry) => ({ at: entry.at, status: entry.status, text: entry.reason ?? '', by: readableActor(entry.actor) }))} />
             ) : (
               <p className="state state-empty">No timeline entries yet.</p>
             )}
@@ -122,7 +122,7 @@ export function OrderDetail({ id }: { id: string }) {
                 <h2>Payment history</h2>
                 <Timeline
                   label="Payment history"
-                  entries={o.paymentRecord.history.map((entry) => ({ at: entry.at, status: entry.status, text: entry.detail || undefined, by: entry.source }))}
+                  entries={o.paymentRecord.history.map((entry) => ({ at: entry.at, status: entry.status, text: entry.detail ? moneyInText(entry.detail, o.total.currency) : undefined, by: readableActor(entry.source) }))}
                 />
               </>
             ) : null}
@@ -249,24 +249,11 @@ function CustomerCard({ order }: { order: Order }) {
         <dd>
           {a ? (
             <address>
-              {a.name && (
-                <>
-                  {a.name}
-                  <br />
-                </>
-              )}
-              {a.line1}
-              <br />
-              {a.line2 && (
-                <>
-                  {a.line2}
-                  <br />
-                </>
-              )}
-              {a.postalCode} {a.city}
-              {a.region ? `, ${a.region}` : ''}
-              <br />
-              {a.country}
+              {[a.name, ...(order.addressLines ?? [a.line1, a.line2, `${a.postalCode} ${a.city}`, a.country])].filter(Boolean).map((line, i) => (
+                <span key={i} className="address-line">
+                  {line}
+                </span>
+              ))}
             </address>
           ) : (
             '—'
@@ -355,7 +342,11 @@ function ShipmentCard({ order }: { order: Order }) {
           <ProblemMessage error={error} />
         </>
       ) : (
-        <p className="subtle">Not shipped yet. A tracking number and label appear once the label step has run.</p>
+        <p className="subtle">
+          {order.status === 'CANCELLED' || order.status === 'FAILED'
+            ? `Not shipped: the order ${order.status === 'CANCELLED' ? 'was cancelled' : 'failed'} before a label was made.`
+            : 'Not shipped yet. A tracking number and label appear once the label step has run.'}
+        </p>
       )}
     </Card>
   );

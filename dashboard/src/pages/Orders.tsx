@@ -13,7 +13,7 @@ export const ORDERS_POLL_MS = 4000;
 export function Orders({ route }: { route: Route }) {
   useTitle('Orders');
   const q = route.query;
-  const filters = { status: q.get('status') ?? '', email: q.get('email') ?? '', from: q.get('from') ?? '', to: q.get('to') ?? '' };
+  const filters = { q: q.get('q') ?? '', status: q.get('status') ?? '', email: q.get('email') ?? '', from: q.get('from') ?? '', to: q.get('to') ?? '' };
   // Page size is part of the URL like the filters (1–100, the API's range); 25 is the API's default.
   const requestedLimit = Number(q.get('limit'));
   const limit = Number.isInteger(requestedLimit) && requestedLimit >= 1 && requestedLimit <= 100 ? requestedLimit : 25;
@@ -25,6 +25,7 @@ export function Orders({ route }: { route: Route }) {
     (cursor, signal) =>
       api.listOrders(
         {
+          q: filters.q || undefined,
           status: filters.status || undefined,
           email: filters.email || undefined,
           from: dayBoundary(filters.from, 'start'),
@@ -34,7 +35,7 @@ export function Orders({ route }: { route: Route }) {
         },
         signal,
       ),
-    [filters.status, filters.email, filters.from, filters.to, limit],
+    [filters.q, filters.status, filters.email, filters.from, filters.to, limit],
     { go: (cursor) => go({ cursor }), pollMs: ORDERS_POLL_MS },
   );
   const cursor = orders.cursor;
@@ -42,14 +43,22 @@ export function Orders({ route }: { route: Route }) {
   return (
     <section aria-labelledby="orders-title">
       <PageHeader title="Orders">
-        <OrderSearch />
+        <OrderSearch
+          key={filters.q}
+          initial={filters.q}
+          onSearch={(value) => {
+            orders.resetPaging();
+            go({ q: value || undefined });
+          }}
+        />
+        <ExportButton filters={filters} />
       </PageHeader>
       <FilterBar
         key={`${filters.status}|${filters.email}|${filters.from}|${filters.to}`}
-        initial={filters}
+        initial={{ status: filters.status, email: filters.email, from: filters.from, to: filters.to }}
         onApply={(next) => {
           orders.resetPaging();
-          go(next);
+          go({ ...next, q: filters.q || undefined });
         }}
       />
       <PagedTable
@@ -92,12 +101,16 @@ function OrderRow({ order }: { order: OrderSummary }) {
   return (
     <tr data-order-id={order.id}>
       <td>
-        <a className="mono" href={href(`/orders/${encodeURIComponent(order.id)}`)}>
-          {order.id}
+        <a href={href(`/orders/${encodeURIComponent(order.id)}`)}>
+          <strong>{order.number ? `#${order.number}` : '—'}</strong> <span className="mono subtle">{order.id.slice(0, 8)}</span>
         </a>
       </td>
       <td>{formatDateTime(order.createdAt)}</td>
-      <td>{order.email ?? '—'}</td>
+      <td>
+        {order.name ?? '—'}
+        <br />
+        <span className="subtle">{order.email ?? '—'}</span>
+      </td>
       <td className="num">{order.lines ?? '—'}</td>
       <td className="num">{formatMoney(order.total)}</td>
       <td>
@@ -184,25 +197,79 @@ function FilterBar({ initial, onApply }: { initial: Filters; onApply: (filters: 
   );
 }
 
-function OrderSearch() {
-  const [id, setId] = useState('');
+/** One box for everything people know an order by: #1001, an id (or its first 8 characters), email or name. */
+function OrderSearch({ initial, onSearch }: { initial: string; onSearch: (value: string) => void }) {
+  const [value, setValue] = useState(initial);
+  const trimmed = value.trim();
+  const tooShort = trimmed !== '' && !/^#?\d+$/.test(trimmed) && [...trimmed].length < 3;
   return (
     <form
       className="search"
       role="search"
       onSubmit={(event) => {
         event.preventDefault();
-        const value = id.trim();
-        if (value) navigate(`/orders/${encodeURIComponent(value)}`);
+        if (!tooShort) onSearch(trimmed);
       }}
     >
       <label htmlFor="order-search" className="visually-hidden">
-        Order id
+        Search orders
       </label>
-      <input id="order-search" type="search" placeholder="Find an order by id" value={id} onChange={(e) => setId(e.target.value)} />
+      <input
+        id="order-search"
+        type="search"
+        placeholder="#1001, id, email or name"
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        aria-invalid={tooShort ? true : undefined}
+        aria-describedby={tooShort ? 'order-search-error' : undefined}
+      />
       <button type="submit" className="btn">
-        Open
+        Search
       </button>
+      {tooShort && (
+        <span id="order-search-error" className="field-error">
+          Type at least 3 characters, or an order number.
+        </span>
+      )}
     </form>
+  );
+}
+
+/** Downloads the CSV of the current status and date filters (the API refuses more than 10,000 rows). */
+function ExportButton({ filters }: { filters: { status: string; from: string; to: string } }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  return (
+    <span className="export">
+      <button
+        type="button"
+        className="btn"
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          setError(undefined);
+          try {
+            const blob = await api.exportOrders({ status: filters.status || undefined, from: dayBoundary(filters.from, 'start'), to: dayBoundary(filters.to, 'end') });
+            const url = URL.createObjectURL(blob);
+            const a = document.createElement('a');
+            a.href = url;
+            a.download = `orders-${[filters.status, filters.from, filters.to].filter(Boolean).join('_') || 'all'}.csv`;
+            a.click();
+            setTimeout(() => URL.revokeObjectURL(url), 1000);
+          } catch (e) {
+            setError((e as Error).message);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {busy ? 'Exporting…' : 'Export CSV'}
+      </button>
+      {error && (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      )}
+    </span>
   );
 }

@@ -189,7 +189,8 @@ export function ProductCreate() {
       <PageHeader title="New product" />
       <ProductForm
         onSaved={(saved) => {
-          flash = `Created ${saved.sku}. Add stock on the Inventory page.`;
+          const stocked = (saved.inventory?.onHand ?? 0) > 0;
+          flash = stocked ? `Created ${saved.sku}. ${saved.inventory!.onHand} in stock.` : `Created ${saved.sku}. Add stock on the Inventory page.`;
           navigate(`/products/${encodeURIComponent(saved.sku)}`);
         }}
       />

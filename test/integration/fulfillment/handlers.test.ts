@@ -64,6 +64,28 @@ describe('GET /tracking/{trackingNumber}', () => {
     for (const value of Object.values(PII)) expect(text).not.toContain(value);
   });
 
+  it('answers a browser with a human page (same facts, no personal data) and programs with JSON', async () => {
+    const { trackingNumber } = await shippedOrder();
+    const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const page = await call(getTracking, { path: `/tracking/${trackingNumber}`, pathParameters: { trackingNumber }, headers: { accept: browser } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers.vary).toBe('Accept');
+    const html = String(page.body);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain(`${trackingNumber.slice(0, 2)} ${trackingNumber.slice(2, 6)} ${trackingNumber.slice(6, 10)} ${trackingNumber.slice(10, 11)} ${trackingNumber.slice(11)}`);
+    expect(html).toContain('data-status="SHIPPED"');
+    expect(html).toContain('Handed over for delivery');
+    expect(html).toMatch(/\d{2}:\d{2}:\d{2} UTC/); // seconds, and the zone said
+    expect(html).not.toMatch(/<script/i);
+    for (const value of Object.values(PII)) expect(html).not.toContain(value);
+    for (const accept of [undefined, 'application/json', '*/*', 'application/json, text/html;q=0.5', 'text/html;q=0']) {
+      const res = await call(getTracking, { path: `/tracking/${trackingNumber}`, pathParameters: { trackingNumber }, headers: accept ? { accept } : {} });
+      expect({ accept, type: res.headers['content-type'] }).toEqual({ accept, type: 'application/json' });
+      expect(res.body.trackingNumber).toBe(trackingNumber);
+    }
+  });
+
   it('accepts the number as printed (spaces, lower case)', async () => {
     const { trackingNumber } = await shippedOrder();
     const printed = `${trackingNumber.slice(0, 2)} ${trackingNumber.slice(2, 6)} ${trackingNumber.slice(6, 10)} ${trackingNumber.slice(10)}`.toLowerCase();

@@ -1,4 +1,4 @@
-import { PDFDocument } from 'pdf-lib';
+import { PDFDocument, PDFName } from 'pdf-lib';
 import { code128Png, LABEL_HEIGHT_PT, LABEL_WIDTH_PT, renderLabelPdf, renderLabelZpl, zplField, type LabelContent } from '../../../functions/fulfillment/label';
 import { decodeBarcodePng, inspectPdf } from './support/barcode';
 
@@ -52,12 +52,38 @@ describe('PDF label', () => {
     expect(decodeBarcodePng(Buffer.from(page.png!, 'base64'))).toEqual({ text: 'RA473124829GB', format: 'CODE_128' });
   });
 
-  it('never throws on names outside the PDF standard fonts (accents folded, others replaced)', async () => {
-    const other = await renderLabelPdf({ ...label, recipient: { name: 'Zoë Łukasz 李小龍', lines: ['Straße 1', '10115 Berlin', 'DE'] } });
+  it('prints Latin, Greek, Cyrillic and CJK names as they are, with embedded subset fonts', async () => {
+    const other = await renderLabelPdf({
+      ...label,
+      orderNumber: 1042,
+      recipient: {
+        name: 'Łucja Żółć',
+        lines: ['ul. Długa 5', '80-827 Gdańsk', 'Γιώργος Παπαδόπουλος', 'Пётр Чайковский', '山田太郎 様', 'Poland'],
+      },
+    });
     const text = inspectPdf(other).pages[0].text;
-    expect(text).toContain('Zoë');
-    expect(text).toContain('Straße 1');
-    expect(text).toContain('RA473124829GB');
+    for (const expected of ['Łucja Żółć', 'ul. Długa 5', '80-827 Gdańsk', 'Γιώργος Παπαδόπουλος', 'Пётр Чайковский', '山田太郎', 'Poland', '#1042', 'RA473124829GB']) {
+      expect(text).toContain(expected);
+    }
+    expect(text).not.toContain('?');
+    // Subset on embed: the 5 MB CJK font and 0.6 MB Latin fonts shrink to the glyphs used.
+    expect(other.byteLength).toBeLessThan(150_000);
+    const doc = await PDFDocument.load(other);
+    const fontNames = doc.context.enumerateIndirectObjects().map(([, o]) => String((o as { get?: (k: unknown) => unknown }).get?.(PDFName.of('BaseFont')) ?? '')).filter(Boolean);
+    expect(fontNames.some((n) => /NotoSans-Regular/.test(n))).toBe(true);
+    expect(fontNames.some((n) => /NotoSansJP/.test(n))).toBe(true);
+    expect(fontNames.some((n) => /Helvetica/.test(n))).toBe(false);
+  });
+
+  it('embeds the CJK font only when a text needs it', async () => {
+    const doc = await PDFDocument.load(pdf);
+    const fontNames = doc.context.enumerateIndirectObjects().map(([, o]) => String((o as { get?: (k: unknown) => unknown }).get?.(PDFName.of('BaseFont')) ?? '')).filter(Boolean);
+    expect(fontNames.some((n) => /NotoSansJP/.test(n))).toBe(false);
+  });
+
+  it('replaces a character no embedded font has with "?" instead of failing', async () => {
+    const text = inspectPdf(await renderLabelPdf({ ...label, recipient: { name: 'Ada \u{1F600} Lovelace', lines: ['x'] } })).pages[0].text;
+    expect(text).toContain('Ada ? Lovelace');
   });
 
   it('omits the weight when it is unknown', async () => {

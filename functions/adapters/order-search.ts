@@ -1,0 +1,144 @@
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../commons/clients';
+import { config } from '../commons/config';
+import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
+import type { Order, OrderStatus } from '../domain/order';
+import { collections, indexes, keys } from './keys';
+import { stripKeys } from './order-store';
+
+/**
+ * Admin order search with `q` (SPEC.md "Finding and reading orders"), on the existing indexes:
+ *   - an order id: one GetItem, then the other filters checked on it;
+ *   - an order number (1001 or #1001) or a ≥3-character prefix of the email, the name (case-insensitive)
+ *     or the id: the index the other filters pick (email → gsi4, status → gsi3, else the ORDERS
+ *     collection on gsi1, each within [from, to]) read newest first with a filter.
+ * Filtered reads cost what they read, so one request reads at most `READ_BUDGET` items and returns the
+ * matches so far with a cursor to go on (a page may be short; `nextCursor` null means the end).
+ */
+
+export type SearchTerm = { kind: 'id'; id: string } | { kind: 'number'; number: number } | { kind: 'prefix'; text: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What `q` means; undefined when it is too short to search (fewer than 3 characters, not a number). */
+export function parseSearchTerm(raw: string): SearchTerm | undefined {
+  const q = raw.trim();
+  if (/^#?\d{1,15}$/.test(q)) return { kind: 'number', number: Number(q.replace('#', '')) };
+  if (UUID.test(q)) return { kind: 'id', id: q.toLowerCase() };
+  if ([...q].length >= 3) return { kind: 'prefix', text: q.toLowerCase() };
+  return undefined;
+}
+
+export interface OrderSearchQuery {
+  status?: OrderStatus;
+  email?: string;
+  from?: string;
+  to?: string;
+  q?: SearchTerm;
+  limit: number;
+  cursor?: string;
+}
+
+export const READ_BUDGET = 2000;
+
+function indexQuery(q: OrderSearchQuery): Omit<QueryCommandInput, 'TableName'> & { skName: string; pkName: string } {
+  const [index, pkName, skName, pkValue] = q.email
+    ? [indexes.email, 'gsi4pk', 'gsi4sk', `EMAIL#${q.email.toLowerCase()}`]
+    : q.status
+      ? [indexes.status, 'gsi3pk', 'gsi3sk', `ORDER_STATUS#${q.status}`]
+      : [indexes.collection, 'gsi1pk', 'gsi1sk', collections.orders];
+  const values: Record<string, unknown> = { ':pk': pkValue };
+  const names: Record<string, string> = {};
+  let condition = `${pkName} = :pk`;
+  // Sort keys are "<ISO time>#<id>": "~" sorts after every id character, so `to` is inclusive.
+  if (q.from && q.to) {
+    condition += ` AND ${skName} BETWEEN :from AND :to`;
+    Object.assign(values, { ':from': q.from, ':to': `${q.to}~` });
+  } else if (q.from) {
+    condition += ` AND ${skName} >= :from`;
+    values[':from'] = q.from;
+  } else if (q.to) {
+    condition += ` AND ${skName} <= :to`;
+    values[':to'] = `${q.to}~`;
+  }
+  const filters: string[] = [];
+  if (q.email && q.status) {
+    names['#status'] = 'status';
+    values[':status'] = q.status;
+    filters.push('#status = :status');
+  }
+  if (q.q?.kind === 'number') {
+    names['#number'] = 'number';
+    values[':number'] = q.q.number;
+    filters.push('#number = :number');
+  } else if (q.q?.kind === 'prefix') {
+    if (q.email) {
+      // On the email index the email is fixed (and a key attribute, which a filter may not use): either
+      // it starts with q and every order matches, or only name and id prefixes can.
+      if (!q.email.toLowerCase().startsWith(q.q.text)) {
+        values[':q'] = q.q.text;
+        filters.push('(begins_with(searchName, :q) OR begins_with(id, :q))');
+      }
+    } else {
+      Object.assign(values, { ':q': q.q.text, ':emailq': `EMAIL#${q.q.text}` });
+      filters.push('(begins_with(searchName, :q) OR begins_with(gsi4pk, :emailq) OR begins_with(id, :q))');
+    }
+  }
+  return {
+    IndexName: index,
+    KeyConditionExpression: condition,
+    ExpressionAttributeValues: values,
+    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+    ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+    ScanIndexForward: false,
+    pkName,
+    skName,
+  };
+}
+
+const inRange = (order: Order, q: OrderSearchQuery) => (!q.from || order.createdAt >= q.from) && (!q.to || order.createdAt <= `${q.to}~`);
+
+/** One page of matches, newest first. */
+export async function searchOrders(q: OrderSearchQuery): Promise<Page<Order>> {
+  if (q.q?.kind === 'id') {
+    const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.order(q.q.id), ConsistentRead: true }));
+    const order = Item ? stripKeys(Item) : undefined;
+    const matches = order && (!q.status || order.status === q.status) && (!q.email || order.customer.email.toLowerCase() === q.email.toLowerCase()) && inRange(order, q);
+    return { items: matches ? [order] : [], nextCursor: null };
+  }
+  const { pkName, skName, ...input } = indexQuery(q);
+  const items: Order[] = [];
+  let start = decodeCursor(q.cursor);
+  let read = 0;
+  while (read < READ_BUDGET) {
+    const page = await ddb().send(
+      new QueryCommand({ TableName: config.tableName(), ...input, ExclusiveStartKey: start, Limit: Math.min(READ_BUDGET - read, input.FilterExpression ? 500 : q.limit) }),
+    );
+    read += page.ScannedCount ?? 0;
+    for (const item of page.Items ?? []) {
+      items.push(stripKeys(item));
+      if (items.length === q.limit) {
+        // Stopped inside this page: go on after the last returned item (a valid key of this index).
+        const more = item !== page.Items![page.Items!.length - 1] || page.LastEvaluatedKey !== undefined;
+        const key = { pk: item.pk, sk: item.sk, [pkName]: item[pkName], [skName]: item[skName] };
+        return { items, nextCursor: more ? encodeCursor(key) : null };
+      }
+    }
+    start = page.LastEvaluatedKey;
+    if (!start) return { items, nextCursor: null };
+  }
+  return { items, nextCursor: encodeCursor(start) };
+}
+
+/** Every match (for CSV export), stopping once more than `max` are found. */
+export async function allOrders(q: Omit<OrderSearchQuery, 'limit' | 'cursor'>, max: number): Promise<{ orders: Order[]; truncated: boolean }> {
+  const orders: Order[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await searchOrders({ ...q, limit: 100, cursor });
+    orders.push(...page.items);
+    if (orders.length > max) return { orders: orders.slice(0, max), truncated: true };
+    if (!page.nextCursor) return { orders, truncated: false };
+    cursor = page.nextCursor;
+  }
+}

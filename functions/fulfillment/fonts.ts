@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import fontkit from '@pdf-lib/fontkit';
+import type { PDFDocument, PDFFont, PDFPage } from 'pdf-lib';
+import { FONT_FILES, FONTS_DIR_NAME, type FontName } from './font-files';
+
+export { FONT_FILES, type FontName };
+
+/**
+ * Unicode text for the PDFs (labels, packing slips): Noto Sans (Latin, Greek, Cyrillic; regular and bold)
+ * with Noto Sans JP as the fallback for CJK, embedded through @pdf-lib/fontkit and subset on embed, so a
+ * label carries only the glyphs it prints (a few KB, not the 5 MB CJK font).
+ *
+ * The TTF files are never bundled into JavaScript: they are read from disk on first use, and only by the
+ * functions that render PDFs. On Lambda they sit in `fonts/` beside the bundle (copied there by the
+ * NodejsFunction command hooks in lib/constructs/service-function.ts, from `FONT_FILES` in ./font-files.ts); locally and in
+ * tests they are read straight from the npm packages. `FONTS_DIR` overrides both.
+ */
+
+function fontPath(name: FontName): string {
+  const dirs = [process.env.FONTS_DIR, process.env.LAMBDA_TASK_ROOT && path.join(process.env.LAMBDA_TASK_ROOT, FONTS_DIR_NAME)].filter(
+    (d): d is string => Boolean(d),
+  );
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return require.resolve(FONT_FILES[name]);
+}
+
+const cache = new Map<FontName, Promise<Uint8Array>>();
+export function loadFont(name: FontName): Promise<Uint8Array> {
+  let bytes = cache.get(name);
+  if (!bytes) {
+    bytes = readFile(fontPath(name)).then((b) => new Uint8Array(b));
+    bytes.catch(() => cache.delete(name));
+    cache.set(name, bytes);
+  }
+  return bytes;
+}
+
+interface Run {
+  text: string;
+  font: PDFFont;
+}
+
+/** Text drawing with per-character font fallback: Noto Sans first, then Noto Sans JP, else "?". */
+export interface UnicodeText {
+  width(text: string, size: number, bold?: boolean): number;
+  draw(page: PDFPage, text: string, options: { x: number; y: number; size: number; bold?: boolean }): void;
+  /** Largest size ≤ `size` (down to `minSize`) at which `text` fits `maxWidth`. */
+  fit(text: string, size: number, maxWidth: number, bold?: boolean, minSize?: number): number;
+}
+
+const clean = (text: string) => text.replace(/[\r\n\t]+/g, ' ');
+
+/**
+ * Embeds the fonts into `pdf` for the texts it will print: the CJK font is loaded and embedded only when
+ * one of `texts` needs it.
+ */
+export async function unicodeText(pdf: PDFDocument, texts: string[]): Promise<UnicodeText> {
+  pdf.registerFontkit(fontkit);
+  const [regularBytes, boldBytes] = await Promise.all([loadFont('NotoSans-Regular.ttf'), loadFont('NotoSans-Bold.ttf')]);
+  const regular = await pdf.embedFont(regularBytes, { subset: true });
+  const bold = await pdf.embedFont(boldBytes, { subset: true });
+  const latin = new Set(regular.getCharacterSet());
+  const needsFallback = texts.some((t) => [...clean(t)].some((ch) => !latin.has(ch.codePointAt(0)!)));
+  const cjk = needsFallback ? await pdf.embedFont(await loadFont('NotoSansJP-Regular.ttf'), { subset: true }) : undefined;
+  const cjkSet = new Set(cjk?.getCharacterSet() ?? []);
+
+  const runs = (text: string, isBold = false): Run[] => {
+    const primary = isBold ? bold : regular;
+    const out: Run[] = [];
+    for (const ch of clean(text)) {
+      const code = ch.codePointAt(0)!;
+      const last = out[out.length - 1];
+      // Spaces stay in the current run's font when it has them, so "湯呑み 山田太郎" is one run.
+      const keep = last && ch === ' ' && (last.font === cjk ? cjkSet : latin).has(code);
+      const [font, printed] = keep ? [last.font, ch] : latin.has(code) ? [primary, ch] : cjk && cjkSet.has(code) ? [cjk, ch] : [primary, '?'];
+      if (last && last.font === font) last.text += printed;
+      else out.push({ text: printed, font });
+    }
+    return out;
+  };
+  const width = (text: string, size: number, isBold = false) =>
+    runs(text, isBold).reduce((w, r) => w + r.font.widthOfTextAtSize(r.text, size), 0);
+
+  return {
+    width,
+    draw(page, text, { x, y, size, bold: isBold }) {
+      let cursor = x;
+      for (const run of runs(text, isBold)) {
+        page.drawText(run.text, { x: cursor, y, size, font: run.font });
+        cursor += run.font.widthOfTextAtSize(run.text, size);
+      }
+    },
+    fit(text, size, maxWidth, isBold = false, minSize = 6) {
+      let s = size;
+      while (s > minSize && width(text, s, isBold) > maxWidth) s -= 0.5;
+      return s;
+    },
+  };
+}
