@@ -1,5 +1,6 @@
-import type { EmailKind } from '../notifications/emails';
+import type { EmailExtra, EmailKind } from '../notifications/emails';
 import type { Order, OrderStatus } from '../domain/order';
+import type { PaymentRecord } from '../payments/payment';
 
 /**
  * The transactional outbox, read from the table's change stream: which side effect each committed change
@@ -7,7 +8,9 @@ import type { Order, OrderStatus } from '../domain/order';
  */
 export type Effect =
   | { kind: 'start-workflow'; orderId: string }
-  | { kind: 'email'; orderId: string; email: EmailKind }
+  /** `event` names the event when a kind can happen more than once per order (refund 1, refund 2, …). */
+  | { kind: 'email'; orderId: string; email: EmailKind; event?: string; extra?: EmailExtra }
+  | { kind: 'record-movements'; orderId: string; before?: Order; after: Order }
   | { kind: 'publish-alert'; alertId: string }
   | { kind: 'check-low-stock'; sku: string }
   | { kind: 'needs-attention'; orderId: string; reason: string };
@@ -16,6 +19,9 @@ export type Effect =
 export const EMAIL_ON_STATUS: Partial<Record<OrderStatus, EmailKind>> = {
   PAID: 'confirmation',
   SHIPPED: 'shipped',
+  DELIVERED: 'delivered',
+  CANCELLED: 'cancelled',
+  FAILED: 'failed',
 };
 
 export type Image = Record<string, unknown>;
@@ -25,6 +31,8 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
   switch (newImage.entity) {
     case 'ORDER':
       return orderEffects(oldImage as unknown as Order | undefined, newImage as unknown as Order);
+    case 'PAYMENT':
+      return refundEffects(oldImage as unknown as PaymentRecord | undefined, newImage as unknown as PaymentRecord);
     case 'ALERT':
       return eventName === 'INSERT' ? [{ kind: 'publish-alert', alertId: String(newImage.id) }] : [];
     case 'INVENTORY': {
@@ -40,8 +48,17 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
   }
 }
 
+/** One `refunded` email per refund the payment record gained. */
+function refundEffects(before: PaymentRecord | undefined, after: PaymentRecord): Effect[] {
+  const known = new Set((before?.refunds ?? []).map((r) => r.sequence));
+  return (after.refunds ?? [])
+    .filter((r) => !known.has(r.sequence))
+    .map((r) => ({ kind: 'email', orderId: after.orderId, email: 'refunded', event: `refunded-${r.sequence}`, extra: { amount: { amount: r.amount, currency: after.currency } } }));
+}
+
 function orderEffects(before: Order | undefined, after: Order): Effect[] {
-  const effects: Effect[] = [];
+  // The inventory ledger follows every stock change of the order (reservation, release, shipment).
+  const effects: Effect[] = (before?.stock ?? 'NONE') !== (after.stock ?? 'NONE') ? [{ kind: 'record-movements', orderId: after.id, before, after }] : [];
   if (!before && after.status === 'PENDING') effects.push({ kind: 'start-workflow', orderId: after.id });
   if (before?.status !== after.status) {
     const email = EMAIL_ON_STATUS[after.status];

@@ -5,7 +5,8 @@ import { once } from '../adapters/effect-claims';
 import { orderStore } from '../adapters/order-store';
 import { sendEmail } from '../adapters/mailer';
 import { startOrderWorkflow } from '../adapters/workflow';
-import { composeEmail, type EmailKind } from '../notifications/emails';
+import { composeEmail, type EmailExtra, type EmailKind } from '../notifications/emails';
+import { recordMovementsForChange } from '../inventory/ledger';
 import { checkLowStock, publishStoredAlert } from '../inventory/low-stock';
 import type { Effect } from './effects';
 
@@ -23,7 +24,9 @@ export async function runEffect(effect: Effect): Promise<'done' | 'skipped'> {
       return (await startOrderWorkflow({ orderId: effect.orderId, holdSeconds: config.orderHoldSeconds() })) ? 'done' : 'skipped';
     }
     case 'email':
-      return sendOrderEmail(effect.orderId, effect.email);
+      return sendOrderEmail(effect.orderId, effect.email, effect.event, effect.extra);
+    case 'record-movements':
+      return (await recordMovementsForChange(effect.before, effect.after)).length ? 'done' : 'skipped';
     case 'publish-alert':
       return publishStoredAlert(effect.alertId);
     case 'check-low-stock':
@@ -36,15 +39,15 @@ export async function runEffect(effect: Effect): Promise<'done' | 'skipped'> {
   }
 }
 
-/** One email per (order, kind), composed from the order as it is now. */
-export async function sendOrderEmail(orderId: string, kind: EmailKind): Promise<'done' | 'skipped'> {
-  const marker = keys.notification(orderId, kind);
+/** One email per (order, event), composed from the order as it is now; the event defaults to the kind. */
+export async function sendOrderEmail(orderId: string, kind: EmailKind, event: string = kind, extra?: EmailExtra): Promise<'done' | 'skipped'> {
+  const marker = keys.notification(orderId, event);
   return once(
     marker,
     async () => {
       const order = await orderStore.get(orderId);
       if (!order) return undefined;
-      return sendEmail(composeEmail(kind, order), `${orderId}-${kind}`);
+      return sendEmail(composeEmail(kind, order, extra), `${orderId}-${event}`);
     },
     { claim: { entity: 'NOTIFICATION', kind, orderId }, done: () => ({ sentAt: new Date().toISOString() }) },
   );

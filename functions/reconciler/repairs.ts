@@ -32,7 +32,9 @@ const EMAILS_DUE: Partial<Record<OrderStatus, EmailKind[]>> = {
   PAID: ['confirmation'],
   LABELLED: ['confirmation'],
   SHIPPED: ['confirmation', 'shipped'],
-  DELIVERED: ['confirmation', 'shipped'],
+  DELIVERED: ['confirmation', 'shipped', 'delivered'],
+  CANCELLED: ['cancelled'],
+  FAILED: ['failed'],
 };
 
 const staleMs = () => Number(process.env.RECONCILER_STALE_SECONDS ?? '120') * 1000;

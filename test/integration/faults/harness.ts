@@ -7,6 +7,7 @@ import { usePaymentGateway } from '../../../functions/payments/service';
 import { SandboxGateway, type SandboxIntent } from '../../../functions/adapters/payments/sandbox-gateway';
 import { orderStore } from '../../../functions/adapters/order-store';
 import { inventoryStore } from '../../../functions/adapters/inventory-store';
+import { ledgerStore } from '../../../functions/adapters/ledger-store';
 import type { Order } from '../../../functions/domain/order';
 import { startLocalStepFunctions, type LocalStepFunctions } from '../../../local/stepfunctions';
 import { startStreamPoller, type StreamPoller } from '../../../local/stream-poller';
@@ -117,7 +118,7 @@ interface Scenario {
 
 export const scenarios = {
   paid: { name: 'paid and shipped', paymentMethodId: 'pm_card_visa', ends: 'SHIPPED', emails: ['confirmation', 'shipped'], shipped: true },
-  declined: { name: 'declined', paymentMethodId: 'pm_card_chargeDeclined', ends: 'FAILED', emails: [], shipped: false },
+  declined: { name: 'declined', paymentMethodId: 'pm_card_chargeDeclined', ends: 'FAILED', emails: ['failed'], shipped: false },
 } satisfies Record<string, Scenario>;
 
 let run = 0;
@@ -219,6 +220,10 @@ async function invariants(scenario: Scenario, run: { ids: Set<string>; order?: O
   check(levels?.reserved === 0, `${levels?.reserved} units still reserved for a finished order`);
   check(levels?.onHand === ON_HAND - (scenario.shipped ? QUANTITY : 0), `onHand ${levels?.onHand}`);
   check(order.stock === (scenario.shipped ? 'SHIPPED' : 'RELEASED'), `order stock state ${order.stock}`);
+  // The ledger recorded each stock change once: its deltas sum to today's levels.
+  const movements = (await ledgerStore.list(run.sku, 100)).items;
+  const sum = (field: 'onHandDelta' | 'reservedDelta') => movements.reduce((total, m) => total + m[field], 0);
+  check(sum('onHandDelta') === levels?.onHand && sum('reservedDelta') === levels?.reserved, `movements sum to onHand ${sum('onHandDelta')}, reserved ${sum('reservedDelta')}`);
 
   // One email per event, one alert per crossing. The one window no design closes without provider-side
   // de-duplication: the provider accepted, then the claim's mark was lost (docs/decisions.md). There a

@@ -5,7 +5,7 @@ const order = (over: Record<string, unknown> = {}) => ({ entity: 'ORDER', id: 'o
 
 describe('order changes', () => {
   it('a new PENDING order starts its workflow, nothing else', () => {
-    expect(effectsOf('INSERT', undefined, order())).toEqual([{ kind: 'start-workflow', orderId: 'o-1' }]);
+    expect(effectsOf('INSERT', undefined, order({ stock: 'NONE' }))).toEqual([{ kind: 'start-workflow', orderId: 'o-1' }]);
   });
 
   it.each([
@@ -15,8 +15,31 @@ describe('order changes', () => {
     expect(effectsOf('MODIFY', order({ status: 'LABELLED' }), order({ status }))).toEqual([{ kind: 'email', orderId: 'o-1', email }]);
   });
 
-  it('a change that keeps the status (a timeline note, the stock flag) sends nothing', () => {
-    expect(effectsOf('MODIFY', order({ status: 'PAID' }), order({ status: 'PAID', stock: 'RELEASED' }))).toEqual([]);
+  it.each([
+    ['DELIVERED', 'delivered'],
+    ['CANCELLED', 'cancelled'],
+    ['FAILED', 'failed'],
+  ])('moving to %s sends the %s email', (status, email) => {
+    expect(effectsOf('MODIFY', order({ status: 'PAID' }), order({ status }))).toEqual([{ kind: 'email', orderId: 'o-1', email }]);
+  });
+
+  it('a change that keeps the status (a timeline note) sends nothing', () => {
+    expect(effectsOf('MODIFY', order({ status: 'PAID' }), order({ status: 'PAID', version: 3 }))).toEqual([]);
+  });
+
+  it('a change of the stock flag records the ledger movements, and only that', () => {
+    const after = order({ status: 'PAID', stock: 'RELEASED' });
+    expect(effectsOf('MODIFY', order({ status: 'PAID', stock: 'RESERVED' }), after)).toEqual([
+      { kind: 'record-movements', orderId: 'o-1', before: order({ status: 'PAID', stock: 'RESERVED' }), after },
+    ]);
+  });
+
+  it('each new refund on the payment record sends one refunded email, named by its sequence', () => {
+    const payment = (refunds: { sequence: number; amount: number }[]) => ({ entity: 'PAYMENT', orderId: 'o-1', currency: 'EUR', refunds });
+    expect(effectsOf('MODIFY', payment([{ sequence: 1, amount: 500 }]), payment([{ sequence: 1, amount: 500 }, { sequence: 2, amount: 300 }]))).toEqual([
+      { kind: 'email', orderId: 'o-1', email: 'refunded', event: 'refunded-2', extra: { amount: { amount: 300, currency: 'EUR' } } },
+    ]);
+    expect(effectsOf('MODIFY', payment([{ sequence: 1, amount: 500 }]), payment([{ sequence: 1, amount: 500 }]))).toEqual([]);
   });
 
   it('needsAttention newly set raises the alarm effect once, not on later changes', () => {
