@@ -50,6 +50,8 @@ export function acknowledgeNagFindings(stack: OrderServiceStack): void {
     ack(secret, 'AwsSolutions-SMG4',
       'Third-party credentials issued by Stripe or the carrier: they can only be rotated in the provider\'s dashboard, then stored with put-secret-value (docs/deploy.md). A rotation Lambda cannot mint them.');
   }
+  ack(stack.integrations.cursorKey, 'AwsSolutions-SMG4',
+    'The cursor HMAC key protects only the integrity of pagination cursors, which live for minutes; rotating it (aws secretsmanager rotate-secret or put-secret-value with a new random value) just makes cursors in flight a 400, so an automatic rotation Lambda would add a function and a schedule for no security gain (docs/decisions.md, 2026-12-01).');
 
   // --- Workflow --------------------------------------------------------------------------------------
   ack(stack.workflow.stateMachine, 'AwsSolutions-IAM5[Resource::*]',

@@ -81,6 +81,8 @@ export class OrderServiceStack extends Stack {
       corsOrigins: [this.dashboard.url, ...ctx.extraCorsOrigins],
       rateLimit: ctx.apiRateLimit,
       burstLimit: ctx.apiBurstLimit,
+      publicRateLimit: ctx.publicRateLimit,
+      publicBurstLimit: ctx.publicBurstLimit,
       logRetention,
       removalPolicy,
     });
@@ -95,6 +97,7 @@ export class OrderServiceStack extends Stack {
       stripeApiKey: this.integrations.stripeApiKey,
       stripeWebhookSecret: this.integrations.stripeWebhookSecret,
       carrierWebhookSecret: this.integrations.carrierWebhookSecret,
+      cursorKey: this.integrations.cursorKey,
       senderIdentity: this.integrations.senderIdentity,
       senderEmail: ctx.senderEmail,
       commonEnvironment: {

@@ -7,6 +7,7 @@ import {
   HttpNoneAuthorizer,
   HttpRoute,
   HttpRouteKey,
+  CfnStage,
   HttpStage,
   LogGroupLogDestination,
   type IHttpRouteAuthorizer,
@@ -26,8 +27,23 @@ export interface OrderApiProps {
   readonly corsOrigins: string[];
   readonly rateLimit: number;
   readonly burstLimit: number;
+  /** Each public catalogue/tracking route on its own, lower limit. */
+  readonly publicRateLimit: number;
+  readonly publicBurstLimit: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * How a route is throttled. `public`: the catalogue, tracking and health, which anyone can flood; each gets
+ * its own lower limit. `critical`: checkout and the provider webhooks, pinned to the full stage limit on
+ * their own route. `default`: everything else, at the stage's default route limit.
+ */
+export type ThrottleClass = 'public' | 'critical' | 'default';
+export function throttleClassOf(route: Route): ThrottleClass {
+  if (route.path.startsWith('/webhooks/') || (route.method === 'POST' && route.path === '/orders')) return 'critical';
+  if (route.auth === 'public') return 'public';
+  return 'default';
 }
 
 /**
@@ -54,6 +70,8 @@ export class OrderApi extends Construct {
         allowOrigins: props.corsOrigins,
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE, CorsHttpMethod.OPTIONS],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        // Bearer tokens, never cookies: browsers must not send credentials cross-origin.
+        allowCredentials: false,
         exposeHeaders: ['location'],
         maxAge: Duration.hours(1),
       },
@@ -87,6 +105,21 @@ export class OrderApi extends Construct {
       },
     });
     this.url = this.api.apiEndpoint;
+
+    // Route-level throttling (the stage's RouteSettings): every public route has its own bucket, capped
+    // below the stage default, so a flood of GET /products or /tracking is refused at the edge before it
+    // reaches Lambda, and cannot use up the account's request and concurrency quotas that checkout and the
+    // webhooks draw on. Those are pinned to the full stage limit explicitly.
+    const routeSettings: Record<string, CfnStage.RouteSettingsProperty> = {};
+    for (const route of props.routes) {
+      const kind = throttleClassOf(route);
+      if (kind === 'default') continue;
+      routeSettings[`${route.method} ${route.path}`] =
+        kind === 'public'
+          ? { throttlingRateLimit: props.publicRateLimit, throttlingBurstLimit: props.publicBurstLimit }
+          : { throttlingRateLimit: props.rateLimit, throttlingBurstLimit: props.burstLimit };
+    }
+    (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
   }
 
   /**
@@ -105,15 +138,15 @@ export class OrderApi extends Construct {
       const fn = functions.get(route.name);
       if (!fn) throw new Error(`No Lambda for route ${route.name} (${route.method} ${route.path}).`);
       const authorizer: IHttpRouteAuthorizer = route.auth === 'public' ? none : jwt;
-      this.routes.set(
-        route.name,
-        new HttpRoute(this, route.name, {
-          httpApi: this.api,
-          routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-          integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),
-          authorizer,
-        }),
-      );
+      const httpRoute = new HttpRoute(this, route.name, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),
+        authorizer,
+      });
+      this.routes.set(route.name, httpRoute);
+      // The stage's RouteSettings name route keys, which must exist when the stage is created or updated.
+      if (throttleClassOf(route) !== 'default') this.stage.node.addDependency(httpRoute);
     }
   }
 }

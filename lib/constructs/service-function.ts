@@ -46,6 +46,7 @@ export interface FunctionDeps {
   readonly stripeApiKey: ISecret;
   readonly stripeWebhookSecret: ISecret;
   readonly carrierWebhookSecret: ISecret;
+  readonly cursorKey: ISecret;
   readonly senderIdentity: IEmailIdentity;
   readonly senderEmail: string;
   /** Settings shared by every function: ORDER_HOLD_SECONDS, TRACKING_BASE_URL, TRACKING_COUNTRY. */
@@ -100,6 +101,7 @@ export class ServiceFunction extends Construct {
     if (needs.has('stripeWebhookSecret')) environment.STRIPE_WEBHOOK_SECRET_ARN = deps.stripeWebhookSecret.secretArn;
     if (needs.has('carrierSecret')) environment.CARRIER_WEBHOOK_SECRET_ARN = deps.carrierWebhookSecret.secretArn;
     if (needs.has('email')) environment.SENDER_EMAIL = deps.senderEmail;
+    if (needs.has('cursors')) environment.CURSOR_SECRET_ARN = deps.cursorKey.secretArn;
 
     this.fn = new NodejsFunction(this, 'Function', {
       ...bundledFunctionProps(deps.projectRoot, entry),
@@ -132,5 +134,6 @@ export class ServiceFunction extends Construct {
     if (needs.has('stripeWebhookSecret')) deps.stripeWebhookSecret.grantRead(this.fn);
     if (needs.has('carrierSecret')) deps.carrierWebhookSecret.grantRead(this.fn);
     if (needs.has('email')) deps.senderIdentity.grantSendEmail(this.fn);
+    if (needs.has('cursors')) deps.cursorKey.grantRead(this.fn);
   }
 }
