@@ -18,6 +18,12 @@ export interface Route {
   readonly entry: string;
   readonly auth: RouteAuth;
   /** Extra permissions the handler needs, beyond reading/writing the main table (least privilege). */
+  /**
+   * Partition-key prefixes of the main table the handler's code paths touch. When given, the function may
+   * touch only items whose `pk` starts with one of them (IAM `dynamodb:LeadingKeys`), and no index;
+   * test/integration/fulfillment/carrier-webhook-grants.test.ts proves the list against the code path.
+   */
+  readonly tableKeys?: readonly string[];
   readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'cursors')[];
 }
 
@@ -64,7 +70,7 @@ export const routes: readonly Route[] = [
 
   // Webhooks: public at the gateway, signature-verified in the handler
   { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret', 'payments'] },
-  { name: 'CarrierWebhook', method: 'POST', path: '/webhooks/carrier', entry: api('carrier-webhook'), auth: 'public', needs: ['carrierSecret'] },
+  { name: 'CarrierWebhook', method: 'POST', path: '/webhooks/carrier', entry: api('carrier-webhook'), auth: 'public', needs: ['carrierSecret'], tableKeys: ['ORDER#', 'TRACKING#', 'WEBHOOK#carrier#'] },
 ];
 
 /** Workflow task handlers: one Lambda each, referenced from the ASL file by `${<name>FunctionArn}`. */

@@ -110,14 +110,16 @@ export class OrderApi extends Construct {
     // below the stage default, so a flood of GET /products or /tracking is refused at the edge before it
     // reaches Lambda, and cannot use up the account's request and concurrency quotas that checkout and the
     // webhooks draw on. Those are pinned to the full stage limit explicitly.
-    const routeSettings: Record<string, CfnStage.RouteSettingsProperty> = {};
+    // RouteSettings is a free-form JSON map in CloudFormation: CDK passes it through untouched, so the keys
+    // inside each entry must be CloudFormation's own (PascalCase) names.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of props.routes) {
       const kind = throttleClassOf(route);
       if (kind === 'default') continue;
       routeSettings[`${route.method} ${route.path}`] =
         kind === 'public'
-          ? { throttlingRateLimit: props.publicRateLimit, throttlingBurstLimit: props.publicBurstLimit }
-          : { throttlingRateLimit: props.rateLimit, throttlingBurstLimit: props.burstLimit };
+          ? { ThrottlingRateLimit: props.publicRateLimit, ThrottlingBurstLimit: props.publicBurstLimit }
+          : { ThrottlingRateLimit: props.rateLimit, ThrottlingBurstLimit: props.burstLimit };
     }
     (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
   }

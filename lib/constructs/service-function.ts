@@ -29,6 +29,8 @@ export interface FunctionSpec {
   readonly entry: string;
   readonly needs?: readonly Need[];
   readonly tableAccess: TableAccess;
+  /** Only these partition-key prefixes of the main table (dynamodb:LeadingKeys), base table only. */
+  readonly tableKeys?: readonly string[];
   /** Only for the labels bucket: GET routes read labels, the label step writes them. */
   readonly labelsAccess?: 'read' | 'readWrite';
   readonly overrides?: Partial<NodejsFunctionProps>;
@@ -113,8 +115,24 @@ export class ServiceFunction extends Construct {
 
     // Grants: the main table by access level, everything else only by declared need. The KMS permissions
     // for the customer-managed key come with each grant.
-    if (spec.tableAccess === 'read') deps.table.grantReadData(this.fn);
-    if (spec.tableAccess === 'readWrite') deps.table.grantReadWriteData(this.fn);
+    if (spec.tableKeys?.length && spec.tableAccess !== 'none') {
+      // Item-level least privilege: single-item actions and Query on the base table, only for items whose
+      // partition key starts with a declared prefix. No Scan (it has no leading key) and no index.
+      const write = spec.tableAccess === 'readWrite';
+      this.fn.addToRolePolicy(new PolicyStatement({
+        actions: [
+          'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem',
+          ...(write ? ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] : []),
+        ],
+        resources: [deps.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.tableKeys.map((prefix) => `${prefix}*`) } },
+      }));
+      if (deps.table.encryptionKey) {
+        if (write) deps.table.encryptionKey.grantEncryptDecrypt(this.fn);
+        else deps.table.encryptionKey.grantDecrypt(this.fn);
+      }
+    } else if (spec.tableAccess === 'read') deps.table.grantReadData(this.fn);
+    else if (spec.tableAccess === 'readWrite') deps.table.grantReadWriteData(this.fn);
     if (needs.has('idempotency')) deps.idempotencyTable.grantReadWriteData(this.fn);
     if (needs.has('workflow')) stateMachine!.grantStartExecution(this.fn);
     // The reconciler reads whether an order's execution still runs (executions of this machine only).

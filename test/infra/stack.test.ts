@@ -11,6 +11,7 @@ import { tables } from '../../lib/tables';
 import { backgroundFunctions, routes, workflowTasks, type Route } from '../../lib/routes';
 import { OrderServiceStack, PROJECT_ROOT, tableAccessFor } from '../../lib/order-service-stack';
 import { aslPlaceholders } from '../../lib/constructs/workflow';
+import { contentSecurityPolicy, FRAME_OPTIONS, HSTS, REFERRER_POLICY } from '../../dashboard/security-headers';
 import {
   actionsOf,
   allActionsOf,
@@ -72,6 +73,35 @@ describe('HTTP API', () => {
         expect({ route: route.name, type: props.AuthorizationType, authorizer: props.AuthorizerId }).toEqual({ route: route.name, type: 'JWT', authorizer: { Ref: authorizerId } });
       }
     }
+  });
+
+  it('throttles each public catalogue/tracking route on its own, lower limit; checkout and webhooks keep the full stage limit', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    const { DefaultRouteSettings } = stage.Properties;
+    const publicRoutes = routes.filter((r) => r.auth === 'public' && !r.path.startsWith('/webhooks/'));
+    const critical = routes.filter((r) => r.path.startsWith('/webhooks/') || (r.method === 'POST' && r.path === '/orders'));
+    expect(publicRoutes.map((r) => r.path)).toEqual(expect.arrayContaining(['/products', '/products/{sku}', '/tracking/{trackingNumber}']));
+    expect(critical).toHaveLength(3);
+    for (const r of publicRoutes) {
+      expect({ route: r.path, ...settings[`${r.method} ${r.path}`] }).toEqual({ route: r.path, ThrottlingRateLimit: cdkJsonContext.publicRateLimit ?? 20, ThrottlingBurstLimit: cdkJsonContext.publicBurstLimit ?? 40 });
+      expect(settings[`${r.method} ${r.path}`].ThrottlingRateLimit).toBeLessThan(DefaultRouteSettings.ThrottlingRateLimit);
+      expect(settings[`${r.method} ${r.path}`].ThrottlingBurstLimit).toBeLessThan(DefaultRouteSettings.ThrottlingBurstLimit);
+    }
+    for (const r of critical) {
+      expect({ route: r.path, ...settings[`${r.method} ${r.path}`] }).toEqual({ route: r.path, ThrottlingRateLimit: DefaultRouteSettings.ThrottlingRateLimit, ThrottlingBurstLimit: DefaultRouteSettings.ThrottlingBurstLimit });
+    }
+    // Every key names a real route, and the stage waits for those routes (RouteSettings must name existing route keys).
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    expect(Object.keys(settings).every((k) => routeKeys.includes(k))).toBe(true);
+    const stageId = Object.keys(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const dependsOn: string[] = (resources[stageId] as { DependsOn?: string[] }).DependsOn ?? [];
+    for (const r of [...publicRoutes, ...critical]) expect(dependsOn.some((d) => d.includes(r.name))).toBe(true);
+  });
+
+  it('CORS never allows credentials (bearer tokens only)', () => {
+    const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0];
+    expect(api.Properties.CorsConfiguration.AllowCredentials).toBe(false);
   });
 
   it('sends each route to its own Lambda (payload v2)', () => {
@@ -146,6 +176,7 @@ describe('Lambda functions', () => {
       ['STRIPE_WEBHOOK_SECRET_ARN', 'stripeWebhookSecret'],
       ['CARRIER_WEBHOOK_SECRET_ARN', 'carrierSecret'],
       ['SENDER_EMAIL', 'email'],
+      ['CURSOR_SECRET_ARN', 'cursors'],
     ];
     for (const [variable, need] of expectations) {
       const have = functionsWhere(template, (name) => variable in env(name));
@@ -204,7 +235,7 @@ describe('data at rest', () => {
   it('secrets are encrypted with the customer-managed key', () => {
     const keyId = logicalIdWithPrefix(template, 'AWS::KMS::Key', 'DataDataKey');
     const secrets = template.findResources('AWS::SecretsManager::Secret');
-    expect(Object.keys(secrets)).toHaveLength(3);
+    expect(Object.keys(secrets)).toHaveLength(4); // Stripe key, Stripe webhook, carrier webhook, cursor HMAC key
     for (const secret of Object.values(secrets)) expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
   });
 });
@@ -358,13 +389,15 @@ describe('alerts, auth and dashboard', () => {
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("connect-src 'self' https://*.execute-api.<region>.amazonaws.com https://cognito-idp.<region>.amazonaws.com;");
+    // The one source of truth, which the local gateway serves too.
+    expect(csp).toBe(contentSecurityPolicy(['https://*.execute-api.<region>.amazonaws.com', 'https://cognito-idp.<region>.amazonaws.com'], { upgradeInsecureRequests: true }));
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(policy).toMatchObject({
-      StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true },
-      FrameOptions: { FrameOption: 'DENY', Override: true },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: HSTS.maxAgeSeconds, IncludeSubdomains: HSTS.includeSubdomains, Preload: HSTS.preload, Override: true },
+      FrameOptions: { FrameOption: FRAME_OPTIONS, Override: true },
       ContentTypeOptions: { Override: true },
-      ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin' },
+      ReferrerPolicy: { ReferrerPolicy: REFERRER_POLICY },
     });
   });
 
@@ -402,6 +435,7 @@ describe('least privilege', () => {
     stripe: logicalIdWithPrefix(template, 'AWS::SecretsManager::Secret', 'IntegrationsStripeApiKey'),
     stripeWebhook: logicalIdWithPrefix(template, 'AWS::SecretsManager::Secret', 'IntegrationsStripeWebhookSecret'),
     carrier: logicalIdWithPrefix(template, 'AWS::SecretsManager::Secret', 'IntegrationsCarrierWebhookSecret'),
+    cursor: logicalIdWithPrefix(template, 'AWS::SecretsManager::Secret', 'IntegrationsCursorKey'),
     topic: logicalIdWithPrefix(template, 'AWS::SNS::Topic', 'IntegrationsLowStockAlerts'),
     key: logicalIdWithPrefix(template, 'AWS::KMS::Key', 'DataDataKey'),
   });
@@ -437,6 +471,7 @@ describe('least privilege', () => {
     expect(grantedTo((n) => touches(template, n, id.stripeWebhook))).toEqual(withNeed('stripeWebhookSecret'));
     expect(grantedTo((n) => touches(template, n, id.carrier))).toEqual(withNeed('carrierSecret'));
     expect(grantedTo((n) => allActionsOf(template, n).has('ses:SendEmail'))).toEqual(withNeed('email'));
+    expect(grantedTo((n) => touches(template, n, id.cursor))).toEqual(withNeed('cursors'));
     expect(withNeed('payments').length).toBeGreaterThan(0);
   });
 

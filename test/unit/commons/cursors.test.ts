@@ -15,7 +15,8 @@ process.env.TABLE_NAME = 'unit-orders';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 const ddbMock = mockClient(DynamoDBDocumentClient);
 // eslint-disable-next-line import/first
-import { handler as listProducts } from '../../../functions/api/list-products';
+import { handler as listProductsHandler } from '../../../functions/api/list-products';
+const listProducts = listProductsHandler as unknown as (event: unknown, context: unknown) => Promise<any>;
 
 const KEY = 'k'.repeat(40);
 const lastKey = { pk: 'PRODUCT#LAMP-1', sk: 'PRODUCT', gsi1pk: 'PRODUCTS', gsi1sk: 'LAMP-1' };

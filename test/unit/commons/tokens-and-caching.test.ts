@@ -11,11 +11,14 @@ process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.CURSOR_SECRET = 'c'.repeat(40);
 const ddbMock = mockClient(DynamoDBDocumentClient);
 // eslint-disable-next-line import/first
-import { handler as listMyOrders } from '../../../functions/api/list-my-orders';
+import { handler as listMyOrdersHandler } from '../../../functions/api/list-my-orders';
 // eslint-disable-next-line import/first
-import { handler as getMyOrder } from '../../../functions/api/get-my-order';
+import { handler as getMyOrderHandler } from '../../../functions/api/get-my-order';
 // eslint-disable-next-line import/first
-import { handler as listProducts } from '../../../functions/api/list-products';
+import { handler as listProductsHandler } from '../../../functions/api/list-products';
+const listMyOrders = listMyOrdersHandler as unknown as (event: unknown, context: unknown) => Promise<any>;
+const getMyOrder = getMyOrderHandler as unknown as (event: unknown, context: unknown) => Promise<any>;
+const listProducts = listProductsHandler as unknown as (event: unknown, context: unknown) => Promise<any>;
 
 beforeEach(() => ddbMock.reset());
 const customer = { sub: 'user-a', username: 'user-a' };
