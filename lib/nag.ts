@@ -42,7 +42,7 @@ export function acknowledgeNagFindings(stack: OrderServiceStack): void {
     ack(route, 'AwsSolutions-APIG4',
       def.path.startsWith('/webhooks/')
         ? 'Webhook called by the payment provider or carrier, which cannot hold Cognito tokens; the handler verifies the request signature (Stripe-Signature / HMAC-SHA256 with replay window) and rejects anything else with 400.'
-        : 'Public by the product contract (SPEC.md "Public" endpoints: health, catalogue, tracking without personal data); read-only and throttled at the stage.');
+        : 'Public by the product contract (SPEC.md "Public" endpoints: health, catalogue, tracking without personal data); read-only and throttled per route below the stage default (lib/constructs/http-api.ts).');
   }
 
   // --- Secrets -----------------------------------------------------------------------------------------
