@@ -71,11 +71,13 @@ export function acknowledgeNagFindings(stack: OrderServiceStack): void {
 
   // --- Cognito -----------------------------------------------------------------------------------------
   ack(stack.auth.userPool, 'AwsSolutions-COG2',
-    'MFA is optional (TOTP) rather than required: the pool also serves storefront customers, Cognito cannot require MFA for one group only, and the dashboard sign-in does not handle the TOTP challenge yet. Threat protection (Plus plan, enforced by default) blocks risky and compromised-credential sign-ins. Revisit when the dashboard supports TOTP (docs/deploy.md).');
+    'The customer pool keeps MFA optional (TOTP): storefront shoppers cannot all be forced into an authenticator app. Administrators use a separate pool (AdminPool) that requires TOTP MFA, and /admin routes accept only its tokens. Threat protection (Plus plan, enforced by default) blocks risky and compromised-credential sign-ins.');
 
   if (stack.settings.userPoolFeaturePlan === 'essentials') {
-    ack(stack.auth.userPool, 'AwsSolutions-COG3',
-      'The operator chose the Essentials feature plan (context userPoolFeaturePlan=essentials) to avoid the Plus per-user price; threat protection is then unavailable.');
+    for (const pool of [stack.auth.userPool, stack.auth.adminPool]) {
+      ack(pool, 'AwsSolutions-COG3',
+        'The operator chose the Essentials feature plan (context userPoolFeaturePlan=essentials) to avoid the Plus per-user price; threat protection is then unavailable.');
+    }
   }
 
   // --- Dashboard ---------------------------------------------------------------------------------------

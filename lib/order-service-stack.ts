@@ -79,6 +79,8 @@ export class OrderServiceStack extends Stack {
       routes,
       userPool: this.auth.userPool,
       userPoolClient: this.auth.client,
+      adminUserPool: this.auth.adminPool,
+      adminUserPoolClient: this.auth.adminClient,
       corsOrigins: [this.dashboard.url, ...ctx.extraCorsOrigins],
       rateLimit: ctx.apiRateLimit,
       burstLimit: ctx.apiBurstLimit,
@@ -176,8 +178,9 @@ export class OrderServiceStack extends Stack {
         apiUrl: this.api.url,
         cognito: {
           region: this.region,
-          userPoolId: this.auth.userPool.userPoolId,
-          clientId: this.auth.client.userPoolClientId,
+          // The dashboard is for admins: it signs in to the admin pool (TOTP required).
+          userPoolId: this.auth.adminPool.userPoolId,
+          clientId: this.auth.adminClient.userPoolClientId,
           endpoint: this.auth.endpoint,
         },
       },
@@ -188,6 +191,8 @@ export class OrderServiceStack extends Stack {
     new CfnOutput(this, 'DashboardUrl', { value: this.dashboard.url, description: 'Admin dashboard (CloudFront)' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'AdminUserPoolId', { value: this.auth.adminPool.userPoolId, description: 'Admins (TOTP MFA required): create them here' });
+    new CfnOutput(this, 'AdminUserPoolClientId', { value: this.auth.adminClient.userPoolClientId });
     new CfnOutput(this, 'CognitoEndpoint', { value: this.auth.endpoint, description: 'InitiateAuth endpoint' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlertTopicArn', { value: this.integrations.alertTopic.topicArn });

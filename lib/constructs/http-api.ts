@@ -24,6 +24,9 @@ export interface OrderApiProps {
   readonly routes: readonly Route[];
   readonly userPool: IUserPool;
   readonly userPoolClient: IUserPoolClient;
+  /** Admin routes accept only tokens of this pool (TOTP MFA required). */
+  readonly adminUserPool: IUserPool;
+  readonly adminUserPoolClient: IUserPoolClient;
   readonly corsOrigins: string[];
   readonly rateLimit: number;
   readonly burstLimit: number;
@@ -134,12 +137,16 @@ export class OrderApi extends Construct {
       userPoolClients: [props.userPoolClient],
       identitySource: ['$request.header.Authorization'],
     });
+    const adminJwt = new HttpUserPoolAuthorizer('CognitoAdminAuthorizer', props.adminUserPool, {
+      userPoolClients: [props.adminUserPoolClient],
+      identitySource: ['$request.header.Authorization'],
+    });
     const none = new HttpNoneAuthorizer();
 
     for (const route of props.routes) {
       const fn = functions.get(route.name);
       if (!fn) throw new Error(`No Lambda for route ${route.name} (${route.method} ${route.path}).`);
-      const authorizer: IHttpRouteAuthorizer = route.auth === 'public' ? none : jwt;
+      const authorizer: IHttpRouteAuthorizer = route.auth === 'public' ? none : route.auth === 'admin' ? adminJwt : jwt;
       const httpRoute = new HttpRoute(this, route.name, {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),

@@ -16,6 +16,7 @@ import { buildDashboard } from '../../dashboard/build';
 import { securityHeaders } from '../../dashboard/security-headers';
 import { dashboardConnectSources } from '../../local/gateway';
 import { useLocalStack } from '../support/local-stack';
+import { totpCode } from '../support/totp';
 
 jest.setTimeout(120_000);
 
@@ -633,4 +634,44 @@ test('signing out clears the session', async () => {
   await page.reload();
   await heading('Sign in to the admin dashboard').waitFor();
   await shot('20-signed-out');
+});
+
+test('an admin with an authenticator app signs in with its TOTP code (as the AWS admin pool requires)', async () => {
+  // Enrol the admin's TOTP the way AWS does for a signed-in user (cognito-local implements these calls).
+  const cognitoCall = async (target: string, body: unknown) => {
+    const res = await fetch(local.stack.cognito.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` },
+      body: JSON.stringify(body),
+    });
+    expect({ target, status: res.status }).toEqual({ target, status: 200 });
+    return (await res.json()) as Record<string, string>;
+  };
+  const totp = { generate: (secret: string) => totpCode(secret) };
+  // Local mode's pool leaves MFA off; the AWS admin pool requires it. Let this pool ask for it (optional).
+  const { userPoolId } = local.stack.cognito;
+  const previous = await cognitoCall('GetUserPoolMfaConfig', { UserPoolId: userPoolId });
+  await cognitoCall('SetUserPoolMfaConfig', { UserPoolId: userPoolId, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } });
+  const accessToken = await local.token('admin');
+  const { SecretCode } = await cognitoCall('AssociateSoftwareToken', { AccessToken: accessToken });
+  await cognitoCall('VerifySoftwareToken', { AccessToken: accessToken, UserCode: totp.generate(SecretCode) });
+  try {
+    await page.goto(appUrl('/inventory'));
+    await heading('Sign in to the admin dashboard').waitFor();
+    await signIn(ADMIN);
+    await heading('Enter your authenticator code').waitFor();
+    const codeField = page.getByLabel('Authentication code');
+    expect(await codeField.getAttribute('autocomplete')).toBe('one-time-code');
+    const valid = totp.generate(SecretCode);
+    await codeField.fill(valid === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'That code is not right' }).waitFor();
+    await codeField.fill(totp.generate(SecretCode));
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await heading(/Inventory/).waitFor();
+    await shot('21-signed-in-with-totp');
+  } finally {
+    await cognitoCall('SetUserMFAPreference', { AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false } });
+    await cognitoCall('SetUserPoolMfaConfig', { UserPoolId: userPoolId, MfaConfiguration: (previous as { MfaConfiguration?: string }).MfaConfiguration ?? 'OFF' });
+  }
 });

@@ -60,8 +60,9 @@ describe('synthesis', () => {
 });
 
 describe('HTTP API', () => {
-  it('has exactly one route per route-table entry, with the JWT authorizer on every non-public route and none on public ones', () => {
-    const authorizerId = logicalIdWithPrefix(template, 'AWS::ApiGatewayV2::Authorizer', 'ApiHttpApiCognitoAuthorizer');
+  it('has exactly one route per route-table entry: the admin pool\'s JWT authorizer on admin routes, the customer pool\'s on customer routes, none on public ones', () => {
+    const customerAuthorizer = logicalIdWithPrefix(template, 'AWS::ApiGatewayV2::Authorizer', 'ApiHttpApiCognitoAuthorizer');
+    const adminAuthorizer = logicalIdWithPrefix(template, 'AWS::ApiGatewayV2::Authorizer', 'ApiHttpApiCognitoAdminAuthorizer');
     template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
     for (const route of routes) {
       const found = template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: `${route.method} ${route.path}` } });
@@ -70,6 +71,7 @@ describe('HTTP API', () => {
       if (route.auth === 'public') {
         expect({ route: route.name, type: props.AuthorizationType, authorizer: props.AuthorizerId }).toEqual({ route: route.name, type: 'NONE', authorizer: undefined });
       } else {
+        const authorizerId = route.auth === 'admin' ? adminAuthorizer : customerAuthorizer;
         expect({ route: route.name, type: props.AuthorizationType, authorizer: props.AuthorizerId }).toEqual({ route: route.name, type: 'JWT', authorizer: { Ref: authorizerId } });
       }
     }
@@ -114,15 +116,17 @@ describe('HTTP API', () => {
     }
   });
 
-  it('validates Cognito JWTs: issuer is the user pool, audience the app client, token from Authorization', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'JWT',
-      IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: {
-        Audience: [{ Ref: logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', 'AuthUserPoolAppClient') }],
-        Issuer: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('cognito-idp'), { Ref: logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthUserPool') }])]) }),
-      },
-    });
+  it('validates Cognito JWTs: issuer is the user pool, audience the app client, token from Authorization (customer and admin pool alike)', () => {
+    for (const [pool, client] of [['AuthUserPool', 'AuthUserPoolAppClient'], ['AuthAdminPool', 'AuthAdminPoolAdminAppClient']]) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: {
+          Audience: [{ Ref: logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', client) }],
+          Issuer: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('cognito-idp'), { Ref: logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', pool) }])]) }),
+        },
+      });
+    }
   });
 
   it('logs access as JSON with the request id, throttles, and allows CORS only from the dashboard', () => {
@@ -339,7 +343,19 @@ describe('alerts, auth and dashboard', () => {
       UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
       DeletionProtection: 'ACTIVE',
     });
-    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admin' });
+    // Admins live in their own pool, which requires TOTP MFA (the customer pool cannot: MFA is per pool).
+    const adminPool = logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthAdminPool');
+    const customerPool = logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthUserPool');
+    expect(resources[adminPool].Properties).toMatchObject({
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      DeletionProtection: 'ACTIVE',
+    });
+    expect(resources[customerPool].Properties).toMatchObject({ MfaConfiguration: 'OPTIONAL' });
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((g) => ({ name: g.Properties.GroupName, pool: g.Properties.UserPoolId }));
+    expect(groups).toEqual([{ name: 'admin', pool: { Ref: adminPool } }]);
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
@@ -406,8 +422,10 @@ describe('alerts, auth and dashboard', () => {
     const entry = deployments.find((d) => d.id.startsWith('DashboardDeployEntry'))!;
     const markers = JSON.stringify(entry.SourceMarkers);
     expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::ApiGatewayV2::Api', 'ApiHttpApi')}"`);
-    expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthUserPool')}"`);
-    expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', 'AuthUserPoolAppClient')}"`);
+    // The dashboard signs in to the admin pool.
+    expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthAdminPool')}"`);
+    expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', 'AuthAdminPoolAdminAppClient')}"`);
+    expect(markers).not.toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', 'AuthUserPoolAppClient')}"`);
     expect(entry).toMatchObject({ DistributionPaths: ['/*'], SystemMetadata: { 'cache-control': 'no-cache' }, Prune: false });
 
     const built = fs.existsSync(path.join(PROJECT_ROOT, 'dashboard', 'dist', 'index.html'));
@@ -422,7 +440,7 @@ describe('alerts, auth and dashboard', () => {
 
   it('outputs what deployers and the dashboard need', () => {
     const outputs = Object.keys(template.toJSON().Outputs);
-    for (const name of ['ApiUrl', 'DashboardUrl', 'UserPoolId', 'UserPoolClientId', 'StateMachineArn', 'AlertTopicArn']) expect(outputs).toContain(name);
+    for (const name of ['ApiUrl', 'DashboardUrl', 'UserPoolId', 'UserPoolClientId', 'AdminUserPoolId', 'AdminUserPoolClientId', 'StateMachineArn', 'AlertTopicArn']) expect(outputs).toContain(name);
   });
 });
 
