@@ -19,7 +19,11 @@ let ephemeral: Buffer | undefined;
  */
 export async function loadCursorKey(): Promise<void> {
   const arn = config.cursorSecretArn();
-  if (!arn) return;
+  if (!arn) {
+    // On Lambda a client-facing list needs the shared key (route need 'cursors' in lib/routes.ts).
+    if (process.env.AWS_LAMBDA_FUNCTION_NAME && !config.cursorSecret()) throw new Error('No cursor key configured for this list route (CURSOR_SECRET_ARN)');
+    return;
+  }
   const value = await getSecret(arn, { maxAge: SECRET_CACHE_SECONDS });
   if (typeof value !== 'string' || Buffer.byteLength(value) < MIN_KEY_BYTES) {
     throw new Error('The cursor signing secret is missing, not a string or shorter than 32 bytes');
@@ -51,8 +55,8 @@ function localKeyFile(dataDir: string): Buffer {
 
 /**
  * The HMAC key for list cursors, in this order: Secrets Manager (AWS, loaded by loadCursorKey), the
- * CURSOR_SECRET environment variable, a generated key file under LOCAL_DATA_DIR (local mode), and outside
- * Lambda only, a random key for the life of the process (unit tests).
+ * CURSOR_SECRET environment variable, a generated key file under LOCAL_DATA_DIR (local mode), and otherwise
+ * a random key for the life of the process (internal paging within one invocation, unit tests).
  */
 export function cursorKey(): Buffer {
   if (config.cursorSecretArn()) {
@@ -66,6 +70,8 @@ export function cursorKey(): Buffer {
   }
   const dataDir = config.localDataDir();
   if (dataDir) return localKeyFile(dataDir);
-  if (process.env.AWS_LAMBDA_FUNCTION_NAME) throw new Error('No cursor key configured (CURSOR_SECRET_ARN)');
+  // A random key for the life of this process: enough for code that pages through a list itself within one
+  // invocation (the reconciler) and for unit tests. API list routes never get here on AWS: api() refuses to
+  // serve a paged route without CURSOR_SECRET_ARN (its cursors would not survive another Lambda instance).
   return (ephemeral ??= randomBytes(MIN_KEY_BYTES));
 }

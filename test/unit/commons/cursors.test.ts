@@ -86,6 +86,20 @@ describe('signed cursors', () => {
     }
   });
 
+  it('on Lambda, a list route without the shared key refuses to serve (500) instead of handing out cursors no other instance accepts', async () => {
+    delete process.env.CURSOR_SECRET;
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'order-service-ListProducts';
+    try {
+      ddbMock.on(QueryCommand).resolves({ Items: [] });
+      expect((await listProducts(httpEvent({ path: '/products' }), lambdaContext())).statusCode).toBe(500);
+      expect(ddbMock.calls()).toHaveLength(0);
+      // Code paging through a list inside one invocation (the reconciler) still works with a per-process key.
+      expect(decodeCursor(encodeCursor(lastKey)!)).toEqual(lastKey);
+    } finally {
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    }
+  });
+
   it('on AWS, list handlers load the key from Secrets Manager through Powertools (cached) before running', async () => {
     delete process.env.CURSOR_SECRET;
     process.env.CURSOR_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cursor';
