@@ -67,8 +67,9 @@ export async function appendAudit(action: AuditAction): Promise<AuditEntry> {
       return entry;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_ATTEMPTS) throw error;
-      // Another appender took this seq: back off a little (full jitter, capped) and build on the new head.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
+      // Another appender took this seq: back off (exponential, full jitter, capped at 250 ms) so that a crowd
+      // of losers spreads out instead of re-reading the head in lockstep, then build on the new head.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** Math.min(attempt, 6))));
     }
   }
 }
