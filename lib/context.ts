@@ -34,6 +34,9 @@ export interface ServiceContext {
   /** Stage-wide API throttling (requests per second, burst). */
   apiRateLimit: number;
   apiBurstLimit: number;
+  /** Per-route cap on each public catalogue/tracking route (lib/constructs/http-api.ts throttleClassOf). */
+  publicRateLimit: number;
+  publicBurstLimit: number;
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -107,5 +110,7 @@ export function readContext(node: Node): ServiceContext {
     logRetentionDays,
     apiRateLimit: int('apiRateLimit', 50, 1),
     apiBurstLimit: int('apiBurstLimit', 100, 1),
+    publicRateLimit: int('publicRateLimit', 20, 1),
+    publicBurstLimit: int('publicBurstLimit', 40, 1),
   };
 }

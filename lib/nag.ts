@@ -42,7 +42,7 @@ export function acknowledgeNagFindings(stack: OrderServiceStack): void {
     ack(route, 'AwsSolutions-APIG4',
       def.path.startsWith('/webhooks/')
         ? 'Webhook called by the payment provider or carrier, which cannot hold Cognito tokens; the handler verifies the request signature (Stripe-Signature / HMAC-SHA256 with replay window) and rejects anything else with 400.'
-        : 'Public by the product contract (SPEC.md "Public" endpoints: health, catalogue, tracking without personal data); read-only and throttled at the stage.');
+        : 'Public by the product contract (SPEC.md "Public" endpoints: health, catalogue, tracking without personal data); read-only and throttled per route below the stage default (lib/constructs/http-api.ts).');
   }
 
   // --- Secrets -----------------------------------------------------------------------------------------
@@ -50,6 +50,8 @@ export function acknowledgeNagFindings(stack: OrderServiceStack): void {
     ack(secret, 'AwsSolutions-SMG4',
       'Third-party credentials issued by Stripe or the carrier: they can only be rotated in the provider\'s dashboard, then stored with put-secret-value (docs/deploy.md). A rotation Lambda cannot mint them.');
   }
+  ack(stack.integrations.cursorKey, 'AwsSolutions-SMG4',
+    'The cursor HMAC key protects only the integrity of pagination cursors, which live for minutes; rotating it (aws secretsmanager rotate-secret or put-secret-value with a new random value) just makes cursors in flight a 400, so an automatic rotation Lambda would add a function and a schedule for no security gain (docs/decisions.md, 2026-12-01).');
 
   // --- Workflow --------------------------------------------------------------------------------------
   ack(stack.workflow.stateMachine, 'AwsSolutions-IAM5[Resource::*]',
@@ -69,11 +71,13 @@ export function acknowledgeNagFindings(stack: OrderServiceStack): void {
 
   // --- Cognito -----------------------------------------------------------------------------------------
   ack(stack.auth.userPool, 'AwsSolutions-COG2',
-    'MFA is optional (TOTP) rather than required: the pool also serves storefront customers, Cognito cannot require MFA for one group only, and the dashboard sign-in does not handle the TOTP challenge yet. Threat protection (Plus plan, enforced by default) blocks risky and compromised-credential sign-ins. Revisit when the dashboard supports TOTP (docs/deploy.md).');
+    'The customer pool keeps MFA optional (TOTP): storefront shoppers cannot all be forced into an authenticator app. Administrators use a separate pool (AdminPool) that requires TOTP MFA, and /admin routes accept only its tokens. Threat protection (Plus plan, enforced by default) blocks risky and compromised-credential sign-ins.');
 
   if (stack.settings.userPoolFeaturePlan === 'essentials') {
-    ack(stack.auth.userPool, 'AwsSolutions-COG3',
-      'The operator chose the Essentials feature plan (context userPoolFeaturePlan=essentials) to avoid the Plus per-user price; threat protection is then unavailable.');
+    for (const pool of [stack.auth.userPool, stack.auth.adminPool]) {
+      ack(pool, 'AwsSolutions-COG3',
+        'The operator chose the Essentials feature plan (context userPoolFeaturePlan=essentials) to avoid the Plus per-user price; threat protection is then unavailable.');
+    }
   }
 
   // --- Dashboard ---------------------------------------------------------------------------------------

@@ -30,8 +30,9 @@ export interface OrderServiceStackProps extends StackProps {
 /**
  * Main-table access of a route's Lambda, by method and name: reads (GET) get read-only access, every other
  * method changes state and gets read/write. Health reads one key to prove the table answers.
- * Item-level restriction (per key prefix) is not attempted: one table holds every entity and most writes
- * are multi-entity transactions.
+ * Item-level restriction (per key prefix, `tableKeys` in the route table) is declared where the code path
+ * is narrow and public: the carrier webhook. Elsewhere one table holds every entity and most writes are
+ * multi-entity transactions across prefixes.
  */
 export function tableAccessFor(route: Route): TableAccess {
   return route.method === 'GET' ? 'read' : 'readWrite';
@@ -78,9 +79,13 @@ export class OrderServiceStack extends Stack {
       routes,
       userPool: this.auth.userPool,
       userPoolClient: this.auth.client,
+      adminUserPool: this.auth.adminPool,
+      adminUserPoolClient: this.auth.adminClient,
       corsOrigins: [this.dashboard.url, ...ctx.extraCorsOrigins],
       rateLimit: ctx.apiRateLimit,
       burstLimit: ctx.apiBurstLimit,
+      publicRateLimit: ctx.publicRateLimit,
+      publicBurstLimit: ctx.publicBurstLimit,
       logRetention,
       removalPolicy,
     });
@@ -95,6 +100,7 @@ export class OrderServiceStack extends Stack {
       stripeApiKey: this.integrations.stripeApiKey,
       stripeWebhookSecret: this.integrations.stripeWebhookSecret,
       carrierWebhookSecret: this.integrations.carrierWebhookSecret,
+      cursorKey: this.integrations.cursorKey,
       senderIdentity: this.integrations.senderIdentity,
       senderEmail: ctx.senderEmail,
       commonEnvironment: {
@@ -138,6 +144,7 @@ export class OrderServiceStack extends Stack {
         entry: route.entry,
         needs: route.needs,
         tableAccess: tableAccessFor(route),
+        tableKeys: route.tableKeys,
         labelsAccess: route.method === 'GET' ? 'read' : 'readWrite',
       }, deps, this.workflow.stateMachine);
       functionsForRoutes.set(route.name, fn);
@@ -171,8 +178,9 @@ export class OrderServiceStack extends Stack {
         apiUrl: this.api.url,
         cognito: {
           region: this.region,
-          userPoolId: this.auth.userPool.userPoolId,
-          clientId: this.auth.client.userPoolClientId,
+          // The dashboard is for admins: it signs in to the admin pool (TOTP required).
+          userPoolId: this.auth.adminPool.userPoolId,
+          clientId: this.auth.adminClient.userPoolClientId,
           endpoint: this.auth.endpoint,
         },
       },
@@ -183,6 +191,8 @@ export class OrderServiceStack extends Stack {
     new CfnOutput(this, 'DashboardUrl', { value: this.dashboard.url, description: 'Admin dashboard (CloudFront)' });
     new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.auth.client.userPoolClientId });
+    new CfnOutput(this, 'AdminUserPoolId', { value: this.auth.adminPool.userPoolId, description: 'Admins (TOTP MFA required): create them here' });
+    new CfnOutput(this, 'AdminUserPoolClientId', { value: this.auth.adminClient.userPoolClientId });
     new CfnOutput(this, 'CognitoEndpoint', { value: this.auth.endpoint, description: 'InitiateAuth endpoint' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlertTopicArn', { value: this.integrations.alertTopic.topicArn });

@@ -20,8 +20,15 @@ export interface Route {
   /**
    * Extra permissions the handler needs, beyond reading/writing the main table (least privilege).
    * `pdf`: renders PDFs, so its bundle gets the font files beside it (and the label sender settings).
+   * `cursors`: pages a list, so it gets the key that signs the list's cursors.
    */
-  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'pdf')[];
+  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'pdf' | 'cursors')[];
+  /**
+   * Partition-key prefixes of the main table the handler's code paths touch. When given, the function may
+   * touch only items whose `pk` starts with one of them (IAM `dynamodb:LeadingKeys`), and no index;
+   * test/integration/fulfillment/carrier-webhook-grants.test.ts proves the list against the code path.
+   */
+  readonly tableKeys?: readonly string[];
 }
 
 const api = (file: string) => `functions/api/${file}.ts`;
@@ -29,31 +36,31 @@ const api = (file: string) => `functions/api/${file}.ts`;
 export const routes: readonly Route[] = [
   // Public
   { name: 'Health', method: 'GET', path: '/health', entry: api('health'), auth: 'public' },
-  { name: 'ListProducts', method: 'GET', path: '/products', entry: api('list-products'), auth: 'public' },
+  { name: 'ListProducts', method: 'GET', path: '/products', entry: api('list-products'), auth: 'public', needs: ['cursors'] },
   { name: 'GetProduct', method: 'GET', path: '/products/{sku}', entry: api('get-product'), auth: 'public' },
   { name: 'GetTracking', method: 'GET', path: '/tracking/{trackingNumber}', entry: api('get-tracking'), auth: 'public' },
 
   // Customer
   { name: 'PlaceOrder', method: 'POST', path: '/orders', entry: api('place-order'), auth: 'customer' },
-  { name: 'ListMyOrders', method: 'GET', path: '/orders', entry: api('list-my-orders'), auth: 'customer' },
+  { name: 'ListMyOrders', method: 'GET', path: '/orders', entry: api('list-my-orders'), auth: 'customer', needs: ['cursors'] },
   { name: 'GetMyOrder', method: 'GET', path: '/orders/{id}', entry: api('get-my-order'), auth: 'customer' },
   { name: 'CancelMyOrder', method: 'POST', path: '/orders/{id}/cancel', entry: api('cancel-my-order'), auth: 'customer', needs: ['payments'] },
 
   // Admin: products and inventory
-  { name: 'AdminListProducts', method: 'GET', path: '/admin/products', entry: api('admin-list-products'), auth: 'admin' },
+  { name: 'AdminListProducts', method: 'GET', path: '/admin/products', entry: api('admin-list-products'), auth: 'admin', needs: ['cursors'] },
   { name: 'AdminCreateProduct', method: 'POST', path: '/admin/products', entry: api('admin-create-product'), auth: 'admin' },
   { name: 'AdminGetProduct', method: 'GET', path: '/admin/products/{sku}', entry: api('admin-get-product'), auth: 'admin' },
   { name: 'AdminUpdateProduct', method: 'PATCH', path: '/admin/products/{sku}', entry: api('admin-update-product'), auth: 'admin', needs: ['alerts'] },
   { name: 'AdminDeleteProduct', method: 'DELETE', path: '/admin/products/{sku}', entry: api('admin-delete-product'), auth: 'admin' },
-  { name: 'AdminListInventory', method: 'GET', path: '/admin/inventory', entry: api('admin-list-inventory'), auth: 'admin' },
-  { name: 'AdminListAdjustments', method: 'GET', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-list-adjustments'), auth: 'admin' },
-  { name: 'AdminListMovements', method: 'GET', path: '/admin/inventory/{sku}/movements', entry: api('admin-list-movements'), auth: 'admin' },
+  { name: 'AdminListInventory', method: 'GET', path: '/admin/inventory', entry: api('admin-list-inventory'), auth: 'admin', needs: ['cursors'] },
+  { name: 'AdminListAdjustments', method: 'GET', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-list-adjustments'), auth: 'admin', needs: ['cursors'] },
+  { name: 'AdminListMovements', method: 'GET', path: '/admin/inventory/{sku}/movements', entry: api('admin-list-movements'), auth: 'admin', needs: ['cursors'] },
   { name: 'AdminAdjustInventory', method: 'POST', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-adjust-inventory'), auth: 'admin', needs: ['alerts'] },
-  { name: 'AdminListAlerts', method: 'GET', path: '/admin/alerts', entry: api('admin-list-alerts'), auth: 'admin' },
+  { name: 'AdminListAlerts', method: 'GET', path: '/admin/alerts', entry: api('admin-list-alerts'), auth: 'admin', needs: ['cursors'] },
 
   // Admin: orders, payments, shipments
   { name: 'AdminOverview', method: 'GET', path: '/admin/overview', entry: api('admin-overview'), auth: 'admin' },
-  { name: 'AdminListOrders', method: 'GET', path: '/admin/orders', entry: api('admin-list-orders'), auth: 'admin' },
+  { name: 'AdminListOrders', method: 'GET', path: '/admin/orders', entry: api('admin-list-orders'), auth: 'admin', needs: ['cursors'] },
   { name: 'AdminExportOrders', method: 'GET', path: '/admin/orders/export', entry: api('admin-export-orders'), auth: 'admin' },
   { name: 'AdminGetOrder', method: 'GET', path: '/admin/orders/{id}', entry: api('admin-get-order'), auth: 'admin' },
   { name: 'AdminCancelOrder', method: 'POST', path: '/admin/orders/{id}/cancel', entry: api('admin-cancel-order'), auth: 'admin', needs: ['payments'] },
@@ -61,11 +68,17 @@ export const routes: readonly Route[] = [
   { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
   { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
   { name: 'AdminGetPackingSlip', method: 'GET', path: '/admin/orders/{id}/packing-slip', entry: api('admin-get-packing-slip'), auth: 'admin', needs: ['pdf'] },
-  { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin' },
+  { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin', needs: ['cursors'] },
+
+  // Admin: personal data and the audit log (SPEC.md "Personal data and audit")
+  { name: 'AdminListAudit', method: 'GET', path: '/admin/audit', entry: api('admin-list-audit'), auth: 'admin', needs: ['cursors'] },
+  { name: 'AdminVerifyAudit', method: 'GET', path: '/admin/audit/verify', entry: api('admin-verify-audit'), auth: 'admin' },
+  { name: 'AdminExportCustomer', method: 'GET', path: '/admin/customers/{userId}/export', entry: api('admin-export-customer'), auth: 'admin' },
+  { name: 'AdminEraseCustomer', method: 'POST', path: '/admin/customers/{userId}/erase', entry: api('admin-erase-customer'), auth: 'admin', needs: ['idempotency'] },
 
   // Webhooks: public at the gateway, signature-verified in the handler
   { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret', 'payments'] },
-  { name: 'CarrierWebhook', method: 'POST', path: '/webhooks/carrier', entry: api('carrier-webhook'), auth: 'public', needs: ['carrierSecret'] },
+  { name: 'CarrierWebhook', method: 'POST', path: '/webhooks/carrier', entry: api('carrier-webhook'), auth: 'public', needs: ['carrierSecret'], tableKeys: ['ORDER#', 'TRACKING#', 'WEBHOOK#carrier#'] },
 ];
 
 /** Workflow task handlers: one Lambda each, referenced from the ASL file by `${<name>FunctionArn}`. */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { routes as allRoutes, type Route } from '../lib/routes';
 import { ProblemError } from '../functions/commons/problem';
+import { securityHeaders } from '../dashboard/security-headers';
 import type { AccessTokenVerifier } from './jwt';
 import { FUNCTION_TIMEOUT_SECONDS, lambdaContext, LOCAL_ACCOUNT } from './lambda-context';
 import { LocalStackError } from './processes';
@@ -108,6 +109,33 @@ export function flattenClaims(payload: Record<string, unknown>): Record<string, 
     else claims[key] = String(value);
   }
   return claims;
+}
+
+/**
+ * The request line as logged: the path, and of the query string only its parameter names. Values can be an
+ * email (`/admin/orders?email=`), a name (`?q=`) or a token, and request logs must carry no personal data.
+ */
+export function redactedRequestTarget(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const names = [...new URLSearchParams(url.slice(at + 1)).keys()];
+  if (!names.length) return url.slice(0, at);
+  return `${url.slice(0, at)}?${names.map((name) => `${encodeURIComponent(name)}=…`).join('&')}`;
+}
+
+/** The origins (scheme://host:port) the dashboard calls, from its config.json: the CSP's connect-src. */
+export function dashboardConnectSources(publicConfig: unknown): string[] {
+  const config = (publicConfig ?? {}) as { apiUrl?: unknown; cognito?: { endpoint?: unknown } };
+  const origins = new Set<string>();
+  for (const value of [config.apiUrl, config.cognito?.endpoint]) {
+    if (typeof value !== 'string') continue;
+    try {
+      origins.add(new URL(value).origin);
+    } catch {
+      // not a URL: nothing to allow
+    }
+  }
+  return [...origins];
 }
 
 /** "12/Mar/2020:19:03:58 +0000", the requestContext.time format. */
@@ -333,7 +361,11 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       if (match.allowed.length) {
         return problem(405, 'method-not-allowed', `${method} is not supported on ${rawPath}.`, { allow: match.allowed.join(', ') });
       }
-      return serveStatic(method, rawPath, req.headers.accept ?? '') ?? problem(404, 'not-found', `No route for ${method} ${rawPath}.`);
+      const page = serveStatic(method, rawPath, req.headers.accept ?? '');
+      if (!page) return problem(404, 'not-found', `No route for ${method} ${rawPath}.`);
+      // What CloudFront's ResponseHeadersPolicy adds to every dashboard response (dashboard/security-headers.ts).
+      Object.assign(page.headers, securityHeaders(dashboardConnectSources(options.publicConfig?.()), { https: false }));
+      return page;
     }
     const route = match.route;
     if (body.length > MAX_PAYLOAD_BYTES) return problem(413, 'body-too-large', 'The request body exceeds the API limit.');
@@ -392,8 +424,8 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
       const cors: Record<string, string> =
         origin && LOCAL_ORIGIN.test(origin)
           ? {
+              // No Access-Control-Allow-Credentials: the API takes bearer tokens, never cookies (as on AWS).
               'access-control-allow-origin': origin,
-              'access-control-allow-credentials': 'true',
               'access-control-expose-headers': 'location, content-disposition',
               vary: 'origin',
             }
@@ -416,7 +448,7 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
         .then((result) => {
           res.writeHead(result.statusCode, { ...cors, ...result.headers, 'content-length': String(result.body.length) });
           res.end(req.method === 'HEAD' ? undefined : result.body);
-          options.log?.(`${req.method} ${req.url} → ${result.statusCode} (${Date.now() - started} ms)`);
+          options.log?.(`${req.method} ${redactedRequestTarget(req.url ?? '/')} → ${result.statusCode} (${Date.now() - started} ms)`);
         });
     });
   });

@@ -19,15 +19,21 @@ export async function createAccessTokenVerifier(cognito: { endpoint: string; use
   const response = await fetchWithRetry(jwksUri);
   if (!response.ok) throw new Error(`Could not fetch the JWKS from ${jwksUri}: HTTP ${response.status}`);
   const jwks = (await response.json()) as Jwks;
+  return accessTokenVerifierFromJwks(jwks, { jwksUri, clientId: cognito.clientId, issuer: cognito.issuer });
+}
 
+/** The verification rules, given the pool's keys (tests hand in their own JWKS). */
+export function accessTokenVerifierFromJwks(jwks: Jwks, options: { jwksUri: string; clientId: string; issuer: string }): AccessTokenVerifier {
   const verifier = JwtVerifier.create({
-    issuer: cognito.issuer,
-    jwksUri,
+    issuer: options.issuer,
+    jwksUri: options.jwksUri,
     // Access tokens carry no `aud`; like API Gateway's authorizer, match the app client through client_id.
     audience: null,
     customJwtCheck: ({ payload }) => {
+      // aws-jwt-verify checks `exp` only when present; API Gateway's JWT authorizer requires it.
+      if (typeof payload.exp !== 'number') throw new Error('Token has no expiry');
       if (payload.token_use !== 'access') throw new Error('Not an access token');
-      if (payload.client_id !== cognito.clientId) throw new Error('Token issued to another app client');
+      if (payload.client_id !== options.clientId) throw new Error('Token issued to another app client');
     },
   });
   verifier.cacheJwks(jwks);

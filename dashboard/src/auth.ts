@@ -20,7 +20,8 @@ export interface Session {
 export type SignInResult =
   | { kind: 'signed-in'; session: Session }
   | { kind: 'not-admin'; username: string }
-  | { kind: 'new-password-required'; username: string; challengeSession: string };
+  | { kind: 'new-password-required'; username: string; challengeSession: string }
+  | { kind: 'mfa-code-required'; username: string; challengeSession: string };
 
 export class AuthError extends Error {
   constructor(
@@ -132,6 +133,8 @@ const friendlyErrors: Record<string, string> = {
   UserNotConfirmedException: 'This account is not confirmed yet. Ask an administrator to confirm it.',
   PasswordResetRequiredException: 'A password reset is required for this account.',
   InvalidPasswordException: 'That password does not meet the password policy.',
+  CodeMismatchException: 'That code is not right. Enter the current 6-digit code from your authenticator app.',
+  ExpiredCodeException: 'That code has expired. Enter the current one from your authenticator app.',
   TooManyRequestsException: 'Too many attempts. Wait a moment and try again.',
   LimitExceededException: 'Too many attempts. Wait a moment and try again.',
 };
@@ -171,6 +174,16 @@ function finish(response: InitiateAuthResponse, username: string): SignInResult 
   if (response.ChallengeName === 'NEW_PASSWORD_REQUIRED' && response.Session) {
     return { kind: 'new-password-required', username, challengeSession: response.Session };
   }
+  // Admins sign in with TOTP on AWS (the admin pool requires it): the code from their authenticator app.
+  if (response.ChallengeName === 'SOFTWARE_TOKEN_MFA' && response.Session) {
+    return { kind: 'mfa-code-required', username, challengeSession: response.Session };
+  }
+  if (response.ChallengeName === 'MFA_SETUP') {
+    throw new AuthError(
+      'This admin account has no authenticator app yet. Set one up once as docs/deploy.md ("Admin MFA") describes, then sign in here.',
+      response.ChallengeName,
+    );
+  }
   if (!response.AuthenticationResult?.AccessToken) {
     throw new AuthError(
       response.ChallengeName
@@ -205,6 +218,17 @@ export async function completeNewPassword(config: RuntimeConfig, username: strin
     ClientId: config.cognito.clientId,
     Session: challengeSession,
     ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword },
+  });
+  return finish(response, username);
+}
+
+/** The second step of an admin's sign-in: the 6-digit TOTP code. */
+export async function completeMfa(config: RuntimeConfig, username: string, code: string, challengeSession: string) {
+  const response = await cognito<InitiateAuthResponse>(config, 'RespondToAuthChallenge', {
+    ChallengeName: 'SOFTWARE_TOKEN_MFA',
+    ClientId: config.cognito.clientId,
+    Session: challengeSession,
+    ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code },
   });
   return finish(response, username);
 }

@@ -29,3 +29,10 @@ export const collections = {
 } as const;
 
 export const indexes = { collection: 'gsi1', owner: 'gsi2', status: 'gsi3', email: 'gsi4' } as const;
+
+/**
+ * Admin audit log: one partition, one item per entry, sk zero-padded so it sorts by seq. Appending is a
+ * conditional put of the next seq (functions/adapters/audit-store.ts).
+ */
+export const AUDIT_PK = 'AUDIT';
+export const auditKey = (seq: number) => ({ pk: AUDIT_PK, sk: `SEQ#${String(seq).padStart(12, '0')}` });

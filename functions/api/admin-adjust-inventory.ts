@@ -1,4 +1,5 @@
 import { api, json } from '../commons/http';
+import { auditAdminAction } from '../audit/record';
 import { conflict, notFound } from '../commons/problem';
 import { adjustmentBody } from '../domain/schemas';
 import { levelsView } from '../domain/inventory';
@@ -11,6 +12,7 @@ export const handler = api({ auth: 'admin', body: adjustmentBody }, async ({ par
     const { levels, adjustment } = await inventoryStore.adjust(sku, body.delta, body.reason, principal!.username);
     if (body.delta > 0) await rearmLowStock([sku]);
     else await checkLowStock([sku]);
+    await auditAdminAction(principal, 'inventory.adjust', `product:${sku}`, { delta: body.delta, onHand: levels.onHand, reserved: levels.reserved });
     return json(200, { ...levelsView(levels), adjustment });
   } catch (error) {
     if (error instanceof InventoryNotFound) throw notFound(`No inventory for SKU ${sku}.`);

@@ -1,4 +1,5 @@
 import { api, json } from '../commons/http';
+import { auditAdminAction } from '../audit/record';
 import { conflict } from '../commons/problem';
 import { createProductBody } from '../domain/schemas';
 import { ProductExists, productStore } from '../adapters/product-store';
@@ -15,6 +16,7 @@ export const handler = api({ auth: 'admin', body: createProductBody }, async ({ 
     if (error instanceof ProductExists) throw conflict('product-exists', `A product with SKU ${body.sku} already exists.`);
     throw error;
   }
+  await auditAdminAction(principal, 'product.create', `product:${body.sku}`, { initialStock, active: product.active });
   return json(201, adminProductView(product, await inventoryStore.get(body.sku)), { location: `/admin/products/${body.sku}` });
 });
 

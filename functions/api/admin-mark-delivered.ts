@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { api, json, parseOr400 } from '../commons/http';
+import { auditAdminAction } from '../audit/record';
 import { badRequest, conflict, notFound } from '../commons/problem';
 import { adminOrderView } from '../orders/admin-view';
 import { fulfillment, OrderNotFound, OrderNotShipped } from '../fulfillment/service';
@@ -44,5 +45,6 @@ export const handler = api({ auth: 'admin', parsesOwnBody: true }, async ({ even
     if (error instanceof OrderNotShipped) throw conflict('order-not-shipped', `Order ${orderId} is ${error.status}; only a SHIPPED order can be marked delivered.`);
     throw error;
   }
+  await auditAdminAction(principal, 'order.deliver', `order:${orderId}`, { deliveredAt: at.toISOString() });
   return json(200, await adminOrderView(orderId));
 });

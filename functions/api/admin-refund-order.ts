@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { api, json, parseOr400 } from '../commons/http';
+import { auditAdminAction } from '../audit/record';
 import { idempotentHandler } from '../commons/idempotency';
 import { badRequest, notFound, ProblemError } from '../commons/problem';
 import { orderStore } from '../adapters/order-store';
@@ -48,6 +49,7 @@ export const handler = api({ auth: 'admin', parsesOwnBody: true, middlewares: [i
   if (!order) throw notFound(`Order ${params.id} does not exist.`);
   try {
     const payment = await refundOrderPayment(order.id, request.amount, `admin:${principal!.username}`);
+    await auditAdminAction(principal, 'order.refund', `order:${order.id}`, { amount: request.amount ?? 'remaining', currency: order.total.currency });
     return json(200, { orderId: order.id, payment });
   } catch (error) {
     if (error instanceof PaymentUnavailableError) {

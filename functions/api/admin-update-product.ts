@@ -1,4 +1,5 @@
 import { api, json } from '../commons/http';
+import { auditAdminAction } from '../audit/record';
 import { notFound } from '../commons/problem';
 import { updateProductBody } from '../domain/schemas';
 import { ProductNotFound, productStore } from '../adapters/product-store';
@@ -6,7 +7,7 @@ import { inventoryStore } from '../adapters/inventory-store';
 import { adminProductView } from '../catalog/views';
 import { checkLowStock, rearmLowStock } from '../inventory/low-stock';
 
-export const handler = api({ auth: 'admin', body: updateProductBody }, async ({ params, body }) => {
+export const handler = api({ auth: 'admin', body: updateProductBody }, async ({ params, body, principal }) => {
   const sku = params.sku!;
   let product;
   try {
@@ -20,5 +21,6 @@ export const handler = api({ auth: 'admin', body: updateProductBody }, async ({ 
     await rearmLowStock([sku]);
     await checkLowStock([sku]);
   }
+  await auditAdminAction(principal, 'product.update', `product:${sku}`, { fields: Object.keys(body).sort() });
   return json(200, adminProductView(product, await inventoryStore.get(sku)));
 });

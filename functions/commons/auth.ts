@@ -32,6 +32,10 @@ export function principalFrom(event: APIGatewayProxyEventV2): Principal | undefi
   // API Gateway's JWT authorizer accepts Cognito ID tokens too (their `aud` is the client id); this API is
   // called with access tokens only, so anything else is treated as no valid token at all.
   if (!claims || typeof claims.sub !== 'string' || claims.token_use !== 'access') return undefined;
+  // API Gateway's authorizer requires `exp`; so does the local gateway. A token without it, or past it, is
+  // no token here either (defence in depth: a never-expiring token is a permanent credential).
+  const exp = Number(claims.exp);
+  if (claims.exp === undefined || claims.exp === '' || !Number.isFinite(exp) || exp * 1000 <= Date.now()) return undefined;
   const groups = parseGroups(claims['cognito:groups']);
   return {
     userId: claims.sub,

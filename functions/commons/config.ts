@@ -25,6 +25,9 @@ export const config = {
   stripeWebhookSecretArn: () => optional('STRIPE_WEBHOOK_SECRET_ARN'),
   carrierWebhookSecret: () => optional('CARRIER_WEBHOOK_SECRET'),
   carrierWebhookSecretArn: () => optional('CARRIER_WEBHOOK_SECRET_ARN'),
+  /** HMAC key for list cursors: a Secrets Manager ARN on AWS, or the key itself (functions/commons/cursor-key.ts). */
+  cursorSecretArn: () => optional('CURSOR_SECRET_ARN'),
+  cursorSecret: () => optional('CURSOR_SECRET'),
   trackingCountry: () => process.env.TRACKING_COUNTRY ?? 'US',
   trackingBaseUrl: () => process.env.TRACKING_BASE_URL ?? 'http://localhost:3000/tracking',
   /** Endpoint overrides for local mode (DynamoDB Local, the local Step Functions runner). */

@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { z } from 'zod';
 import type { RouteAuth } from '../../lib/routes';
 import { authorize, type Principal } from './auth';
+import { loadCursorKey } from './cursor-key';
 import { logger } from './powertools';
 import { badRequest, notFound, ProblemError, problemTitle, type FieldError } from './problem';
 import { SKU_PATTERN } from '../domain/schemas';
@@ -156,6 +157,24 @@ const problemJsonErrors = (): MiddlewareObj<APIGatewayProxyEventV2, ApiResponse>
   },
 });
 
+/**
+ * Customer and admin routes answer with personal data (orders, addresses, emails) or about it: no browser,
+ * proxy or CDN may keep any of their responses, errors included. Outermost, so it also covers problem
+ * responses and replays from the idempotency layer.
+ */
+const noStore = (): MiddlewareObj<APIGatewayProxyEventV2, ApiResponse> => {
+  const mark = (request: { response?: ApiResponse | null }) => {
+    if (request.response && typeof request.response === 'object') {
+      request.response.headers = { ...request.response.headers, 'cache-control': 'no-store' };
+    }
+  };
+  return { after: mark, onError: mark };
+};
+
+/** A list route's query has a cursor: the signing key must be at hand (Secrets Manager on AWS) before it runs. */
+const hasCursor = (schema: z.ZodType | undefined): boolean =>
+  schema instanceof z.ZodObject && Object.prototype.hasOwnProperty.call(schema.shape, 'cursor');
+
 interface ApiOptions<BS extends z.ZodType | undefined, QS extends z.ZodType | undefined> {
   auth: RouteAuth;
   body?: BS;
@@ -180,7 +199,9 @@ export function api<BS extends z.ZodType | undefined = undefined, QS extends z.Z
   options: ApiOptions<BS, QS>,
   fn: (request: ApiRequest<Infer<BS>, Infer<QS>>) => Promise<ApiResponse>,
 ) {
-  const base = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>()
+  const base = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>();
+  if (options.auth !== 'public') base.use(noStore());
+  base
     .use(problemJsonErrors())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
@@ -200,6 +221,7 @@ export function api<BS extends z.ZodType | undefined = undefined, QS extends z.Z
       },
     });
   }
+  if (hasCursor(options.query)) base.use({ before: () => loadCursorKey() });
   for (const middleware of options.middlewares ?? []) base.use(middleware as MiddlewareObj);
 
   return base.handler(async (event) => {

@@ -14,6 +14,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { contentSecurityPolicy, FRAME_OPTIONS, HSTS, REFERRER_POLICY } from '../../dashboard/security-headers';
 
 export interface DashboardProps {
   readonly accessLogsBucket: IBucket;
@@ -51,28 +52,26 @@ export class Dashboard extends Construct {
     // connect-src: the API and Cognito. The API is named by its regional execute-api domain rather than its
     // exact id: the API's CORS allow-list names this distribution, so naming the API here would make the
     // two resources depend on each other (CloudFormation rejects the cycle).
-    const csp = [
-      "default-src 'self'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data: blob:",
-      "font-src 'self'",
-      `connect-src 'self' https://*.execute-api.${region}.amazonaws.com https://cognito-idp.${region}.amazonaws.com`,
-      "object-src 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-      'upgrade-insecure-requests',
-    ].join('; ');
+    // Every value comes from dashboard/security-headers.ts, which the local gateway serves too.
+    const csp = contentSecurityPolicy(
+      [`https://*.execute-api.${region}.amazonaws.com`, `https://cognito-idp.${region}.amazonaws.com`],
+      { upgradeInsecureRequests: true },
+    );
 
     this.headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Order Service dashboard security headers',
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.seconds(HSTS.maxAgeSeconds),
+          includeSubdomains: HSTS.includeSubdomains,
+          preload: HSTS.preload,
+          override: true,
+        },
+        frameOptions: { frameOption: HeadersFrameOption[FRAME_OPTIONS], override: true },
+        // CloudFront's content-type option has no value: it always sends `nosniff` (CONTENT_TYPE_OPTIONS).
         contentTypeOptions: { override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        referrerPolicy: { referrerPolicy: REFERRER_POLICY as HeadersReferrerPolicy, override: true },
       },
     });
 

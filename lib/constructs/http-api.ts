@@ -7,6 +7,7 @@ import {
   HttpNoneAuthorizer,
   HttpRoute,
   HttpRouteKey,
+  CfnStage,
   HttpStage,
   LogGroupLogDestination,
   type IHttpRouteAuthorizer,
@@ -23,11 +24,29 @@ export interface OrderApiProps {
   readonly routes: readonly Route[];
   readonly userPool: IUserPool;
   readonly userPoolClient: IUserPoolClient;
+  /** Admin routes accept only tokens of this pool (TOTP MFA required). */
+  readonly adminUserPool: IUserPool;
+  readonly adminUserPoolClient: IUserPoolClient;
   readonly corsOrigins: string[];
   readonly rateLimit: number;
   readonly burstLimit: number;
+  /** Each public catalogue/tracking route on its own, lower limit. */
+  readonly publicRateLimit: number;
+  readonly publicBurstLimit: number;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * How a route is throttled. `public`: the catalogue, tracking and health, which anyone can flood; each gets
+ * its own lower limit. `critical`: checkout and the provider webhooks, pinned to the full stage limit on
+ * their own route. `default`: everything else, at the stage's default route limit.
+ */
+export type ThrottleClass = 'public' | 'critical' | 'default';
+export function throttleClassOf(route: Route): ThrottleClass {
+  if (route.path.startsWith('/webhooks/') || (route.method === 'POST' && route.path === '/orders')) return 'critical';
+  if (route.auth === 'public') return 'public';
+  return 'default';
 }
 
 /**
@@ -54,6 +73,8 @@ export class OrderApi extends Construct {
         allowOrigins: props.corsOrigins,
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE, CorsHttpMethod.OPTIONS],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        // Bearer tokens, never cookies: browsers must not send credentials cross-origin.
+        allowCredentials: false,
         exposeHeaders: ['location'],
         maxAge: Duration.hours(1),
       },
@@ -87,6 +108,23 @@ export class OrderApi extends Construct {
       },
     });
     this.url = this.api.apiEndpoint;
+
+    // Route-level throttling (the stage's RouteSettings): every public route has its own bucket, capped
+    // below the stage default, so a flood of GET /products or /tracking is refused at the edge before it
+    // reaches Lambda, and cannot use up the account's request and concurrency quotas that checkout and the
+    // webhooks draw on. Those are pinned to the full stage limit explicitly.
+    // RouteSettings is a free-form JSON map in CloudFormation: CDK passes it through untouched, so the keys
+    // inside each entry must be CloudFormation's own (PascalCase) names.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const route of props.routes) {
+      const kind = throttleClassOf(route);
+      if (kind === 'default') continue;
+      routeSettings[`${route.method} ${route.path}`] =
+        kind === 'public'
+          ? { ThrottlingRateLimit: props.publicRateLimit, ThrottlingBurstLimit: props.publicBurstLimit }
+          : { ThrottlingRateLimit: props.rateLimit, ThrottlingBurstLimit: props.burstLimit };
+    }
+    (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
   }
 
   /**
@@ -99,21 +137,25 @@ export class OrderApi extends Construct {
       userPoolClients: [props.userPoolClient],
       identitySource: ['$request.header.Authorization'],
     });
+    const adminJwt = new HttpUserPoolAuthorizer('CognitoAdminAuthorizer', props.adminUserPool, {
+      userPoolClients: [props.adminUserPoolClient],
+      identitySource: ['$request.header.Authorization'],
+    });
     const none = new HttpNoneAuthorizer();
 
     for (const route of props.routes) {
       const fn = functions.get(route.name);
       if (!fn) throw new Error(`No Lambda for route ${route.name} (${route.method} ${route.path}).`);
-      const authorizer: IHttpRouteAuthorizer = route.auth === 'public' ? none : jwt;
-      this.routes.set(
-        route.name,
-        new HttpRoute(this, route.name, {
-          httpApi: this.api,
-          routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
-          integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),
-          authorizer,
-        }),
-      );
+      const authorizer: IHttpRouteAuthorizer = route.auth === 'public' ? none : route.auth === 'admin' ? adminJwt : jwt;
+      const httpRoute = new HttpRoute(this, route.name, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),
+        authorizer,
+      });
+      this.routes.set(route.name, httpRoute);
+      // The stage's RouteSettings name route keys, which must exist when the stage is created or updated.
+      if (throttleClassOf(route) !== 'default') this.stage.node.addDependency(httpRoute);
     }
   }
 }

@@ -22,6 +22,8 @@ export class Integrations extends Construct {
   readonly stripeApiKey: Secret;
   readonly stripeWebhookSecret: Secret;
   readonly carrierWebhookSecret: Secret;
+  /** HMAC key for list cursors (functions/commons/pagination.ts): generated here, never typed in by anyone. */
+  readonly cursorKey: Secret;
   readonly senderIdentity: EmailIdentity;
 
   constructor(scope: Construct, id: string, props: IntegrationsProps) {
@@ -46,6 +48,12 @@ export class Integrations extends Construct {
     this.stripeApiKey = secret('StripeApiKey', 'Stripe secret API key (sk_live_... or sk_test_...) for PaymentIntents');
     this.stripeWebhookSecret = secret('StripeWebhookSecret', 'Stripe webhook endpoint signing secret (whsec_...)');
     this.carrierWebhookSecret = secret('CarrierWebhookSecret', 'HMAC-SHA256 key shared with the carrier for /webhooks/carrier');
+    this.cursorKey = new Secret(this, 'CursorKey', {
+      description: 'HMAC-SHA256 key that signs list cursors (generated; rotating it only invalidates cursors in flight)',
+      encryptionKey: props.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
 
     this.senderIdentity = new EmailIdentity(this, 'SenderIdentity', {
       identity: Identity.email(props.senderEmail),

@@ -30,6 +30,8 @@ export interface FunctionSpec {
   readonly entry: string;
   readonly needs?: readonly Need[];
   readonly tableAccess: TableAccess;
+  /** Only these partition-key prefixes of the main table (dynamodb:LeadingKeys), base table only. */
+  readonly tableKeys?: readonly string[];
   /** Only for the labels bucket: GET routes read labels, the label step writes them. */
   readonly labelsAccess?: 'read' | 'readWrite';
   readonly overrides?: Partial<NodejsFunctionProps>;
@@ -47,6 +49,7 @@ export interface FunctionDeps {
   readonly stripeApiKey: ISecret;
   readonly stripeWebhookSecret: ISecret;
   readonly carrierWebhookSecret: ISecret;
+  readonly cursorKey: ISecret;
   readonly senderIdentity: IEmailIdentity;
   readonly senderEmail: string;
   /** Settings shared by every function: ORDER_HOLD_SECONDS, TRACKING_BASE_URL, TRACKING_COUNTRY. */
@@ -116,6 +119,7 @@ export class ServiceFunction extends Construct {
     if (needs.has('carrierSecret')) environment.CARRIER_WEBHOOK_SECRET_ARN = deps.carrierWebhookSecret.secretArn;
     if (needs.has('email')) environment.SENDER_EMAIL = deps.senderEmail;
     if (needs.has('pdf')) Object.assign(environment, deps.labelsEnvironment);
+    if (needs.has('cursors')) environment.CURSOR_SECRET_ARN = deps.cursorKey.secretArn;
 
     this.fn = new NodejsFunction(this, 'Function', {
       ...bundledFunctionProps(deps.projectRoot, entry, { fonts: needs.has('pdf') }),
@@ -127,8 +131,24 @@ export class ServiceFunction extends Construct {
 
     // Grants: the main table by access level, everything else only by declared need. The KMS permissions
     // for the customer-managed key come with each grant.
-    if (spec.tableAccess === 'read') deps.table.grantReadData(this.fn);
-    if (spec.tableAccess === 'readWrite') deps.table.grantReadWriteData(this.fn);
+    if (spec.tableKeys?.length && spec.tableAccess !== 'none') {
+      // Item-level least privilege: single-item actions and Query on the base table, only for items whose
+      // partition key starts with a declared prefix. No Scan (it has no leading key) and no index.
+      const write = spec.tableAccess === 'readWrite';
+      this.fn.addToRolePolicy(new PolicyStatement({
+        actions: [
+          'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem',
+          ...(write ? ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] : []),
+        ],
+        resources: [deps.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.tableKeys.map((prefix) => `${prefix}*`) } },
+      }));
+      if (deps.table.encryptionKey) {
+        if (write) deps.table.encryptionKey.grantEncryptDecrypt(this.fn);
+        else deps.table.encryptionKey.grantDecrypt(this.fn);
+      }
+    } else if (spec.tableAccess === 'read') deps.table.grantReadData(this.fn);
+    else if (spec.tableAccess === 'readWrite') deps.table.grantReadWriteData(this.fn);
     if (needs.has('idempotency')) deps.idempotencyTable.grantReadWriteData(this.fn);
     if (needs.has('workflow')) stateMachine!.grantStartExecution(this.fn);
     // The reconciler reads whether an order's execution still runs (executions of this machine only).
@@ -148,5 +168,6 @@ export class ServiceFunction extends Construct {
     if (needs.has('stripeWebhookSecret')) deps.stripeWebhookSecret.grantRead(this.fn);
     if (needs.has('carrierSecret')) deps.carrierWebhookSecret.grantRead(this.fn);
     if (needs.has('email')) deps.senderIdentity.grantSendEmail(this.fn);
+    if (needs.has('cursors')) deps.cursorKey.grantRead(this.fn);
   }
 }

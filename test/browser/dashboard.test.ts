@@ -15,7 +15,10 @@ import { randomUUID } from 'node:crypto';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { buildDashboard } from '../../dashboard/build';
 import { resolveChromium } from '../support/chromium';
+import { securityHeaders } from '../../dashboard/security-headers';
+import { dashboardConnectSources } from '../../local/gateway';
 import { useLocalStack } from '../support/local-stack';
+import { totpCode } from '../support/totp';
 
 jest.setTimeout(120_000);
 
@@ -23,8 +26,6 @@ const SHOTS = path.resolve(__dirname, '../../test-results/dashboard');
 const PASSWORD = 'Passw0rd!local';
 const ADMIN = 'admin@example.com';
 const CUSTOMER = 'customer@example.com';
-/** The policy CloudFront sends (lib): the app must work with no inline script or style at all. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' http://localhost:* http://127.0.0.1:*; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 // Built into a private directory (so parallel runs and `npm start` don't clash) before the stack serves it.
 const workDir = mkdtempSync(path.join(tmpdir(), 'dashboard-test-'));
@@ -38,6 +39,7 @@ const local = useLocalStack({ dashboardDir });
 let context: BrowserContext;
 let page: Page;
 const browserProblems: string[] = [];
+let documentsChecked = 0;
 
 const sku = `E2E-${randomUUID().slice(0, 8).toUpperCase()}`;
 const productName = `Browser test lamp ${sku.slice(4)}`;
@@ -98,20 +100,23 @@ beforeAll(async () => {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
-      // The CSP route below fulfils the document itself, which leaves it without an address space, so
-      // Chromium's Local Network Access would treat localhost → 127.0.0.1 (cognito-local) as public → local.
-      '--disable-features=LocalNetworkAccessChecks',
     ],
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
     locale: 'en-US',
     timezoneId: 'UTC',
   });
-  // Serve the page under the strict CSP the CDK distribution sets, so a violation fails this test.
-  await context.route('**/*', async (route) => {
-    if (route.request().resourceType() !== 'document') return route.continue();
-    const response = await route.fetch();
-    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
+  // The gateway serves the page with the headers CloudFront sends (dashboard/security-headers.ts, one
+  // source for both): every document this session loads is checked to carry exactly those, and a CSP
+  // violation in the page fails the step it happened in (see the console listener below).
+  context.on('response', (response) => {
+    if (response.request().resourceType() !== 'document') return;
+    const expected = securityHeaders(dashboardConnectSources({ apiUrl: local.stack.apiUrl, cognito: local.stack.cognito }), { https: false });
+    const headers = response.headers();
+    for (const [name, value] of Object.entries(expected)) {
+      if (headers[name] !== value) browserProblems.push(`${response.url()}: ${name} was ${JSON.stringify(headers[name])}, expected ${JSON.stringify(value)}`);
+    }
+    documentsChecked++;
   });
   page = context.pages()[0] ?? (await context.newPage());
   // Generous for a loaded CI machine; a real hang still fails well within the jest timeout.
@@ -136,6 +141,8 @@ afterEach(() => {
 test('the sign-in form is keyboard reachable and labelled', async () => {
   await page.goto(appUrl('/orders'));
   await heading('Sign in to the admin dashboard').waitFor();
+  // The page came from the gateway with the shared security headers (checked by the response listener).
+  expect(documentsChecked).toBeGreaterThan(0);
   await page.getByLabel('Email').focus();
   await page.keyboard.press('Tab');
   expect(await page.evaluate(() => document.activeElement?.getAttribute('autocomplete'))).toBe('current-password');
@@ -702,4 +709,44 @@ test('signing out clears the session', async () => {
   await page.reload();
   await heading('Sign in to the admin dashboard').waitFor();
   await shot('20-signed-out');
+});
+
+test('an admin with an authenticator app signs in with its TOTP code (as the AWS admin pool requires)', async () => {
+  // Enrol the admin's TOTP the way AWS does for a signed-in user (cognito-local implements these calls).
+  const cognitoCall = async (target: string, body: unknown) => {
+    const res = await fetch(local.stack.cognito.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` },
+      body: JSON.stringify(body),
+    });
+    expect({ target, status: res.status }).toEqual({ target, status: 200 });
+    return (await res.json()) as Record<string, string>;
+  };
+  const totp = { generate: (secret: string) => totpCode(secret) };
+  // Local mode's pool leaves MFA off; the AWS admin pool requires it. Let this pool ask for it (optional).
+  const { userPoolId } = local.stack.cognito;
+  const previous = await cognitoCall('GetUserPoolMfaConfig', { UserPoolId: userPoolId });
+  await cognitoCall('SetUserPoolMfaConfig', { UserPoolId: userPoolId, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } });
+  const accessToken = await local.token('admin');
+  const { SecretCode } = await cognitoCall('AssociateSoftwareToken', { AccessToken: accessToken });
+  await cognitoCall('VerifySoftwareToken', { AccessToken: accessToken, UserCode: totp.generate(SecretCode) });
+  try {
+    await page.goto(appUrl('/inventory'));
+    await heading('Sign in to the admin dashboard').waitFor();
+    await signIn(ADMIN);
+    await heading('Enter your authenticator code').waitFor();
+    const codeField = page.getByLabel('Authentication code');
+    expect(await codeField.getAttribute('autocomplete')).toBe('one-time-code');
+    const valid = totp.generate(SecretCode);
+    await codeField.fill(valid === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'That code is not right' }).waitFor();
+    await codeField.fill(totp.generate(SecretCode));
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await heading(/Inventory/).waitFor();
+    await shot('21-signed-in-with-totp');
+  } finally {
+    await cognitoCall('SetUserMFAPreference', { AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: false, PreferredMfa: false } });
+    await cognitoCall('SetUserPoolMfaConfig', { UserPoolId: userPoolId, MfaConfiguration: (previous as { MfaConfiguration?: string }).MfaConfiguration ?? 'OFF' });
+  }
 });

@@ -11,6 +11,7 @@ import { tables } from '../../lib/tables';
 import { backgroundFunctions, routes, workflowTasks, type Route } from '../../lib/routes';
 import { OrderServiceStack, PROJECT_ROOT, tableAccessFor } from '../../lib/order-service-stack';
 import { aslPlaceholders } from '../../lib/constructs/workflow';
+import { contentSecurityPolicy, FRAME_OPTIONS, HSTS, REFERRER_POLICY } from '../../dashboard/security-headers';
 import {
   actionsOf,
   allActionsOf,
@@ -59,8 +60,9 @@ describe('synthesis', () => {
 });
 
 describe('HTTP API', () => {
-  it('has exactly one route per route-table entry, with the JWT authorizer on every non-public route and none on public ones', () => {
-    const authorizerId = logicalIdWithPrefix(template, 'AWS::ApiGatewayV2::Authorizer', 'ApiHttpApiCognitoAuthorizer');
+  it('has exactly one route per route-table entry: the admin pool\'s JWT authorizer on admin routes, the customer pool\'s on customer routes, none on public ones', () => {
+    const customerAuthorizer = logicalIdWithPrefix(template, 'AWS::ApiGatewayV2::Authorizer', 'ApiHttpApiCognitoAuthorizer');
+    const adminAuthorizer = logicalIdWithPrefix(template, 'AWS::ApiGatewayV2::Authorizer', 'ApiHttpApiCognitoAdminAuthorizer');
     template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
     for (const route of routes) {
       const found = template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: `${route.method} ${route.path}` } });
@@ -69,9 +71,39 @@ describe('HTTP API', () => {
       if (route.auth === 'public') {
         expect({ route: route.name, type: props.AuthorizationType, authorizer: props.AuthorizerId }).toEqual({ route: route.name, type: 'NONE', authorizer: undefined });
       } else {
+        const authorizerId = route.auth === 'admin' ? adminAuthorizer : customerAuthorizer;
         expect({ route: route.name, type: props.AuthorizationType, authorizer: props.AuthorizerId }).toEqual({ route: route.name, type: 'JWT', authorizer: { Ref: authorizerId } });
       }
     }
+  });
+
+  it('throttles each public catalogue/tracking route on its own, lower limit; checkout and webhooks keep the full stage limit', () => {
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    const { DefaultRouteSettings } = stage.Properties;
+    const publicRoutes = routes.filter((r) => r.auth === 'public' && !r.path.startsWith('/webhooks/'));
+    const critical = routes.filter((r) => r.path.startsWith('/webhooks/') || (r.method === 'POST' && r.path === '/orders'));
+    expect(publicRoutes.map((r) => r.path)).toEqual(expect.arrayContaining(['/products', '/products/{sku}', '/tracking/{trackingNumber}']));
+    expect(critical).toHaveLength(3);
+    for (const r of publicRoutes) {
+      expect({ route: r.path, ...settings[`${r.method} ${r.path}`] }).toEqual({ route: r.path, ThrottlingRateLimit: cdkJsonContext.publicRateLimit ?? 20, ThrottlingBurstLimit: cdkJsonContext.publicBurstLimit ?? 40 });
+      expect(settings[`${r.method} ${r.path}`].ThrottlingRateLimit).toBeLessThan(DefaultRouteSettings.ThrottlingRateLimit);
+      expect(settings[`${r.method} ${r.path}`].ThrottlingBurstLimit).toBeLessThan(DefaultRouteSettings.ThrottlingBurstLimit);
+    }
+    for (const r of critical) {
+      expect({ route: r.path, ...settings[`${r.method} ${r.path}`] }).toEqual({ route: r.path, ThrottlingRateLimit: DefaultRouteSettings.ThrottlingRateLimit, ThrottlingBurstLimit: DefaultRouteSettings.ThrottlingBurstLimit });
+    }
+    // Every key names a real route, and the stage waits for those routes (RouteSettings must name existing route keys).
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+    expect(Object.keys(settings).every((k) => routeKeys.includes(k))).toBe(true);
+    const stageId = Object.keys(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const dependsOn: string[] = (resources[stageId] as { DependsOn?: string[] }).DependsOn ?? [];
+    for (const r of [...publicRoutes, ...critical]) expect(dependsOn.some((d) => d.includes(r.name))).toBe(true);
+  });
+
+  it('CORS never allows credentials (bearer tokens only)', () => {
+    const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0];
+    expect(api.Properties.CorsConfiguration.AllowCredentials).toBe(false);
   });
 
   it('sends each route to its own Lambda (payload v2)', () => {
@@ -84,15 +116,17 @@ describe('HTTP API', () => {
     }
   });
 
-  it('validates Cognito JWTs: issuer is the user pool, audience the app client, token from Authorization', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'JWT',
-      IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: {
-        Audience: [{ Ref: logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', 'AuthUserPoolAppClient') }],
-        Issuer: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('cognito-idp'), { Ref: logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthUserPool') }])]) }),
-      },
-    });
+  it('validates Cognito JWTs: issuer is the user pool, audience the app client, token from Authorization (customer and admin pool alike)', () => {
+    for (const [pool, client] of [['AuthUserPool', 'AuthUserPoolAppClient'], ['AuthAdminPool', 'AuthAdminPoolAdminAppClient']]) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: {
+          Audience: [{ Ref: logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', client) }],
+          Issuer: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('cognito-idp'), { Ref: logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', pool) }])]) }),
+        },
+      });
+    }
   });
 
   it('logs access as JSON with the request id, throttles, and allows CORS only from the dashboard', () => {
@@ -146,6 +180,7 @@ describe('Lambda functions', () => {
       ['STRIPE_WEBHOOK_SECRET_ARN', 'stripeWebhookSecret'],
       ['CARRIER_WEBHOOK_SECRET_ARN', 'carrierSecret'],
       ['SENDER_EMAIL', 'email'],
+      ['CURSOR_SECRET_ARN', 'cursors'],
     ];
     for (const [variable, need] of expectations) {
       const have = functionsWhere(template, (name) => variable in env(name));
@@ -204,7 +239,7 @@ describe('data at rest', () => {
   it('secrets are encrypted with the customer-managed key', () => {
     const keyId = logicalIdWithPrefix(template, 'AWS::KMS::Key', 'DataDataKey');
     const secrets = template.findResources('AWS::SecretsManager::Secret');
-    expect(Object.keys(secrets)).toHaveLength(3);
+    expect(Object.keys(secrets)).toHaveLength(4); // Stripe key, Stripe webhook, carrier webhook, cursor HMAC key
     for (const secret of Object.values(secrets)) expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
   });
 });
@@ -308,7 +343,19 @@ describe('alerts, auth and dashboard', () => {
       UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
       DeletionProtection: 'ACTIVE',
     });
-    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admin' });
+    // Admins live in their own pool, which requires TOTP MFA (the customer pool cannot: MFA is per pool).
+    const adminPool = logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthAdminPool');
+    const customerPool = logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthUserPool');
+    expect(resources[adminPool].Properties).toMatchObject({
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      DeletionProtection: 'ACTIVE',
+    });
+    expect(resources[customerPool].Properties).toMatchObject({ MfaConfiguration: 'OPTIONAL' });
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((g) => ({ name: g.Properties.GroupName, pool: g.Properties.UserPoolId }));
+    expect(groups).toEqual([{ name: 'admin', pool: { Ref: adminPool } }]);
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
@@ -358,13 +405,15 @@ describe('alerts, auth and dashboard', () => {
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("connect-src 'self' https://*.execute-api.<region>.amazonaws.com https://cognito-idp.<region>.amazonaws.com;");
+    // The one source of truth, which the local gateway serves too.
+    expect(csp).toBe(contentSecurityPolicy(['https://*.execute-api.<region>.amazonaws.com', 'https://cognito-idp.<region>.amazonaws.com'], { upgradeInsecureRequests: true }));
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(policy).toMatchObject({
-      StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true, Override: true },
-      FrameOptions: { FrameOption: 'DENY', Override: true },
+      StrictTransportSecurity: { AccessControlMaxAgeSec: HSTS.maxAgeSeconds, IncludeSubdomains: HSTS.includeSubdomains, Preload: HSTS.preload, Override: true },
+      FrameOptions: { FrameOption: FRAME_OPTIONS, Override: true },
       ContentTypeOptions: { Override: true },
-      ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin' },
+      ReferrerPolicy: { ReferrerPolicy: REFERRER_POLICY },
     });
   });
 
@@ -373,8 +422,10 @@ describe('alerts, auth and dashboard', () => {
     const entry = deployments.find((d) => d.id.startsWith('DashboardDeployEntry'))!;
     const markers = JSON.stringify(entry.SourceMarkers);
     expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::ApiGatewayV2::Api', 'ApiHttpApi')}"`);
-    expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthUserPool')}"`);
-    expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', 'AuthUserPoolAppClient')}"`);
+    // The dashboard signs in to the admin pool.
+    expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPool', 'AuthAdminPool')}"`);
+    expect(markers).toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', 'AuthAdminPoolAdminAppClient')}"`);
+    expect(markers).not.toContain(`"${logicalIdWithPrefix(template, 'AWS::Cognito::UserPoolClient', 'AuthUserPoolAppClient')}"`);
     expect(entry).toMatchObject({ DistributionPaths: ['/*'], SystemMetadata: { 'cache-control': 'no-cache' }, Prune: false });
 
     const built = fs.existsSync(path.join(PROJECT_ROOT, 'dashboard', 'dist', 'index.html'));
@@ -389,7 +440,7 @@ describe('alerts, auth and dashboard', () => {
 
   it('outputs what deployers and the dashboard need', () => {
     const outputs = Object.keys(template.toJSON().Outputs);
-    for (const name of ['ApiUrl', 'DashboardUrl', 'UserPoolId', 'UserPoolClientId', 'StateMachineArn', 'AlertTopicArn']) expect(outputs).toContain(name);
+    for (const name of ['ApiUrl', 'DashboardUrl', 'UserPoolId', 'UserPoolClientId', 'AdminUserPoolId', 'AdminUserPoolClientId', 'StateMachineArn', 'AlertTopicArn']) expect(outputs).toContain(name);
   });
 });
 
@@ -402,6 +453,7 @@ describe('least privilege', () => {
     stripe: logicalIdWithPrefix(template, 'AWS::SecretsManager::Secret', 'IntegrationsStripeApiKey'),
     stripeWebhook: logicalIdWithPrefix(template, 'AWS::SecretsManager::Secret', 'IntegrationsStripeWebhookSecret'),
     carrier: logicalIdWithPrefix(template, 'AWS::SecretsManager::Secret', 'IntegrationsCarrierWebhookSecret'),
+    cursor: logicalIdWithPrefix(template, 'AWS::SecretsManager::Secret', 'IntegrationsCursorKey'),
     topic: logicalIdWithPrefix(template, 'AWS::SNS::Topic', 'IntegrationsLowStockAlerts'),
     key: logicalIdWithPrefix(template, 'AWS::KMS::Key', 'DataDataKey'),
   });
@@ -437,6 +489,7 @@ describe('least privilege', () => {
     expect(grantedTo((n) => touches(template, n, id.stripeWebhook))).toEqual(withNeed('stripeWebhookSecret'));
     expect(grantedTo((n) => touches(template, n, id.carrier))).toEqual(withNeed('carrierSecret'));
     expect(grantedTo((n) => allActionsOf(template, n).has('ses:SendEmail'))).toEqual(withNeed('email'));
+    expect(grantedTo((n) => touches(template, n, id.cursor))).toEqual(withNeed('cursors'));
     expect(withNeed('payments').length).toBeGreaterThan(0);
   });
 

@@ -1,10 +1,14 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { AuthError, completeNewPassword, signIn, type SignInResult } from '../auth';
+import { AuthError, completeMfa, completeNewPassword, signIn, type SignInResult } from '../auth';
 import { Field, Notice } from '../components/ui';
 import { useTitle } from '../hooks';
 import type { RuntimeConfig } from '../types';
 
-type Step = { kind: 'credentials' } | { kind: 'not-admin'; username: string } | { kind: 'new-password'; username: string; challengeSession: string };
+type Step =
+  | { kind: 'credentials' }
+  | { kind: 'not-admin'; username: string }
+  | { kind: 'new-password'; username: string; challengeSession: string }
+  | { kind: 'mfa'; username: string; challengeSession: string };
 
 /**
  * Rendered in place of whatever page the URL names, so after signing in the admin is back on that page.
@@ -15,6 +19,7 @@ export function SignIn({ config, notice }: { config: RuntimeConfig; notice: stri
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
+  const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -24,6 +29,10 @@ export function SignIn({ config, notice }: { config: RuntimeConfig; notice: stri
   const handle = (result: SignInResult) => {
     if (result.kind === 'not-admin') setStep({ kind: 'not-admin', username: result.username });
     else if (result.kind === 'new-password-required') setStep({ kind: 'new-password', username: result.username, challengeSession: result.challengeSession });
+    else if (result.kind === 'mfa-code-required') {
+      setCode('');
+      setStep({ kind: 'mfa', username: result.username, challengeSession: result.challengeSession });
+    }
     // signed-in: the auth store changes and the app renders the page.
   };
 
@@ -77,6 +86,26 @@ export function SignIn({ config, notice }: { config: RuntimeConfig; notice: stri
         <Field label="New password">
           {(props) => (
             <input {...props} type="password" autoComplete="new-password" required value={newPassword} onChange={(e) => setNewPassword(e.target.value)} />
+          )}
+        </Field>
+      </SignInForm>
+    );
+  }
+
+  if (step.kind === 'mfa') {
+    return (
+      <SignInForm
+        onSubmit={() => void run(() => completeMfa(config, step.username, code.replace(/\s+/g, ''), step.challengeSession))}
+        error={error}
+        busy={busy}
+        submitLabel="Verify and sign in"
+        busyLabel="Verifying…"
+      >
+        <h1 ref={headingRef} tabIndex={-1}>Enter your authenticator code</h1>
+        <p>Open the authenticator app set up for {step.username} and enter its current 6-digit code.</p>
+        <Field label="Authentication code">
+          {(props) => (
+            <input {...props} type="text" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]{6,7}" maxLength={7} required value={code} onChange={(e) => setCode(e.target.value)} />
           )}
         </Field>
       </SignInForm>

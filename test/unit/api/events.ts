@@ -16,6 +16,7 @@ export function httpEvent(options: {
     ? {
         sub: options.caller.sub,
         token_use: 'access',
+        exp: String(Math.floor(Date.now() / 1000) + 3600),
         username: options.caller.username ?? options.caller.sub,
         ...(options.caller.groups ? { 'cognito:groups': `[${options.caller.groups.join(' ')}]` } : {}),
       }

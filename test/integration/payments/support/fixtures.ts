@@ -76,7 +76,7 @@ export function httpEvent(call: HttpCall): APIGatewayProxyEventV2 {
       time: '',
       timeEpoch: Date.now(),
       ...(call.groups
-        ? { authorizer: { jwt: { claims: { sub: 'admin-sub', token_use: 'access', username: 'admin-user', 'cognito:groups': `[${call.groups.join(' ')}]` }, scopes: [] } } }
+        ? { authorizer: { jwt: { claims: { sub: 'admin-sub', token_use: 'access', exp: String(Math.floor(Date.now() / 1000) + 3600), username: 'admin-user', 'cognito:groups': `[${call.groups.join(' ')}]` }, scopes: [] } } }
         : {}),
     },
   } as unknown as APIGatewayProxyEventV2;
