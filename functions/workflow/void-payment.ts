@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { step, stepInput } from '../commons/step';
+import * as z from 'zod';
+import { step } from '../commons/step';
+import { stepInput } from '../commons/classic-step-input';
 import { voidOrderPayment } from '../payments/service';
 import { orderStore } from '../adapters/order-store';
 import { logger } from '../commons/powertools';
