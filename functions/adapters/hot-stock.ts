@@ -130,6 +130,21 @@ export const shardUpdates = {
     })),
 };
 
+/** Puts of a SKU's shard items: `free` units spread as evenly as possible, `reserved` units on shard 0. */
+export function shardPuts(sku: string, shards: number, free: number, reserved: number, now: string) {
+  return allShards(shards).map((shard) => {
+    const available = Math.floor(free / shards) + (shard < free % shards ? 1 : 0);
+    const held = shard === 0 ? reserved : 0;
+    return {
+      Put: {
+        TableName: table(),
+        Item: { ...shardKey(sku, shard), entity: 'INVENTORY_SHARD', sku, shard, onHand: available + held, reserved: held, available, updatedAt: now },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  });
+}
+
 /**
  * Turns a SKU hot: its levels move from the INVENTORY item into `shards` shard items (spread as evenly as
  * possible), in one transaction conditioned on the levels read. Reserved units move too (onto shard 0),
@@ -141,18 +156,7 @@ export async function makeHot(sku: string, shards = DEFAULT_HOT_SHARDS): Promise
   if (!Item) return false;
   if (Item.shards) return true;
   const now = new Date().toISOString();
-  const free = Item.available as number;
-  const items = allShards(shards).map((shard) => {
-    const available = Math.floor(free / shards) + (shard < free % shards ? 1 : 0);
-    const reserved = shard === 0 ? (Item.reserved as number) : 0;
-    return {
-      Put: {
-        TableName: table(),
-        Item: { ...shardKey(sku, shard), entity: 'INVENTORY_SHARD', sku, shard, onHand: available + reserved, reserved, available, updatedAt: now },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
-  });
+  const items = shardPuts(sku, shards, Item.available as number, Item.reserved as number, now);
   await ddb().send(
     new TransactWriteCommand({
       TransactItems: [

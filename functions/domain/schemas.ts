@@ -70,6 +70,8 @@ export const createProductBody = z.strictObject({
   active: z._default(z.boolean(), true),
   /** Opening stock, recorded as the first adjustment. */
   initialStock: z.optional(integer(0, 1_000_000)),
+  /** Hot SKU (flash sales): stock spread over shard items so it can be reserved ≥ 10× faster. */
+  hot: z.optional(z.boolean()),
 });
 
 export const updateProductBody = z
@@ -80,6 +82,8 @@ export const updateProductBody = z
       price: moneySchema,
       lowStockThreshold: integer(0, 1_000_000),
       active: z.boolean(),
+      /** A SKU can be made hot, not back: orders hold reservations on its shards. */
+      hot: z.literal(true, 'can only be set to true: a hot SKU stays hot'),
     }),
   )
   .check(z.refine((body) => Object.keys(body).length > 0, 'must change at least one field'));
