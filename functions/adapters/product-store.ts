@@ -24,13 +24,14 @@ export interface Product {
 export class ProductExists extends Error {}
 export class ProductNotFound extends Error {}
 
-const toProduct = ({ sku, name, description, price, lowStockThreshold, active, createdAt, updatedAt }: Record<string, any>): Product => ({
+const toProduct = ({ sku, name, description, price, lowStockThreshold, active, hot, createdAt, updatedAt }: Record<string, any>): Product => ({
   sku,
   name,
   ...(description ? { description } : {}),
   price,
   lowStockThreshold,
   active,
+  ...(hot ? { hot: true } : {}),
   createdAt,
   updatedAt,
 });

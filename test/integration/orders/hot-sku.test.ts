@@ -18,6 +18,10 @@ import { listAlerts } from '../../../functions/inventory/low-stock';
 import { OutOfStock } from '../../../functions/orders/errors';
 import { cancelOrder, releaseStock, reserveStock, shipStock } from '../../../functions/orders/service';
 import { createPendingOrder, createProduct } from './fixtures';
+import { handler as createProductHandler } from '../../../functions/api/admin-create-product';
+import { handler as updateProductHandler } from '../../../functions/api/admin-update-product';
+import { handler as getProductHandler } from '../../../functions/api/get-product';
+import { admin, call } from '../fulfillment/support';
 
 const tables = useIsolatedTables();
 process.env.LOCAL_DATA_DIR = mkdtempSync(join(tmpdir(), 'hot-sku-'));
@@ -143,6 +147,33 @@ describe('hot SKU against DynamoDB Local', () => {
     expect(await releaseStock(held.id)).toBe(true);
     expect(await releaseStock(held.id)).toBe(false);
     expect(await expectShardsConsistent('WARM')).toMatchObject({ onHand: 30, reserved: 3, available: 27 });
+  });
+});
+
+describe('hot SKU through the admin API', () => {
+  const post = (body: unknown) => call(createProductHandler, { method: 'POST', path: '/admin/products', routeKey: 'POST /admin/products', body: JSON.stringify(body), caller: admin });
+  const patch = (sku: string, body: unknown) =>
+    call(updateProductHandler, { method: 'PATCH', path: `/admin/products/${sku}`, routeKey: 'PATCH /admin/products/{sku}', pathParameters: { sku }, body: JSON.stringify(body), caller: admin });
+
+  it('POST hot: true creates the shards; the answers carry the same levels as for any SKU', async () => {
+    const res = await post({ sku: 'API-HOT', name: 'Flash', price: { amount: 100, currency: 'USD' }, lowStockThreshold: 2, initialStock: 33, hot: true });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ sku: 'API-HOT', hot: true, inventory: { onHand: 33, reserved: 0, available: 33, lowStockThreshold: 2, low: false } });
+    expect(await readShards('API-HOT', allShards(DEFAULT_HOT_SHARDS), true)).toHaveLength(DEFAULT_HOT_SHARDS);
+    const pub = await call(getProductHandler, { path: '/products/API-HOT', routeKey: 'GET /products/{sku}', pathParameters: { sku: 'API-HOT' } });
+    expect(pub.body).toEqual({ sku: 'API-HOT', name: 'Flash', description: '', price: { amount: 100, currency: 'USD' }, available: 33 });
+  });
+
+  it('PATCH hot: true turns a SKU hot keeping its levels; hot: false is a 400 that changes nothing', async () => {
+    expect((await post({ sku: 'API-WARM', name: 'Warm', price: { amount: 100, currency: 'USD' }, lowStockThreshold: 0, initialStock: 20 })).status).toBe(201);
+    const res = await patch('API-WARM', { hot: true });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ hot: true, inventory: { onHand: 20, reserved: 0, available: 20 } });
+    expect((await readShards('API-WARM', allShards(DEFAULT_HOT_SHARDS), true)).reduce((n, s) => n + s.available, 0)).toBe(20);
+    const refused = await patch('API-WARM', { hot: false });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ path: 'hot', message: 'can only be set to true: a hot SKU stays hot' }]);
+    expect(await inventoryStore.get('API-WARM')).toMatchObject({ onHand: 20, available: 20 });
   });
 });
 
