@@ -10,18 +10,35 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+export interface ProxyStats {
+  forwarded: number;
+  throttled: number;
+  /** Requests by DynamoDB operation (forwarded ones). */
+  operations: Record<string, number>;
+  /** Capacity units DynamoDB Local reported (ReturnConsumedCapacity=TOTAL added to every request that takes it). */
+  readUnits: number;
+  writeUnits: number;
+}
+
 export interface ThrottleProxy {
   endpoint: string;
-  stats: { forwarded: number; throttled: number };
+  stats: ProxyStats;
   stop(): Promise<void>;
 }
 
+const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
+const CAPACITY_OPS = new Set([...READS, 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+
 const PREFIX = 'com.amazonaws.dynamodb.v20120810#';
 
+/**
+ * `unitsPerItemPerSecond: Infinity` makes it a pure meter: nothing is throttled, every request is counted with
+ * the capacity DynamoDB Local reports for it (what `npm run bench` uses).
+ */
 export async function startThrottleProxy(options: { target: string; unitsPerItemPerSecond: number }): Promise<ThrottleProxy> {
   const rate = options.unitsPerItemPerSecond;
   const buckets = new Map<string, { tokens: number; at: number }>();
-  const stats = { forwarded: 0, throttled: 0 };
+  const stats: ProxyStats = { forwarded: 0, throttled: 0, operations: {}, readUnits: 0, writeUnits: 0 };
 
   const keyOf = (table: string, key: Record<string, any>) => `${table}|${JSON.stringify(key.pk ?? key)}|${JSON.stringify(key.sk ?? '')}`;
   const available = (id: string, now: number) => {
@@ -56,16 +73,22 @@ export async function startThrottleProxy(options: { target: string; unitsPerItem
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {
-      const raw = Buffer.concat(chunks);
+      let raw = Buffer.concat(chunks);
       const target = String(req.headers['x-amz-target'] ?? '');
+      const op = target.split('.')[1] ?? '';
       let writes: { id: string; units: number }[] = [];
       try {
-        writes = writesOf(target, JSON.parse(raw.toString('utf8') || '{}'));
+        const body = JSON.parse(raw.toString('utf8') || '{}');
+        writes = writesOf(target, body);
+        if (CAPACITY_OPS.has(op) && !body.ReturnConsumedCapacity) {
+          body.ReturnConsumedCapacity = 'TOTAL';
+          raw = Buffer.from(JSON.stringify(body)); // DynamoDB Local does not check the payload signature
+        }
       } catch {
         writes = [];
       }
       const now = Date.now();
-      const over = writes.map((w) => available(w.id, now).tokens < w.units);
+      const over = Number.isFinite(rate) ? writes.map((w) => available(w.id, now).tokens < w.units) : writes.map(() => false);
       if (over.some(Boolean)) {
         stats.throttled++;
         const transaction = target.endsWith('.TransactWriteItems');
@@ -82,11 +105,20 @@ export async function startThrottleProxy(options: { target: string; unitsPerItem
       }
       for (const w of writes) available(w.id, now).tokens -= w.units;
       stats.forwarded++;
+      stats.operations[op] = (stats.operations[op] ?? 0) + 1;
       try {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
         const upstream = await fetch(`${options.target}${req.url ?? '/'}`, { method: req.method, headers, body: raw.length ? raw : undefined });
         const out = Buffer.from(await upstream.arrayBuffer());
+        try {
+          const consumed = JSON.parse(out.toString('utf8')).ConsumedCapacity;
+          const units = [consumed ?? []].flat().reduce((n: number, c: { CapacityUnits?: number }) => n + (c?.CapacityUnits ?? 0), 0);
+          if (READS.has(op)) stats.readUnits += units;
+          else stats.writeUnits += units;
+        } catch {
+          // not JSON: nothing to count
+        }
         const outHeaders: Record<string, string> = {};
         upstream.headers.forEach((v, k) => {
           if (k !== 'content-encoding' && k !== 'transfer-encoding' && k !== 'content-length') outHeaders[k] = v;
