@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { api, json, zodErrors } from '../commons/http';
 import { config } from '../commons/config';
 import { logger } from '../commons/powertools';

@@ -1,5 +1,6 @@
-import { z } from 'zod';
-import { step, stepInput } from '../commons/step';
+import * as z from 'zod';
+import { step } from '../commons/step';
+import { stepInput } from '../commons/classic-step-input';
 import { orderStore } from '../adapters/order-store';
 
 const input = stepInput.extend({
