@@ -48,7 +48,7 @@ describe('import rules (dependency-cruiser)', () => {
         'functions/adapters/gateway-impl.ts': "import type { Port } from '../payments/gateway';\nimport { PortError } from '../payments/gateway';\nexport const impl: Port = { PortError };\n",
         'functions/payments/gateway.ts': 'export class PortError extends Error {}\nexport interface Port { PortError: typeof PortError }\n',
         'functions/payments/payment-store.ts': 'export const paymentStore = {};\n',
-        'functions/api/handler.ts': "import { paymentStore } from '../adapters/payment-store';\nimport { routes } from '../../lib/routes';\nimport type { Route } from '../../lib/types';\nexport const h = [paymentStore, routes] as unknown as Route[];\n",
+        'functions/api/handler.ts': "import { paymentStore } from '../payments/payment-store';\nimport { routes } from '../../lib/routes';\nimport type { Route } from '../../lib/types';\nexport const h = [paymentStore, routes] as unknown as Route[];\n",
         'lib/routes.ts': 'export const routes = [];\n',
         'lib/types.ts': 'export interface Route { name: string }\n',
       };
