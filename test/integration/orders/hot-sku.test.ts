@@ -52,9 +52,9 @@ describe('hot SKU against DynamoDB Local', () => {
     expect((await inventoryStore.list(100)).items.find((l) => l.sku === 'HOT-NEW')).toMatchObject({ available: 100 });
   });
 
-  it('200 concurrent orders for 60 units reserve exactly 60, never oversold, lines larger than a shard included', async () => {
-    await createHotProduct('HOT-RACE', 60);
-    const orders = await Promise.all(Array.from({ length: 200 }, (_, i) => createPendingOrder([{ sku: 'HOT-RACE', quantity: i % 10 === 0 ? 7 : 1 }])));
+  it('100 concurrent orders for 40 units reserve exactly 40, never oversold, lines larger than a shard included', async () => {
+    await createHotProduct('HOT-RACE', 40);
+    const orders = await Promise.all(Array.from({ length: 100 }, (_, i) => createPendingOrder([{ sku: 'HOT-RACE', quantity: i % 10 === 0 ? 7 : 1 }])));
 
     const results = await Promise.allSettled(orders.map((order) => reserveStock(order.id)));
 
@@ -64,8 +64,8 @@ describe('hot SKU against DynamoDB Local', () => {
     const reservedUnits = stored.filter((o) => o!.stock === 'RESERVED').reduce((n, o) => n + o!.items[0]!.quantity, 0);
     const levels = await expectShardsConsistent('HOT-RACE');
     expect(levels.reserved).toBe(reservedUnits);
-    expect(levels.onHand).toBe(60);
-    expect(reservedUnits).toBeLessThanOrEqual(60);
+    expect(levels.onHand).toBe(40);
+    expect(reservedUnits).toBeLessThanOrEqual(40);
     // Only what no waiting order could take is left (every order wants 1 or 7).
     expect(levels.available).toBe(0);
     // Each reserved order recorded where its units came from, and the allocations add up to the shards.
@@ -73,7 +73,7 @@ describe('hot SKU against DynamoDB Local', () => {
       const allocation = order!.stockAllocation!['HOT-RACE']!;
       expect(allocation.reduce((n, [, q]) => n + q, 0)).toBe(order!.items[0]!.quantity);
     }
-  });
+  }, 180_000);
 
   it('takes a hot line and a normal line together or not at all', async () => {
     await createHotProduct('HOT-MULTI', 1000);
