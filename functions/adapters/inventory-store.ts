@@ -47,24 +47,23 @@ async function levelsOf(item: Record<string, any>, consistent = true): Promise<S
  * turning a SKU hot is rare, and a reservation planned from a stale "not hot" fails its condition on the
  * emptied INVENTORY item, which makes the caller re-read (`forgetShards`) and plan again.
  */
-const shardCache = new Map<string, { shards: number; until: number }>();
+const shardCache = new Map<string, { shards: Promise<number>; until: number }>();
 export async function shardCounts(skus: string[]): Promise<Map<string, number>> {
   const now = Date.now();
-  const result = new Map<string, number>();
-  const missing = skus.filter((sku) => {
-    const hit = shardCache.get(sku);
-    if (hit && hit.until > now) result.set(sku, hit.shards);
-    return !(hit && hit.until > now);
+  // One lookup per SKU in flight, shared by concurrent reservations (a cold container takes a burst at once).
+  const entries = skus.map((sku) => {
+    let hit = shardCache.get(sku);
+    if (!hit || hit.until <= now) {
+      const shards = ddb()
+        .send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ProjectionExpression: 'shards' }))
+        .then(({ Item }) => Number(Item?.shards ?? 0));
+      hit = { shards, until: now + 30_000 };
+      shardCache.set(sku, hit);
+      shards.catch(() => shardCache.delete(sku));
+    }
+    return [sku, hit.shards] as const;
   });
-  await Promise.all(
-    missing.map(async (sku) => {
-      const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ProjectionExpression: 'shards' }));
-      const shards = Number(Item?.shards ?? 0);
-      shardCache.set(sku, { shards, until: now + 30_000 });
-      result.set(sku, shards);
-    }),
-  );
-  return result;
+  return new Map(await Promise.all(entries.map(async ([sku, shards]) => [sku, await shards] as const)));
 }
 export const forgetShards = (skus: string[]) => skus.forEach((sku) => shardCache.delete(sku));
 
@@ -251,7 +250,7 @@ export const inventoryStore = {
     // Hot SKUs: an eventually consistent read of the INVENTORY item (half the read units; it is read once per
     // reservation of the SKU), then the shard sums; the flip below is conditioned on the flag alone (a sum
     // cannot be a condition), which still lets only one caller store the alert of a crossing.
-    const hotHint = (shardCache.get(sku)?.shards ?? 0) > 0;
+    const hotHint = (await (shardCache.get(sku)?.shards ?? Promise.resolve(0)).catch(() => 0)) > 0;
     const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: !hotHint }));
     if (!Item || Item.lowAlertArmed !== true) return undefined;
     if (Item.shards && atLeast !== undefined && atLeast > Item.lowStockThreshold) return undefined;
