@@ -2,20 +2,43 @@
  * npm run bench — orders per second and latency of POST /orders through the local stack, against the raw
  * rate of the same reservation transaction sent straight to DynamoDB Local, in the same run (these
  * machines are noisy: compare ratios, not absolute numbers). Bounded: a fixed number of requests per run.
+ * Then, per order end to end (saga to SHIPPED, no hold): DynamoDB requests and the capacity DynamoDB Local
+ * reports for them (a metering proxy adds ReturnConsumedCapacity=TOTAL), Lambda invocations, Step Functions
+ * state transitions, and what that costs per 1,000 orders at list prices.
  *
- *   BENCH_REQUESTS=300 npm run bench
+ *   BENCH_REQUESTS=300 BENCH_E2E_ORDERS=20 npm run bench
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startLocalStack } from '../local/stack';
 import { signIn } from '../local/cognito';
+import { externalDynamoDbEndpoint, startDynamoDbLocal } from '../local/dynamodb';
+import { startThrottleProxy, type ProxyStats } from './throttle-proxy';
 
 // Handler modules are imported after the stack has set their environment (log level included).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 240);
+const E2E_ORDERS = Number(process.env.BENCH_E2E_ORDERS ?? 20);
+
+/**
+ * AWS list prices used for the cost line: us-east-1, on-demand, as published on the AWS pricing pages and
+ * known on 2026-12-01 (not fetched by this script; check the pages before quoting). Free tiers ignored.
+ */
+const PRICES = {
+  date: '2026-12-01 (us-east-1 list prices)',
+  dynamoWriteUnit: 0.625 / 1e6, // DynamoDB on-demand, per write request unit
+  dynamoReadUnit: 0.125 / 1e6, // per read request unit
+  lambdaRequest: 0.2 / 1e6,
+  lambdaGbSecond: 0.0000133334, // arm64
+  lambdaAssumedSeconds: 0.1, // billed duration assumed per invocation (not measured here), at 512 MB
+  lambdaMemoryGb: 0.5,
+  stepFunctionsTransition: 0.025 / 1000, // Standard workflows
+  httpApiRequest: 1.0 / 1e6, // API Gateway HTTP API
+  sesEmail: 0.1 / 1000,
+};
 const SPREAD_SKUS = 16;
 
 interface Result {
@@ -54,9 +77,16 @@ async function drive(name: string, concurrency: number, count: number, task: (i:
 
 async function main() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'order-bench-'));
+  // DynamoDB behind a metering proxy (no throttling): every request is counted with its consumed capacity.
+  const external = externalDynamoDbEndpoint(process.env.DYNAMODB_ENDPOINT);
+  const dynamo = external ? undefined : await startDynamoDbLocal({ port: 0 });
+  const meter = await startThrottleProxy({ target: external ?? dynamo!.endpoint, unitsPerItemPerSecond: Infinity });
   // A long hold keeps executions parked in their Wait state: the run measures placement (and the
   // reservation/authorization it triggers), not label generation.
-  const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, cognito: 0, stepFunctions: 0 }, seed: false, env: { ORDER_HOLD_SECONDS: '3600', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+  const stack = await startLocalStack({
+    dataDir, ports: { api: 0, cognito: 0, stepFunctions: 0 }, dynamoDbEndpoint: meter.endpoint, tablePrefix: `bench${Date.now()}-`,
+    seed: false, env: { ORDER_HOLD_SECONDS: '3600', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  });
   try {
     const { orderStore } = await import('../functions/adapters/order-store');
     const { productStore } = await import('../functions/adapters/product-store');
@@ -150,10 +180,86 @@ async function main() {
     const hot = rows.at(-1)!;
     const spread32 = rows[2]!;
     console.log(`\nhot SKU / spread at concurrency 32: service ${((hot.service.count / hot.service.seconds) / (spread32.service.count / spread32.service.seconds)).toFixed(3)}, raw ${((hot.raw.count / hot.raw.seconds) / (spread32.raw.count / spread32.raw.seconds)).toFixed(3)}`);
+
+    // Per order, end to end: no hold, every saga run to its end, everything it costs counted.
+    process.env.ORDER_HOLD_SECONDS = '0';
+    const before = snapshotStats(meter.stats);
+    const ids: string[] = [];
+    let apiRequests = 0;
+    await drive('end-to-end orders', 4, E2E_ORDERS, async (i) => {
+      const res = await fetch(`${stack.apiUrl}/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${customerToken}`, 'content-type': 'application/json', 'idempotency-key': `e2e-${process.pid}-${i}` },
+        body: JSON.stringify({
+          customer: { name: 'Bench Customer', email: 'bench@example.com' },
+          shippingAddress: { line1: '1 Test St', city: 'Springfield', postalCode: '12345', country: 'US' },
+          items: [{ sku: skus[i % SPREAD_SKUS]!, quantity: 1 }],
+          payment: { paymentMethodId: 'pm_card_visa' },
+        }),
+      });
+      apiRequests++;
+      const body = (await res.json()) as { id?: string };
+      if (body.id) ids.push(body.id);
+      return res.status === 202;
+    });
+    const executionArn = (id: string) => `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+    const statuses: Record<string, number> = {};
+    for (const id of ids) {
+      const arn = executionArn(id);
+      const deadline = Date.now() + 120_000;
+      while (!stack.stepFunctions.executions.has(arn) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const done = stack.stepFunctions.executions.has(arn) ? await stack.stepFunctions.waitForExecution(arn) : undefined;
+      statuses[done?.status ?? 'NOT STARTED'] = (statuses[done?.status ?? 'NOT STARTED'] ?? 0) + 1;
+    }
+    const used = diffStats(before, meter.stats);
+    const trail = readFileSync(path.join(dataDir, 'executions.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; executionArn?: string; stateType?: string; state?: string });
+    const mine = new Set(ids.map(executionArn));
+    const events = trail.filter((e) => e.executionArn && mine.has(e.executionArn));
+    const transitions = events.filter((e) => e.event === 'StateEntered' || e.event === 'StateRetried').length;
+    const taskInvocations = events.filter((e) => (e.event === 'StateEntered' || e.event === 'StateRetried') && e.stateType === 'Task').length;
+    const emailStates = notifyStates(JSON.parse(readFileSync(path.join(__dirname, '..', 'statemachines', 'order-fulfillment.asl.json'), 'utf8')).States);
+    const emails = events.filter((e) => e.event === 'StateExited' && emailStates.has(e.state ?? '')).length;
+    const n = ids.length || 1;
+    const per = (x: number) => x / n;
+    const invocations = per(apiRequests + taskInvocations);
+    const cost = {
+      dynamo: per(used.writeUnits) * PRICES.dynamoWriteUnit + per(used.readUnits) * PRICES.dynamoReadUnit,
+      lambda: invocations * (PRICES.lambdaRequest + PRICES.lambdaAssumedSeconds * PRICES.lambdaMemoryGb * PRICES.lambdaGbSecond),
+      stepFunctions: per(transitions) * PRICES.stepFunctionsTransition,
+      api: per(apiRequests) * PRICES.httpApiRequest,
+      ses: per(emails) * PRICES.sesEmail,
+    };
+    const total = Object.values(cost).reduce((a, b) => a + b, 0);
+    console.log(`\nPer order, end to end (${ids.length} orders, saga run to the end: ${Object.entries(statuses).map(([k, v]) => `${v} ${k}`).join(', ')})`);
+    console.log(`  DynamoDB requests      ${per(used.requests).toFixed(1)}  (${Object.entries(used.operations).sort((a, b) => b[1] - a[1]).map(([op, c]) => `${op} ${per(c).toFixed(1)}`).join(', ')})`);
+    console.log(`  consumed capacity      ${per(used.readUnits).toFixed(1)} read units, ${per(used.writeUnits).toFixed(1)} write units (as DynamoDB Local reports them)`);
+    console.log(`  Lambda invocations     ${invocations.toFixed(1)}  (${per(apiRequests).toFixed(1)} API, ${per(taskInvocations).toFixed(1)} workflow tasks; stream consumers, if any, not counted)`);
+    console.log(`  Step Functions         ${per(transitions).toFixed(1)} state transitions (states entered + retries)`);
+    console.log(`  emails                 ${per(emails).toFixed(1)}`);
+    console.log(`\nAWS cost per 1,000 orders at ${PRICES.date}: $${(total * 1000).toFixed(4)}`);
+    console.log(`  DynamoDB $${(cost.dynamo * 1000).toFixed(4)}, Lambda $${(cost.lambda * 1000).toFixed(4)} (requests + ${PRICES.lambdaAssumedSeconds * 1000} ms at 512 MB arm64 assumed per invocation), Step Functions Standard $${(cost.stepFunctions * 1000).toFixed(4)}, HTTP API $${(cost.api * 1000).toFixed(4)}, SES $${(cost.ses * 1000).toFixed(4)}; CloudWatch Logs, X-Ray, KMS and S3 not included`);
   } finally {
     await stack.stop();
+    await meter.stop();
+    await dynamo?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** States of the ASL whose task is the NotifyCustomer function (each one that completes sends one email). */
+function notifyStates(states: Record<string, { Resource?: string; Parameters?: unknown; Branches?: { States: Record<string, never> }[] }>, out = new Set<string>()): Set<string> {
+  for (const [name, state] of Object.entries(states)) {
+    if (/NotifyCustomer/.test(JSON.stringify([state.Resource ?? '', state.Parameters ?? {}]))) out.add(name);
+    for (const branch of state.Branches ?? []) notifyStates(branch.States, out);
+  }
+  return out;
+}
+
+const snapshotStats = (s: ProxyStats) => ({ requests: s.forwarded, operations: { ...s.operations }, readUnits: s.readUnits, writeUnits: s.writeUnits });
+function diffStats(before: ReturnType<typeof snapshotStats>, after: ProxyStats) {
+  const operations: Record<string, number> = {};
+  for (const [op, count] of Object.entries(after.operations)) if (count - (before.operations[op] ?? 0) > 0) operations[op] = count - (before.operations[op] ?? 0);
+  return { requests: after.forwarded - before.requests, operations, readUnits: after.readUnits - before.readUnits, writeUnits: after.writeUnits - before.writeUnits };
 }
 
 main().catch((error) => {

@@ -214,3 +214,18 @@ function createTableInput(def: TableDef, name: string) {
       : {}),
   };
 }
+
+/** DYNAMODB_ENDPOINT, when set: an http(s) URL of a DynamoDB endpoint that is already running. */
+export function externalDynamoDbEndpoint(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new LocalStackError(`DYNAMODB_ENDPOINT=${raw} is not a URL (e.g. http://localhost:8000).`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new LocalStackError(`DYNAMODB_ENDPOINT=${raw} must be an http:// or https:// URL.`);
+  }
+  return url.origin;
+}

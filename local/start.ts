@@ -2,10 +2,13 @@
  * `npm start`: the whole Order Service on this machine, no AWS account, no internet.
  * Ports: PORT (API + dashboard, 3000), DYNAMODB_PORT (8000), COGNITO_PORT (9229), SFN_PORT (8083).
  * Data: LOCAL_DATA_DIR (default .data/), kept across restarts; `npm run reset` wipes it.
+ * DYNAMODB_ENDPOINT: use a DynamoDB endpoint that is already running (your own DynamoDB Local, a proxy or a
+ * throttling model in front of one) instead of starting DynamoDB Local; the tables are created there if missing.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_PASSWORD, DEMO_USERS } from './cognito';
+import { externalDynamoDbEndpoint } from './dynamodb';
 import { LocalStackError } from './processes';
 import { hasDashboardBuild, REPO_ROOT, startLocalStack, type RunningLocalStack } from './stack';
 
@@ -43,9 +46,11 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
+  const dynamoDbEndpoint = externalDynamoDbEndpoint(process.env.DYNAMODB_ENDPOINT);
   stack = await startLocalStack({
     dataDir,
     persistDynamoDb: true,
+    ...(dynamoDbEndpoint ? { dynamoDbEndpoint } : {}),
     ports: {
       api: port('PORT', 3000),
       dynamodb: port('DYNAMODB_PORT', 8000),

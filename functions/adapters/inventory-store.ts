@@ -4,6 +4,7 @@ import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
 import type { StockLevels } from '../domain/inventory';
+import { allShards, readShards, shardKey, sumShards } from './hot-stock';
 import { indexes, keys } from './keys';
 import { failedConditions, transactWrite } from './transactions';
 import { ledgerStore } from './ledger-store';
@@ -36,8 +37,88 @@ const toLevels = ({ sku, onHand, reserved, available, lowStockThreshold }: Recor
   lowStockThreshold,
 });
 
+/** Levels of an INVENTORY item; a hot SKU's (with `shards`) are the sums of its shard items. */
+async function levelsOf(item: Record<string, any>, consistent = true): Promise<StockLevels> {
+  if (!item.shards) return toLevels(item);
+  const sums = sumShards(await readShards(item.sku, allShards(item.shards), consistent));
+  return { sku: item.sku, ...sums, lowStockThreshold: item.lowStockThreshold };
+}
+
+/**
+ * How many shards each SKU's stock is spread over (0: one item), cached per execution environment for 30 s:
+ * turning a SKU hot is rare, and a reservation planned from a stale "not hot" fails its condition on the
+ * emptied INVENTORY item, which makes the caller re-read (`forgetShards`) and plan again.
+ */
+const shardCache = new Map<string, { shards: Promise<number>; until: number }>();
+export async function shardCounts(skus: string[]): Promise<Map<string, number>> {
+  const now = Date.now();
+  // One lookup per SKU in flight, shared by concurrent reservations (a cold container takes a burst at once).
+  const entries = skus.map((sku) => {
+    let hit = shardCache.get(sku);
+    if (!hit || hit.until <= now) {
+      const shards = ddb()
+        .send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ProjectionExpression: 'shards' }))
+        .then(({ Item }) => Number(Item?.shards ?? 0));
+      hit = { shards, until: now + 30_000 };
+      shardCache.set(sku, hit);
+      shards.catch(() => shardCache.delete(sku));
+    }
+    return [sku, hit.shards] as const;
+  });
+  return new Map(await Promise.all(entries.map(async ([sku, shards]) => [sku, await shards] as const)));
+}
+export const forgetShards = (skus: string[]) => skus.forEach((sku) => shardCache.delete(sku));
+
 const table = () => config.tableName();
 const day = (iso: string) => iso.slice(0, 10);
+
+const salesPk = (sku: string, shards: number) => (shards > 0 ? shardKey(sku, Math.floor(Math.random() * shards)).pk : keys.product(sku).pk);
+
+/**
+ * A hot SKU's adjustment: a rise goes to the emptiest shard, a fall is taken from the fullest ones, in one
+ * transaction conditioned on each touched shard's levels as read, with the adjustment record. Undefined
+ * when a shard moved meanwhile (the caller reads again).
+ */
+async function adjustShards(sku: string, shards: number, lowStockThreshold: number, delta: number, reason: string, by: string) {
+  const levels = await readShards(sku, allShards(shards), true);
+  const total = sumShards(levels);
+  if (total.available + delta < 0) throw new InsufficientStock([sku]);
+  const plan: [ShardLevelsT, number][] = [];
+  if (delta > 0) {
+    plan.push([[...levels].sort((a, b) => a.available - b.available)[0]!, delta]);
+  } else {
+    let left = -delta;
+    for (const shard of [...levels].sort((a, b) => b.available - a.available)) {
+      const take = Math.min(left, shard.available);
+      if (take > 0) plan.push([shard, -take]);
+      left -= take;
+      if (left === 0) break;
+    }
+  }
+  const at = new Date().toISOString();
+  const id = crypto.randomUUID();
+  const next = { onHand: total.onHand + delta, reserved: total.reserved, available: total.available + delta };
+  const adjustment: Adjustment = { id, sku, at, delta, reason, by, ...next };
+  try {
+    await transactWrite([
+      ...plan.map(([shard, d]) => ({
+        Update: {
+          TableName: table(),
+          Key: shardKey(sku, shard.shard),
+          UpdateExpression: 'SET onHand = onHand + :d, available = available + :d, updatedAt = :at',
+          ConditionExpression: 'onHand = :prevOnHand AND reserved = :prevReserved',
+          ExpressionAttributeValues: { ':d': d, ':prevOnHand': shard.onHand, ':prevReserved': shard.reserved, ':at': at },
+        },
+      })),
+      { Put: { TableName: table(), Item: { ...keys.adjustment(sku, at, id), entity: 'ADJUSTMENT', ...adjustment } } },
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && failedConditions(error).length) return undefined;
+    throw error;
+  }
+  return { levels: { sku, ...next, lowStockThreshold }, adjustment };
+}
+type ShardLevelsT = Awaited<ReturnType<typeof readShards>>[number];
 
 /** One TransactWrite item per SKU; `available` moves with onHand/reserved so conditions can read it. */
 export const inventoryUpdates = {
@@ -74,7 +155,7 @@ export const inventoryUpdates = {
 export const inventoryStore = {
   async get(sku: string): Promise<StockLevels | undefined> {
     const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
-    return Item ? toLevels(Item) : undefined;
+    return Item ? levelsOf(Item) : undefined;
   },
 
   async list(limit: number, cursor?: string): Promise<Page<StockLevels>> {
@@ -88,7 +169,7 @@ export const inventoryStore = {
         ExclusiveStartKey: decodeCursor(cursor),
       }),
     );
-    return { items: (Items ?? []).map(toLevels), nextCursor: encodeCursor(LastEvaluatedKey) };
+    return { items: await Promise.all((Items ?? []).map((item) => levelsOf(item, false))), nextCursor: encodeCursor(LastEvaluatedKey) };
   },
 
   /**
@@ -97,8 +178,15 @@ export const inventoryStore = {
    */
   async adjust(sku: string, delta: number, reason: string, by: string): Promise<{ levels: StockLevels; adjustment: Adjustment }> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.get(sku);
-      if (!current) throw new InventoryNotFound(sku);
+      const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
+      if (!Item) throw new InventoryNotFound(sku);
+      if (Item.shards) {
+        const result = await adjustShards(sku, Item.shards, Item.lowStockThreshold, delta, reason, by);
+        if (result) return result;
+        if (attempt < 20) continue;
+        throw new Error(`Could not adjust ${sku}: its shards kept changing`);
+      }
+      const current = toLevels(Item);
       const at = new Date().toISOString();
       const id = crypto.randomUUID();
       const next = { onHand: current.onHand + delta, reserved: current.reserved, available: current.available + delta };
@@ -157,12 +245,23 @@ export const inventoryStore = {
    * while available ≤ threshold, and that caller stores (and publishes) the alert. The alert item is
    * written in the same transaction as the flip, so an alert is never lost or doubled.
    */
-  async fireAlertIfCrossed(sku: string, alertItem: (levels: StockLevels) => Promise<Record<string, unknown>>): Promise<StockLevels | undefined> {
-    const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
+  async fireAlertIfCrossed(
+    sku: string,
+    alertItem: (levels: StockLevels, shards: number) => Promise<Record<string, unknown>>,
+    /** Hot SKUs: a known lower bound of available (from the reservation's shard reads). */
+    atLeast?: number,
+  ): Promise<StockLevels | undefined> {
+    // Hot SKUs: an eventually consistent read of the INVENTORY item (half the read units; it is read once per
+    // reservation of the SKU), then the shard sums; the flip below is conditioned on the flag alone (a sum
+    // cannot be a condition), which still lets only one caller store the alert of a crossing.
+    const hotHint = (await (shardCache.get(sku)?.shards ?? Promise.resolve(0)).catch(() => 0)) > 0;
+    const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: !hotHint }));
+    if (!Item || Item.lowAlertArmed !== true) return undefined;
+    if (Item.shards && atLeast !== undefined && atLeast > Item.lowStockThreshold) return undefined;
+    const levels = await levelsOf(Item, false);
     // The common case on every reservation: not low, or already alerted for this crossing. Nothing more to read.
-    if (!Item || Item.lowAlertArmed !== true || Item.available > Item.lowStockThreshold) return undefined;
-    const levels = toLevels(Item);
-    const item = await alertItem(levels);
+    if (levels.available > levels.lowStockThreshold) return undefined;
+    const item = await alertItem(levels, Number(Item.shards ?? 0));
     try {
       await ddb().send(
         new TransactWriteCommand({
@@ -171,9 +270,10 @@ export const inventoryStore = {
               Update: {
                 TableName: table(),
                 Key: keys.inventory(sku),
-                // openAlertId: the alert that rearmIfRecovered resolves when stock recovers.
+                // openAlertId: the alert that rearmIfRecovered resolves when stock recovers. A hot SKU's
+                // available is a sum over its shards, which no condition can compute: the flag alone decides.
                 UpdateExpression: 'SET lowAlertArmed = :false, openAlertId = :alertId',
-                ConditionExpression: 'lowAlertArmed = :true AND available <= lowStockThreshold',
+                ConditionExpression: Item.shards ? 'lowAlertArmed = :true' : 'lowAlertArmed = :true AND available <= lowStockThreshold',
                 ExpressionAttributeValues: { ':true': true, ':false': false, ':alertId': item.id },
               },
             },
@@ -194,16 +294,17 @@ export const inventoryStore = {
    */
   async rearmIfRecovered(sku: string, at = new Date().toISOString()): Promise<boolean> {
     const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
-    if (!Item || Item.lowAlertArmed !== false || Item.available <= Item.lowStockThreshold) return false;
+    if (!Item || Item.lowAlertArmed !== false) return false;
+    const hot = Boolean(Item.shards);
+    if (hot ? (await levelsOf(Item)).available <= Item.lowStockThreshold : Item.available <= Item.lowStockThreshold) return false;
     const alertId = typeof Item.openAlertId === 'string' ? Item.openAlertId : undefined;
+    const recovered = hot ? 'lowAlertArmed = :false' : 'lowAlertArmed = :false AND available > lowStockThreshold';
     const rearm = {
       Update: {
         TableName: table(),
         Key: keys.inventory(sku),
         UpdateExpression: 'SET lowAlertArmed = :true REMOVE openAlertId',
-        ConditionExpression: alertId
-          ? 'lowAlertArmed = :false AND available > lowStockThreshold AND openAlertId = :alertId'
-          : 'lowAlertArmed = :false AND available > lowStockThreshold AND attribute_not_exists(openAlertId)',
+        ConditionExpression: alertId ? `${recovered} AND openAlertId = :alertId` : `${recovered} AND attribute_not_exists(openAlertId)`,
         ExpressionAttributeValues: { ':true': true, ':false': false, ...(alertId ? { ':alertId': alertId } : {}) },
       },
     };
@@ -227,13 +328,15 @@ export const inventoryStore = {
   },
 
   /** Daily units sold per SKU, for days of cover. Analytics, not stock: written after the reservation. */
-  async recordSales(lines: { sku: string; quantity: number }[], at: string): Promise<void> {
+  async recordSales(lines: { sku: string; quantity: number }[], at: string, shards: Map<string, number> = new Map()): Promise<void> {
     await Promise.all(
       lines.map((line) =>
         ddb().send(
           new UpdateCommand({
             TableName: table(),
-            Key: { pk: keys.product(line.sku).pk, sk: `SALES#${day(at)}` },
+            // A hot SKU's daily counter is one per shard partition (a random one per order): one counter
+            // item would take every order's write.
+            Key: { pk: salesPk(line.sku, shards.get(line.sku) ?? 0), sk: `SALES#${day(at)}` },
             UpdateExpression: 'ADD units :q SET expiresAt = if_not_exists(expiresAt, :ttl)',
             ExpressionAttributeValues: { ':q': line.quantity, ':ttl': Math.floor(Date.parse(at) / 1000) + 90 * 86400 },
           }),
@@ -242,15 +345,21 @@ export const inventoryStore = {
     );
   },
 
-  async unitsSoldSince(sku: string, sinceIso: string): Promise<number> {
-    const { Items } = await ddb().send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': keys.product(sku).pk, ':from': `SALES#${day(sinceIso)}`, ':to': 'SALES#9999' },
+  async unitsSoldSince(sku: string, sinceIso: string, shards = 0): Promise<number> {
+    const pks = [keys.product(sku).pk, ...allShards(shards).map((s) => shardKey(sku, s).pk)];
+    const totals = await Promise.all(
+      pks.map(async (pk) => {
+        const { Items } = await ddb().send(
+          new QueryCommand({
+            TableName: table(),
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': pk, ':from': `SALES#${day(sinceIso)}`, ':to': 'SALES#9999' },
+          }),
+        );
+        return (Items ?? []).reduce((total, item) => total + (item.units ?? 0), 0);
       }),
     );
-    return (Items ?? []).reduce((total, item) => total + (item.units ?? 0), 0);
+    return totals.reduce((a, b) => a + b, 0);
   },
 };
 

@@ -7,6 +7,7 @@ import type { Money } from '../domain/money';
 import { assignments } from './expressions';
 import { ledgerStore } from './ledger-store';
 import { DEFAULT_LOCATION } from '../domain/ledger';
+import { allShards, DEFAULT_HOT_SHARDS, makeHot, shardKey, shardPuts } from './hot-stock';
 import { collections, indexes, keys } from './keys';
 
 export interface Product {
@@ -16,6 +17,8 @@ export interface Product {
   price: Money;
   lowStockThreshold: number;
   active: boolean;
+  /** Hot SKU: its stock lives in shard items (adapters/hot-stock.ts). Absent when not hot. */
+  hot?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -23,13 +26,14 @@ export interface Product {
 export class ProductExists extends Error {}
 export class ProductNotFound extends Error {}
 
-const toProduct = ({ sku, name, description, price, lowStockThreshold, active, createdAt, updatedAt }: Record<string, any>): Product => ({
+const toProduct = ({ sku, name, description, price, lowStockThreshold, active, hot, createdAt, updatedAt }: Record<string, any>): Product => ({
   sku,
   name,
   ...(description ? { description } : {}),
   price,
   lowStockThreshold,
   active,
+  ...(hot ? { hot: true } : {}),
   createdAt,
   updatedAt,
 });
@@ -78,8 +82,11 @@ export const productStore = {
    * Product and its inventory item are created together (one transaction), with the opening stock
    * recorded as the first adjustment when given.
    */
-  async create(product: Product, initialStock: number, actor: string): Promise<void> {
+  async create(input: Omit<Product, 'hot'> & { hot?: boolean }, initialStock: number, actor: string): Promise<void> {
+    const { hot, ...rest } = input;
+    const product: Product = { ...rest, ...(hot ? { hot: true } : {}) };
     const now = product.createdAt;
+    const shards = hot ? DEFAULT_HOT_SHARDS : 0;
     const items: any[] = [
       {
         Put: {
@@ -97,9 +104,8 @@ export const productStore = {
             gsi1pk: 'INVENTORY',
             gsi1sk: product.sku,
             sku: product.sku,
-            onHand: initialStock,
-            reserved: 0,
-            available: initialStock,
+            // A hot SKU's levels are in its shard items (put below), this item keeps the threshold and flag.
+            ...(shards ? { shards, onHand: 0, reserved: 0, available: 0 } : { onHand: initialStock, reserved: 0, available: initialStock }),
             lowStockThreshold: product.lowStockThreshold,
             // Armed only while above the threshold: a product created at or below it has already "crossed".
             lowAlertArmed: initialStock > product.lowStockThreshold,
@@ -108,6 +114,7 @@ export const productStore = {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      ...(shards ? shardPuts(product.sku, shards, initialStock, 0, now) : []),
     ];
     if (initialStock > 0) {
       const id = crypto.randomUUID();
@@ -130,7 +137,7 @@ export const productStore = {
   },
 
   /** Edits the product; a threshold change is copied to the inventory item in the same transaction. */
-  async update(sku: string, changes: Partial<Pick<Product, 'name' | 'description' | 'price' | 'lowStockThreshold' | 'active'>>): Promise<Product> {
+  async update(sku: string, changes: Partial<Pick<Product, 'name' | 'description' | 'price' | 'lowStockThreshold' | 'active' | 'hot'>>): Promise<Product> {
     const now = new Date().toISOString();
     const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':now': now };
@@ -166,6 +173,8 @@ export const productStore = {
       }
       throw error;
     }
+    // Turning hot moves the stock into shards (its own conditioned transaction; repeating it does nothing).
+    if (changes.hot) await makeHot(sku);
     // A DELETE that landed between the update and this read: the product is gone for this caller too.
     const updated = await this.get(sku);
     if (!updated) throw new ProductNotFound(sku);
@@ -177,6 +186,11 @@ export const productStore = {
    * deactivated instead. Returns what happened.
    */
   async deleteOrDeactivate(sku: string): Promise<'deleted' | 'deactivated' | 'not-found'> {
+    // A hot SKU's shard items go with it, each only if nothing is reserved on it.
+    const { Item: stock } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.inventory(sku), ConsistentRead: true, ProjectionExpression: 'shards' }));
+    const shardDeletes = allShards(Number(stock?.shards ?? 0)).map((shard) => ({
+      Delete: { TableName: config.tableName(), Key: shardKey(sku, shard), ConditionExpression: 'attribute_not_exists(pk) OR reserved = :zero', ExpressionAttributeValues: { ':zero': 0 } },
+    }));
     try {
       await ddb().send(
         new TransactWriteCommand({
@@ -190,15 +204,16 @@ export const productStore = {
                 ExpressionAttributeValues: { ':zero': 0 },
               },
             },
+            ...shardDeletes,
           ],
         }),
       );
       return 'deleted';
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const [productReason, inventoryReason] = error.CancellationReasons ?? [];
+      const [productReason, ...stockReasons] = error.CancellationReasons ?? [];
       if (productReason?.Code === 'ConditionalCheckFailed') return 'not-found';
-      if (inventoryReason?.Code === 'ConditionalCheckFailed') {
+      if (stockReasons.some((reason) => reason?.Code === 'ConditionalCheckFailed')) {
         try {
           await ddb().send(
           new UpdateCommand({

@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../commons/clients';
+import { sfnClient } from './step-functions-client';
 import { config } from '../commons/config';
 
 export interface WorkflowInput {

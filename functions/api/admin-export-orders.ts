@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { api, type ApiResponse } from '../commons/http';
-import { endOf, isoDate, rangeRefinement, startOf } from '../commons/date-range';
+import { endOf, isoDate, rangeCheck, startOf } from '../commons/date-range';
 import { ProblemError } from '../commons/problem';
 import { ORDER_STATUSES } from '../domain/order';
 import { allOrders } from '../adapters/order-search';
@@ -9,8 +9,8 @@ import { ordersCsv } from '../orders/reports';
 export const EXPORT_MAX_ROWS = 10_000;
 
 const exportQuery = z
-  .strictObject({ status: z.enum(ORDER_STATUSES).optional(), from: isoDate.optional(), to: isoDate.optional() })
-  .refine(...rangeRefinement);
+  .strictObject({ status: z.optional(z.enum(ORDER_STATUSES)), from: z.optional(isoDate), to: z.optional(isoDate) })
+  .check(rangeCheck);
 
 /** GET /admin/orders/export: the matching orders as CSV (header row as SPEC.md), at most 10,000 rows. */
 export const handler = api({ auth: 'admin', query: exportQuery }, async ({ query }): Promise<ApiResponse> => {

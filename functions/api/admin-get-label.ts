@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { api, json, type ApiResponse } from '../commons/http';
 import { notFound } from '../commons/problem';
 import { labelContentTypes, type LabelFormat } from '../fulfillment/label-storage';
 import { fulfillment } from '../fulfillment/service';
 
-const labelQuery = z.strictObject({ format: z.enum(['pdf', 'zpl']).default('pdf') });
+const labelQuery = z.strictObject({ format: z._default(z.enum(['pdf', 'zpl']), 'pdf') });
 
 /**
  * The shipping label of an order, admins only.

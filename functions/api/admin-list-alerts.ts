@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
 import { pageQuery } from '../commons/pagination';
 import { listAlerts } from '../inventory/low-stock';
 
-const alertsQuery = pageQuery.extend({ open: z.enum(['true', 'false']).optional() });
+const alertsQuery = z.extend(pageQuery, { open: z.optional(z.enum(['true', 'false'])) });
 
 /** GET /admin/alerts?open=true: low-stock alerts newest first; `open=true` only the unresolved ones. */
 export const handler = api({ auth: 'admin', query: alertsQuery }, async ({ query }) =>

@@ -1,23 +1,24 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
-import { endOf, isoDate, rangeRefinement, startOf } from '../commons/date-range';
+import { endOf, isoDate, rangeCheck, startOf } from '../commons/date-range';
 import { pageQuery } from '../commons/pagination';
 import { ORDER_STATUSES } from '../domain/order';
 import { parseSearchTerm, searchOrders } from '../adapters/order-search';
 
-const adminOrdersQuery = pageQuery
-  .extend({
-    status: z.enum(ORDER_STATUSES).optional(),
-    email: z.email().optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
-    q: z
-      .string()
-      .max(254)
-      .refine((q) => parseSearchTerm(q) !== undefined, 'an order number (1001 or #1001), an order id, or at least 3 characters of an email or name')
-      .optional(),
+const adminOrdersQuery = z
+  .extend(pageQuery, {
+    status: z.optional(z.enum(ORDER_STATUSES)),
+    email: z.optional(z.email()),
+    from: z.optional(isoDate),
+    to: z.optional(isoDate),
+    q: z.optional(
+      z.string().check(
+        z.maxLength(254),
+        z.refine((q) => parseSearchTerm(q) !== undefined, 'an order number (1001 or #1001), an order id, or at least 3 characters of an email or name'),
+      ),
+    ),
   })
-  .refine(...rangeRefinement);
+  .check(rangeCheck);
 
 /** Admin order search newest first: by status, email, date range and `q` (docs/data-model.md). */
 export const handler = api({ auth: 'admin', query: adminOrdersQuery }, async ({ query }) => {

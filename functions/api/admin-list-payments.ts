@@ -1,13 +1,13 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
 import { pageQuery } from '../commons/pagination';
 import { adminPaymentView, PAYMENT_STATUSES } from '../payments/payment';
-import { paymentStore } from '../payments/payment-store';
+import { paymentStore } from '../adapters/payment-store';
 
 /** GET /admin/payments?status=&limit=&cursor= — newest first. */
 const query = z.strictObject({
   ...pageQuery.shape,
-  status: z.enum(PAYMENT_STATUSES).optional(),
+  status: z.optional(z.enum(PAYMENT_STATUSES)),
 });
 
 export const handler = api({ auth: 'admin', query }, async ({ query: q }) => {

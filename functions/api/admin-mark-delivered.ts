@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { api, json, parseOr400 } from '../commons/http';
 import { auditAdminAction } from '../audit/record';
 import { badRequest, conflict, notFound } from '../commons/problem';
@@ -7,8 +7,8 @@ import { fulfillment, OrderNotFound, OrderNotShipped } from '../fulfillment/serv
 
 /** Optional body: an empty POST means "delivered now". */
 const deliveredBody = z.strictObject({
-  reason: z.string().trim().min(1).max(500).optional(),
-  deliveredAt: z.iso.datetime({ offset: true }).optional(),
+  reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
+  deliveredAt: z.optional(z.iso.datetime({ offset: true })),
 });
 
 /** Clock skew allowed for an admin-entered delivery time. */

@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
-import { endOf, isoDate, rangeRefinement, startOf } from '../commons/date-range';
+import { endOf, isoDate, rangeCheck, startOf } from '../commons/date-range';
 import { ProblemError } from '../commons/problem';
 import { isLow } from '../domain/inventory';
 import { inventoryStore } from '../adapters/inventory-store';
@@ -9,7 +9,7 @@ import { overviewOf } from '../orders/reports';
 
 const MAX_DAYS = 366;
 const MAX_ORDERS = 50_000;
-const overviewQuery = z.strictObject({ from: isoDate.optional(), to: isoDate.optional() }).refine(...rangeRefinement);
+const overviewQuery = z.strictObject({ from: z.optional(isoDate), to: z.optional(isoDate) }).check(rangeCheck);
 
 async function lowStockCount(): Promise<number> {
   let count = 0;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { api, json, parseOr400 } from '../commons/http';
 import { auditAdminAction } from '../audit/record';
 import { idempotentHandler } from '../commons/idempotency';
@@ -15,7 +15,7 @@ import { refundOrderPayment } from '../payments/service';
  * history (who, when, how much) and the order's payment summary shows amountRefunded and the status.
  */
 const body = z.strictObject({
-  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  amount: z.optional(z.number().check(z.int(), z.positive(), z.lte(Number.MAX_SAFE_INTEGER))),
 });
 
 /** The body is optional (no body = full refund), so it is parsed here rather than by the JSON body middleware. */

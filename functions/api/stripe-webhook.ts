@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { api, json, zodErrors } from '../commons/http';
 import { config } from '../commons/config';
 import { logger } from '../commons/powertools';
@@ -25,11 +25,11 @@ async function webhookSecret(): Promise<string | undefined> {
   return typeof value === 'string' && value ? value.trim() : undefined;
 }
 
-const stripeEventShape = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  data: z.object({ object: z.object({ id: z.string().optional() }).passthrough() }).passthrough(),
-}).passthrough();
+const stripeEventShape = z.looseObject({
+  id: z.string().check(z.minLength(1)),
+  type: z.string().check(z.minLength(1)),
+  data: z.looseObject({ object: z.looseObject({ id: z.optional(z.string()) }) }),
+});
 
 const invalidSignature = (detail: string) => new ProblemError(400, 'invalid-signature', detail);
 

@@ -1,15 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { config } from './config';
 import { tracer } from './powertools';
 
 /**
- * SDK clients shared by handlers, created once per execution environment (outside the handler, so warm
- * invocations reuse connections). Endpoints are overridden in local mode only.
+ * The DynamoDB client every store shares, created on first use and then kept for the execution environment
+ * (warm invocations reuse connections). Endpoints are overridden in local mode only. Other AWS clients live
+ * with the one adapter that uses them (adapters/step-functions-client.ts, alert-publisher.ts, the S3 label
+ * storage), so a function loads and builds only the clients its route needs.
  */
-const localCredentials = () =>
+export const localCredentials = () =>
   process.env.AWS_ACCESS_KEY_ID ? undefined : { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export const DYNAMODB_REQUEST_TIMEOUT_MS = 4000;
@@ -49,22 +49,4 @@ export function ddb(): DynamoDBDocumentClient {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
   return documentClient;
-}
-
-let sfn: SFNClient | undefined;
-let sfnEndpoint: string | undefined;
-export function sfnClient(): SFNClient {
-  const endpoint = config.stepFunctionsEndpoint();
-  if (sfn && endpoint !== sfnEndpoint) sfn = undefined;
-  sfnEndpoint = endpoint;
-  sfn ??= tracer.captureAWSv3Client(
-    new SFNClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials() } : {}),
-  );
-  return sfn;
-}
-
-let sns: SNSClient | undefined;
-export function snsClient(): SNSClient {
-  sns ??= tracer.captureAWSv3Client(new SNSClient({}));
-  return sns;
 }

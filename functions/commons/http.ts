@@ -2,18 +2,14 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import type { $ZodError, $ZodIssue, $ZodType, output } from 'zod/v4/core';
 import type { RouteAuth } from '../../lib/routes';
 import { authorize, type Principal } from './auth';
 import { loadCursorKey } from './cursor-key';
 import { logger } from './powertools';
 import { badRequest, notFound, ProblemError, problemTitle, type FieldError } from './problem';
-import { SKU_PATTERN } from '../domain/schemas';
+import { SKU_PATTERN } from '../domain/patterns';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -73,7 +69,10 @@ export function isTransient(error: unknown): boolean {
   return ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE'].includes(e.code ?? '');
 }
 
-export function zodErrors(error: z.ZodError): FieldError[] {
+/** Any zod schema (classic or mini): this module needs only its type and its safeParse, not the library. */
+export type Schema = $ZodType & { safeParse(value: unknown): { success: true; data: unknown } | { success: false; error: $ZodError } };
+
+export function zodErrors(error: { issues: readonly $ZodIssue[] }): FieldError[] {
   return error.issues.map((issue) => ({
     path: issue.path.length ? issue.path.map(String).join('.') : '(root)',
     message: issue.message,
@@ -81,10 +80,10 @@ export function zodErrors(error: z.ZodError): FieldError[] {
 }
 
 /** Parse with a zod schema or throw a 400 listing every invalid field. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+export function parseOr400<S extends Schema>(schema: S, value: unknown, what: string): output<S> {
   const result = schema.safeParse(value);
   if (!result.success) throw badRequest(`The ${what} is invalid.`, zodErrors(result.error));
-  return result.data;
+  return result.data as output<S>;
 }
 
 /** 413 before any parsing: HTTP API accepts far larger bodies than this service wants. */
@@ -101,12 +100,7 @@ const bodySizeLimit = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
 /** Maps every error to problem+json; unknown errors are logged (without the event) and hidden from clients. */
 export function toProblemResponse(error: unknown): ApiResponse {
   if (error instanceof ProblemError) return problemResponse(error);
-  if (error instanceof IdempotencyValidationError) {
-    return problemResponse(new ProblemError(422, 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request body.'));
-  }
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return problemResponse(new ProblemError(409, 'request-in-progress', 'A request with this Idempotency-Key is still being processed; retry shortly.'));
-  }
+  // Idempotency answers (key reused, request in progress) arrive as ProblemErrors from commons/idempotency.ts.
   // DynamoDB refuses an ExclusiveStartKey that does not belong to the query: a forged, stale or another
   // list's cursor. That is bad input, not a fault.
   if ((error as Error)?.name === 'ValidationException' && /start(ing)? key|ExclusiveStartKey/i.test((error as Error).message)) {
@@ -172,10 +166,12 @@ const noStore = (): MiddlewareObj<APIGatewayProxyEventV2, ApiResponse> => {
 };
 
 /** A list route's query has a cursor: the signing key must be at hand (Secrets Manager on AWS) before it runs. */
-const hasCursor = (schema: z.ZodType | undefined): boolean =>
-  schema instanceof z.ZodObject && Object.prototype.hasOwnProperty.call(schema.shape, 'cursor');
+const hasCursor = (schema: Schema | undefined): boolean => {
+  const shape = (schema?._zod.def as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return Boolean(shape && Object.prototype.hasOwnProperty.call(shape, 'cursor'));
+};
 
-interface ApiOptions<BS extends z.ZodType | undefined, QS extends z.ZodType | undefined> {
+interface ApiOptions<BS extends Schema | undefined, QS extends Schema | undefined> {
   auth: RouteAuth;
   body?: BS;
   /**
@@ -189,13 +185,13 @@ interface ApiOptions<BS extends z.ZodType | undefined, QS extends z.ZodType | un
   middlewares?: MiddlewareObj<any, any>[];
 }
 
-type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+type Infer<S> = S extends Schema ? output<S> : undefined;
 
 /**
  * Every HTTP handler is built with this: header normalization, size limit, JSON parsing, auth by route
  * level, zod validation of body and query, Powertools logger context, problem+json errors.
  */
-export function api<BS extends z.ZodType | undefined = undefined, QS extends z.ZodType | undefined = undefined>(
+export function api<BS extends Schema | undefined = undefined, QS extends Schema | undefined = undefined>(
   options: ApiOptions<BS, QS>,
   fn: (request: ApiRequest<Infer<BS>, Infer<QS>>) => Promise<ApiResponse>,
 ) {
@@ -217,7 +213,7 @@ export function api<BS extends z.ZodType | undefined = undefined, QS extends z.Z
     base.use(httpJsonBodyParser({ disableContentTypeError: false }));
     base.use({
       before: ({ event }) => {
-        (event as { body: unknown }).body = parseOr400(options.body as z.ZodType, event.body, 'request body');
+        (event as { body: unknown }).body = parseOr400(options.body as Schema, event.body, 'request body');
       },
     });
   }

@@ -1,9 +1,21 @@
 import type { MiddlewareObj, Request } from '@middy/core';
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyValidationError } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { dynamoDbClient } from './clients';
 import { config } from './config';
+import { ProblemError } from './problem';
+
+/** Powertools' refusals, as the problem+json answers of SPEC.md (only routes that use idempotency load these). */
+function asProblem(error: unknown): unknown {
+  if (error instanceof IdempotencyValidationError) {
+    return new ProblemError(422, 'idempotency-key-reused', 'This Idempotency-Key was already used with a different request body.');
+  }
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return new ProblemError(409, 'request-in-progress', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+  }
+  return error;
+}
 
 /**
  * Powertools' idempotency middleware, with one correction. In @aws-lambda-powertools/idempotency 2.35.0
@@ -31,7 +43,12 @@ export function idempotentHandler(options: {
   const acquired = new WeakSet<Request>();
   return {
     before: async (request) => {
-      const replay = await inner().before!(request);
+      let replay: unknown;
+      try {
+        replay = await inner().before!(request);
+      } catch (error) {
+        throw asProblem(error);
+      }
       // No stored response to replay and no error: this request now holds the in-progress record.
       if (replay === undefined) acquired.add(request);
       return replay;

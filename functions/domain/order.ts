@@ -121,6 +121,8 @@ export interface Order {
   total: Money;
   paymentMethodId: string;
   stock: StockState;
+  /** Hot SKUs only: which stock shards this order's reservation took from ({ sku: [[shard, quantity]] }). */
+  stockAllocation?: Record<string, [number, number][]>;
   payment?: PaymentSummary;
   shipment?: ShipmentSummary;
   timeline: TimelineEntry[];

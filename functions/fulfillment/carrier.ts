@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import type { Order } from '../domain/order';
 import { isValidTrackingNumber, type TrackingEvent } from '../domain/tracking';
 import type { SenderAddress } from './settings';
@@ -82,9 +82,9 @@ export const defaultDescriptions: Record<TrackingEvent['status'], string> = {
 
 /** The self-ship (and documented generic) webhook body. Strict: unknown fields are refused. */
 export const carrierEventBody = z.strictObject({
-  eventId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'visible ASCII only'),
-  trackingNumber: z.string().min(1).max(64).refine(isValidTrackingNumber, 'not a valid S10 tracking number'),
+  eventId: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\x21-\x7e]+$/, 'visible ASCII only')),
+  trackingNumber: z.string().check(z.minLength(1), z.maxLength(64), z.refine(isValidTrackingNumber, 'not a valid S10 tracking number')),
   status: z.enum(CARRIER_EVENT_STATUSES),
   occurredAt: z.iso.datetime({ offset: true }),
-  description: z.string().trim().min(1).max(200).optional(),
+  description: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
 });

@@ -1,8 +1,5 @@
-import { config } from '../commons/config';
-import { localLabelStorage } from '../adapters/fulfillment/local-label-storage';
-import { s3LabelStorage } from '../adapters/fulfillment/s3-label-storage';
-
 /**
+ * The label storage port (adapters/fulfillment/*-label-storage.ts implement it; label-stores.ts picks one).
  * Where label files live: privately in S3 (SSE-KMS) on AWS, or under `${LOCAL_DATA_DIR}/labels/` locally.
  * Keys look like `labels/<orderId>/<trackingNumber>.pdf`, so a losing concurrent attempt never overwrites
  * the label of the tracking number that won.
@@ -36,13 +33,4 @@ export function labelKey(orderId: string, trackingNumber: string, format: LabelF
 
 export function isSafeLabelKey(key: string): boolean {
   return SAFE_KEY.test(key);
-}
-
-/** S3 when LABELS_BUCKET is set; the local folder when only LOCAL_DATA_DIR is. */
-export function labelStorage(): LabelStorage {
-  const bucket = config.labelsBucket();
-  if (bucket) return s3LabelStorage(bucket);
-  const dir = config.localDataDir();
-  if (dir) return localLabelStorage(dir);
-  throw new Error('No label storage configured: set LABELS_BUCKET (AWS) or LOCAL_DATA_DIR (local mode)');
 }

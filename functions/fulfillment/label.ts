@@ -1,4 +1,8 @@
-import bwipjs from 'bwip-js';
+// The Code 128 encoder alone: bwip-js's ES module exports one function per symbology, so the bundle keeps
+// 124 KB of it; its `toBuffer` reaches all 100-odd symbologies (940 KB). The CommonJS build, which jest and
+// local mode (tsx) load, has only `toBuffer`: there the same encoder is reached through it. The indirect
+// `require` keeps esbuild from bundling the CommonJS build beside the ES one.
+import { code128 } from 'bwip-js';
 import { PDFDocument, rgb, type PDFPage } from 'pdf-lib';
 import { spacedTrackingNumber } from '../domain/tracking';
 import { unicodeText, type UnicodeText } from './fonts';
@@ -49,8 +53,13 @@ export function formatWeight(grams: number | undefined): string | undefined {
  * Code 128 as a PNG. Scale 2 px per module and no quiet-zone text: the human-readable number is drawn
  * separately in a larger font.
  */
+type Encode = (opts: Parameters<typeof code128>[0]) => Promise<Buffer>;
+const cjsRequire: NodeJS.Require = require;
+const encodeCode128: Encode =
+  typeof code128 === 'function' ? code128 : (opts) => (cjsRequire('bwip-js') as { toBuffer: Encode }).toBuffer(opts);
+
 export async function code128Png(text: string): Promise<Buffer> {
-  return bwipjs.toBuffer({
+  return encodeCode128({
     bcid: 'code128',
     text,
     scale: 2,

@@ -3,7 +3,7 @@ import { addressLines } from '../domain/address';
 import type { Order } from '../domain/order';
 import { isValidTrackingNumber, makeTrackingNumber } from '../domain/tracking';
 import { carrierEventBody, defaultDescriptions, WebhookRejected, type CarrierPort, type CreatedShipment, type CreateShipmentRequest } from './carrier';
-import { renderLabelPdf, renderLabelZpl, type LabelContent } from './label';
+import type { LabelContent } from './label';
 import { fulfillmentSettings } from './settings';
 import { SIGNATURE_HEADER, verifySignature } from './webhook-signature';
 
@@ -24,17 +24,28 @@ export function labelContentFor(order: Order, request: CreateShipmentRequest, tr
   };
 }
 
+/** The label renderer (functions/fulfillment/label.ts: pdf-lib, bwip-js), given only where labels are made. */
+export interface LabelRenderer {
+  renderLabelPdf(content: LabelContent): Promise<Uint8Array>;
+  renderLabelZpl(content: LabelContent): string;
+}
+
 /**
  * The built-in carrier: the merchant ships parcels itself. Tracking numbers are S10 numbers from this
  * service's own counter; labels are rendered in the Lambda; tracking events come from the signed webhook
  * (a courier app, or `scripts`/tests that sign events with the shared secret).
+ *
+ * The renderer is passed in (fulfillment/labelling.ts does, for the label step) rather than imported, so the
+ * functions that only read shipments or parse webhooks carry no PDF or barcode library.
  */
-export function selfShipCarrier(deps: { nextSerial?: () => Promise<number>; now?: () => Date } = {}): CarrierPort {
+export function selfShipCarrier(deps: { nextSerial?: () => Promise<number>; now?: () => Date; labels?: LabelRenderer } = {}): CarrierPort {
   const nextSerial = deps.nextSerial ?? nextTrackingSerial;
   const now = deps.now ?? (() => new Date());
   return {
     name: SELF_SHIP_CARRIER,
     async createShipment(request): Promise<CreatedShipment> {
+      const labels = deps.labels;
+      if (!labels) throw new Error('This function has no label renderer: shipments are created by the label step (fulfillment/labelling.ts)');
       const existing = request.existingTrackingNumber;
       if (existing !== undefined && !isValidTrackingNumber(existing)) throw new Error('The existing tracking number is not a valid S10 number');
       const trackingNumber =
@@ -44,8 +55,8 @@ export function selfShipCarrier(deps: { nextSerial?: () => Promise<number>; now?
         trackingNumber,
         carrier: SELF_SHIP_CARRIER,
         service: SELF_SHIP_SERVICE,
-        labelPdf: await renderLabelPdf(content),
-        labelZpl: renderLabelZpl(content),
+        labelPdf: await labels.renderLabelPdf(content),
+        labelZpl: labels.renderLabelZpl(content),
         trackingUrl: fulfillmentSettings.trackingUrl(trackingNumber),
       };
     },

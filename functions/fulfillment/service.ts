@@ -4,7 +4,8 @@ import { logger } from '../commons/powertools';
 import type { Order, OrderStatus, ShipmentSummary } from '../domain/order';
 import { applyTrackingEvent, trackingEventKey, type TrackingEvent, type TrackingStatus } from '../domain/tracking';
 import { defaultDescriptions, type CarrierEvent, type CarrierPort } from './carrier';
-import { labelContentTypes, labelKey, labelStorage, type LabelStorage } from './label-storage';
+import { labelContentTypes, labelKey, type LabelStorage } from './label-storage';
+import { labelStorage } from './label-stores';
 import { selfShipCarrier } from './self-ship-carrier';
 import { fulfillmentSettings } from './settings';
 
@@ -259,14 +260,16 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
 export type FulfillmentService = ReturnType<typeof createFulfillmentService>;
 
 let defaultService: FulfillmentService | undefined;
-/** The service with the configured carrier and storage, created on first use (env is read lazily). */
+/** The service with the configured carrier (no label renderer) and storage, created on first use (env is read lazily). */
 export function fulfillment(): FulfillmentService {
   defaultService ??= createFulfillmentService();
   return defaultService;
 }
 
-/** Entry points for the workflow steps (functions/workflow/create-label.ts and ship-order.ts). */
-export const createShipmentForOrder = (order: Order) => fulfillment().createShipmentForOrder(order);
+/**
+ * Entry points for the workflow steps. Creating a shipment renders labels, so its entry point lives in
+ * ./labelling.ts (the label step's only import of the renderer); this service's default carrier renders none.
+ */
 export const recordTrackingEvent = (trackingNumber: string, event: { at: string; status: TrackingStatus; description?: string }) =>
   fulfillment().recordTrackingEvent(trackingNumber, event);
 export const markDelivered = (orderId: string, input: MarkDeliveredInput) => fulfillment().markDelivered(orderId, input);

@@ -17,17 +17,17 @@ const SEVEN_DAYS_MS = 7 * 86400 * 1000;
  * flip stores the alert (unpublished) in the same transaction; publishing to SNS follows from the committed
  * alert through the outbox (publishStoredAlert), so a crash between the two never loses or doubles it.
  */
-export async function checkLowStock(skus: Iterable<string>): Promise<LowStockAlert[]> {
+export async function checkLowStock(skus: Iterable<string>, atLeast: ReadonlyMap<string, number> = new Map()): Promise<LowStockAlert[]> {
   const fired: LowStockAlert[] = [];
   for (const sku of new Set(skus)) {
     const createdAt = new Date().toISOString();
     const id = crypto.randomUUID();
     let alert: LowStockAlert | undefined;
     // Name and sales rate are read only once a crossing is in sight, not on every reservation.
-    const levels = await inventoryStore.fireAlertIfCrossed(sku, async (levels) => {
+    const levels = await inventoryStore.fireAlertIfCrossed(sku, async (levels, shards) => {
       const [product, sold] = await Promise.all([
         productStore.get(sku),
-        inventoryStore.unitsSoldSince(sku, new Date(Date.now() - SEVEN_DAYS_MS).toISOString()),
+        inventoryStore.unitsSoldSince(sku, new Date(Date.now() - SEVEN_DAYS_MS).toISOString(), shards),
       ]);
       alert = {
         id,
@@ -39,7 +39,7 @@ export async function checkLowStock(skus: Iterable<string>): Promise<LowStockAle
         createdAt,
       };
       return { ...keys.alert(id), entity: 'ALERT', gsi1pk: collections.alerts, gsi1sk: `${createdAt}#${id}`, ...alert, published: false };
-    });
+    }, atLeast.get(sku));
     if (levels && alert) fired.push(alert);
   }
   return fired;

@@ -6,7 +6,8 @@ import { quantitiesBySku } from '../domain/inventory';
 import { ProblemError, conflict, notFound } from '../commons/problem';
 import { logger } from '../commons/powertools';
 import { orderStore, type TransitionOptions } from '../adapters/order-store';
-import { inventoryUpdates, inventoryStore } from '../adapters/inventory-store';
+import { forgetShards, inventoryUpdates, inventoryStore, shardCounts } from '../adapters/inventory-store';
+import { planShards, shardUpdates, type StockAllocation } from '../adapters/hot-stock';
 import { productStore } from '../adapters/product-store';
 import { failedConditions, transactWrite } from '../adapters/transactions';
 import { checkLowStock, rearmLowStock } from '../inventory/low-stock';
@@ -96,27 +97,75 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
   }
   if (order.status !== 'PENDING') throw new OrderNotActive(orderId, order.status);
 
-  const now = new Date().toISOString();
   const quantities = [...quantitiesBySku(order.items)];
-  try {
-    await transactWrite([
-      { Update: orderStore.transitionUpdate(orderId, 'RESERVED', { actor, reason: `Reserved ${quantities.map(([sku, q]) => `${q}× ${sku}`).join(', ')}` }, { from: ['PENDING'], stockIs: 'NONE', set: { stock: 'RESERVED' }, at: now }) },
-      ...quantities.map(([sku, quantity]) => inventoryUpdates.reserve(sku, quantity, now)),
-    ]);
-  } catch (error) {
-    if (!(error instanceof TransactionCanceledException)) throw error;
-    const failed = failedConditions(error);
-    if (failed.includes(0)) {
-      const current = await orderStore.get(orderId);
-      if (current?.stock === 'RESERVED') return current;
-      throw new OrderNotActive(orderId, current?.status);
+  // Up to 5 plans: a hot SKU's shard read may be stale (another order took it), or a SKU may have turned hot.
+  for (let attempt = 1; ; attempt++) {
+    const now = new Date().toISOString();
+    const shards = await shardCounts(quantities.map(([sku]) => sku));
+    const allocation: StockAllocation = {};
+    // Stock items of the transaction, after the order's update at index 0, and the SKU each belongs to.
+    const stockItems: { sku: string; item: ReturnType<typeof inventoryUpdates.reserve> }[] = [];
+    const short: string[] = [];
+    const atLeast = new Map<string, number>();
+    for (const [sku, quantity] of quantities) {
+      const n = shards.get(sku) ?? 0;
+      if (!n) {
+        stockItems.push({ sku, item: inventoryUpdates.reserve(sku, quantity, now) });
+        continue;
+      }
+      const { plan, atLeast: bound } = await planShards(sku, n, quantity);
+      atLeast.set(sku, bound);
+      if (!plan) short.push(sku);
+      else {
+        allocation[sku] = plan;
+        for (const item of shardUpdates.reserve(sku, plan, now)) stockItems.push({ sku, item });
+      }
     }
-    if (failed.length) throw new OutOfStock(failed.map((index) => quantities[index - 1]![0]));
-    throw error;
+    if (short.length) throw new OutOfStock(short);
+    const hot = Object.keys(allocation).length > 0;
+    try {
+      await transactWrite([
+        { Update: orderStore.transitionUpdate(orderId, 'RESERVED', { actor, reason: `Reserved ${quantities.map(([sku, q]) => `${q}× ${sku}`).join(', ')}` }, { from: ['PENDING'], stockIs: 'NONE', set: { stock: 'RESERVED', ...(hot ? { stockAllocation: allocation } : {}) }, at: now }) },
+        ...stockItems.map(({ item }) => item),
+      ]);
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const failed = failedConditions(error);
+      if (failed.includes(0)) {
+        const current = await orderStore.get(orderId);
+        if (current?.stock === 'RESERVED') return current;
+        throw new OrderNotActive(orderId, current?.status);
+      }
+      if (failed.length) {
+        const failedSkus = [...new Set(failed.map((index) => stockItems[index - 1]!.sku))];
+        // A shard (or a SKU that turned hot under a cached "not hot") refused: plan again from fresh reads.
+        const replan = failedSkus.filter((sku) => (shards.get(sku) ?? 0) > 0 || (allocation[sku] === undefined));
+        if (attempt < 5 && replan.length) {
+          forgetShards(failedSkus);
+          const fresh = await shardCounts(failedSkus);
+          if (failedSkus.some((sku) => (fresh.get(sku) ?? 0) > 0)) continue;
+        }
+        throw new OutOfStock(failedSkus);
+      }
+      throw error;
+    }
+    await afterStockChange(() => inventoryStore.recordSales(order.items, now, shards), orderId);
+    await afterStockChange(() => checkLowStock(quantities.map(([sku]) => sku), atLeast), orderId);
+    return (await orderStore.get(orderId))!;
   }
-  await afterStockChange(() => inventoryStore.recordSales(order.items, now), orderId);
-  await afterStockChange(() => checkLowStock(quantities.map(([sku]) => sku)), orderId);
-  return (await orderStore.get(orderId))!;
+}
+
+/**
+ * The stock items that give back (release) or take out (ship) an order's reservation: a hot SKU's units go
+ * back to the shards recorded at reservation (shard 0 when reserved before the SKU turned hot).
+ */
+async function stockItemsFor(order: Order, kind: 'release' | 'ship', now: string) {
+  const quantities = [...quantitiesBySku(order.items)];
+  const shards = order.stockAllocation ? new Map<string, number>() : await shardCounts(quantities.map(([sku]) => sku));
+  return quantities.flatMap(([sku, quantity]) => {
+    const plan = order.stockAllocation?.[sku] ?? ((shards.get(sku) ?? 0) > 0 ? ([[0, quantity]] as [number, number][]) : undefined);
+    return plan ? shardUpdates[kind](sku, plan, now) : [inventoryUpdates[kind](sku, quantity, now)];
+  });
 }
 
 /** Releases the order's reservation exactly once (the flag flip and the stock change are one transaction). */
@@ -128,7 +177,7 @@ export async function releaseStock(orderId: string): Promise<boolean> {
   try {
     await transactWrite([
       { Update: orderStore.stockReleaseUpdate(orderId, now) },
-      ...quantities.map(([sku, quantity]) => inventoryUpdates.release(sku, quantity, now)),
+      ...(await stockItemsFor(order, 'release', now)),
     ]);
   } catch (error) {
     if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) return false;
@@ -165,7 +214,7 @@ export async function cancelOrder(orderId: string, actor: string, reason: string
             at: now,
           }),
         },
-        ...quantities.map(([sku, quantity]) => inventoryUpdates.release(sku, quantity, now)),
+        ...(releasing ? await stockItemsFor(order, 'release', now) : []),
       ]);
     } catch (error) {
       if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) continue;
@@ -187,7 +236,7 @@ export async function shipStock(orderId: string, actor: string, set: TransitionO
   try {
     await transactWrite([
       { Update: orderStore.transitionUpdate(orderId, 'SHIPPED', { actor, reason: 'Handed to the carrier' }, { from: ['LABELLED'], stockIs: 'RESERVED', set: { ...set, stock: 'SHIPPED' }, at: now }) },
-      ...[...quantitiesBySku(order.items)].map(([sku, quantity]) => inventoryUpdates.ship(sku, quantity, now)),
+      ...(await stockItemsFor(order, 'ship', now)),
     ]);
   } catch (error) {
     if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) {

@@ -5,7 +5,7 @@ import { stripeGateway } from '../adapters/payments/stripe-gateway';
 import { SandboxGateway } from '../adapters/payments/sandbox-gateway';
 import { PaymentStateError, PaymentUnavailableError, type AuthorizeResult, type IntentSnapshot, type PaymentGateway } from './gateway';
 import { remainingRefundable, toSummary, type PaymentHistoryEntry, type PaymentRecord, type PendingRefund } from './payment';
-import { PaymentVersionConflict, paymentStore } from './payment-store';
+import { PaymentVersionConflict, paymentStore } from '../adapters/payment-store';
 
 /**
  * What workflow steps and API handlers call for money: authorize at the charge step, capture at ship, void on

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { logger } from '../commons/powertools';
 import { applyObservation, type ProviderObservation } from './payment';
-import { DuplicateEvent, PaymentVersionConflict, paymentStore } from './payment-store';
+import { DuplicateEvent, PaymentVersionConflict, paymentStore } from '../adapters/payment-store';
 import { orderStore } from '../adapters/order-store';
 import { voidOrderPayment } from './service';
 

@@ -4,7 +4,7 @@ import { isTerminal, type Order, type OrderStatus } from '../domain/order';
 import { orderStore } from '../adapters/order-store';
 import { describeOrderRun, startOrderWorkflow } from '../adapters/workflow';
 import { notificationsSent } from '../adapters/notification-store';
-import { paymentStore } from '../payments/payment-store';
+import { paymentStore } from '../adapters/payment-store';
 import { voidOrderPayment } from '../payments/service';
 import { releaseStock } from '../orders/service';
 import { publishStoredAlert, unpublishedAlerts } from '../inventory/low-stock';

@@ -1,7 +1,7 @@
 import { step, stepInput } from '../commons/step';
 import { OrderStateConflict, orderStore } from '../adapters/order-store';
 import { OrderNotActive } from '../orders/errors';
-import { createShipmentForOrder } from '../fulfillment/service';
+import { createShipmentForOrder } from '../fulfillment/labelling';
 
 /** PAID → LABELLED: allocates the S10 tracking number and stores the label (idempotent per order). */
 export const handler = step(stepInput, async ({ orderId }) => {

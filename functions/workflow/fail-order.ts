@@ -1,15 +1,15 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { step, stepInput } from '../commons/step';
 import { logger } from '../commons/powertools';
 import { FAILURE_REASONS } from '../domain/order';
 import { OrderStateConflict, orderStore } from '../adapters/order-store';
 
-const input = stepInput.extend({
+const input = z.extend(stepInput, {
   failureReason: z.enum(FAILURE_REASONS),
-  input: z.object({
-    error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
-    compensationError: z.object({ Error: z.string() }).optional(),
-  }).passthrough(),
+  input: z.looseObject({
+    error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+    compensationError: z.optional(z.object({ Error: z.string() })),
+  }),
 });
 
 const reasons: Record<(typeof FAILURE_REASONS)[number], string> = {

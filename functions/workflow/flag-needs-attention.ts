@@ -1,12 +1,12 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { step, stepInput } from '../commons/step';
 import { orderStore } from '../adapters/order-store';
 
-const input = stepInput.extend({
-  input: z.object({
-    failureReason: z.string().optional(),
-    compensationError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
-  }).passthrough(),
+const input = z.extend(stepInput, {
+  input: z.looseObject({
+    failureReason: z.optional(z.string()),
+    compensationError: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  }),
 });
 
 /**

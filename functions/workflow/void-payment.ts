@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { step, stepInput } from '../commons/step';
 import { voidOrderPayment } from '../payments/service';
 import { orderStore } from '../adapters/order-store';
@@ -9,7 +9,7 @@ import { logger } from '../commons/powertools';
  * ship step's capture); no-op otherwise. Never for an order that shipped: its goods are gone, so its money
  * stays — a failure after the SHIPPED commit (e.g. a tracking write) must not turn into a refund.
  */
-export const handler = step(stepInput.extend({ actor: z.string().default('step:void-payment') }), async ({ orderId, actor }) => {
+export const handler = step(z.extend(stepInput, { actor: z._default(z.string(), 'step:void-payment') }), async ({ orderId, actor }) => {
   const order = await orderStore.get(orderId);
   if (order && (order.status === 'SHIPPED' || order.status === 'DELIVERED' || order.stock === 'SHIPPED')) {
     logger.error('Compensation reached a shipped order: payment left captured', { status: order.status });

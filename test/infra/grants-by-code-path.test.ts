@@ -73,7 +73,7 @@ async function lateAuthorizationIsVoided(allowed: Set<string>): Promise<{ voided
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { handler } = require('../../functions/api/stripe-webhook') as typeof import('../../functions/api/stripe-webhook');
     const { orderStore } = require('../../functions/adapters/order-store') as typeof import('../../functions/adapters/order-store');
-    const { paymentStore } = require('../../functions/payments/payment-store') as typeof import('../../functions/payments/payment-store');
+    const { paymentStore } = require('../../functions/adapters/payment-store') as typeof import('../../functions/adapters/payment-store');
     /* eslint-enable @typescript-eslint/no-require-imports */
     const at = new Date().toISOString();
     const orderId = crypto.randomUUID();

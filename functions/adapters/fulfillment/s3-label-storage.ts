@@ -1,22 +1,31 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { tracer } from '../../commons/powertools';
 import { fulfillmentSettings } from '../../fulfillment/settings';
 import type { LabelStorage } from '../../fulfillment/label-storage';
 
-let s3: S3Client | undefined;
-function s3Client(): S3Client {
+/**
+ * The S3 SDK and the presigner are loaded on first use, not at init: the fulfillment service (and so this
+ * module) is in the graph of functions that never touch a label file (tracking, webhooks, ship, deliver).
+ */
+const s3Sdk = () => import('@aws-sdk/client-s3');
+const presigner = () => import('@aws-sdk/s3-request-presigner');
+
+let s3: Promise<S3Client> | undefined;
+function s3Client(): Promise<S3Client> {
   // Created once per execution environment so warm invocations reuse connections.
-  s3 ??= tracer.captureAWSv3Client(new S3Client({}));
+  s3 ??= s3Sdk().then(({ S3Client }) => tracer.captureAWSv3Client(new S3Client({})));
+  s3.catch(() => (s3 = undefined)); // a failed load is retried on the next call
   return s3;
 }
 
 /** AWS: the private labels bucket, objects encrypted with SSE-KMS, read through short-lived presigned URLs. */
-export function s3LabelStorage(bucket: string, client: S3Client = s3Client()): LabelStorage {
+export function s3LabelStorage(bucket: string, given?: S3Client): LabelStorage {
+  const clientOf = () => (given ? Promise.resolve(given) : s3Client());
   return {
     kind: 's3',
     async put(key, body, contentType) {
       const kmsKeyId = fulfillmentSettings.labelsKmsKeyId();
+      const [client, { PutObjectCommand }] = await Promise.all([clientOf(), s3Sdk()]);
       await client.send(
         new PutObjectCommand({
           Bucket: bucket,
@@ -32,6 +41,7 @@ export function s3LabelStorage(bucket: string, client: S3Client = s3Client()): L
     },
     async deliver(key, contentType, filename) {
       const expiresIn = fulfillmentSettings.labelUrlTtlSeconds();
+      const [client, { GetObjectCommand }, { getSignedUrl }] = await Promise.all([clientOf(), s3Sdk(), presigner()]);
       const url = await getSignedUrl(
         client,
         new GetObjectCommand({

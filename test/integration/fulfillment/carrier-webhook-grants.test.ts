@@ -1,7 +1,8 @@
 import { dynamoDbClient } from '../../../functions/commons/clients';
 import { orderStore } from '../../../functions/adapters/order-store';
 import { handler as carrierWebhook } from '../../../functions/api/carrier-webhook';
-import { createShipmentForOrder, recordTrackingEvent } from '../../../functions/fulfillment/service';
+import { recordTrackingEvent } from '../../../functions/fulfillment/service';
+import { createShipmentForOrder } from '../../../functions/fulfillment/labelling';
 import { makeTrackingNumber } from '../../../functions/domain/tracking';
 import { routes } from '../../../lib/routes';
 import { actionsOf, logicalIdWithPrefix, resourcesOf, statementsOf, synth } from '../../infra/support';

@@ -6,7 +6,8 @@ import { handler as carrierWebhook } from '../../../functions/api/carrier-webhoo
 import { handler as adminGetLabel } from '../../../functions/api/admin-get-label';
 import { handler as adminMarkDelivered } from '../../../functions/api/admin-mark-delivered';
 import { makeTrackingNumber } from '../../../functions/domain/tracking';
-import { createShipmentForOrder, recordTrackingEvent } from '../../../functions/fulfillment/service';
+import { createShipmentForOrder } from '../../../functions/fulfillment/labelling';
+import { recordTrackingEvent } from '../../../functions/fulfillment/service';
 import { signPayload } from '../../../functions/fulfillment/webhook-signature';
 import { admin, call, createOrderIn, customer, getItem, PII, snapshot, useFulfillmentEnv, webhookRequest } from './support';
 import { useIsolatedTables } from '../../support/dynamo';

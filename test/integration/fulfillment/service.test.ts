@@ -4,10 +4,9 @@ import { keys } from '../../../functions/adapters/keys';
 import { orderStore } from '../../../functions/adapters/order-store';
 import { nextTrackingSerial } from '../../../functions/adapters/fulfillment/tracking-serial';
 import { isValidTrackingNumber, parseTrackingNumber } from '../../../functions/domain/tracking';
-import { labelStorage } from '../../../functions/fulfillment/label-storage';
+import { labelStorage } from '../../../functions/fulfillment/label-stores';
+import { createLabellingService, createShipmentForOrder } from '../../../functions/fulfillment/labelling';
 import {
-  createFulfillmentService,
-  createShipmentForOrder,
   markDelivered,
   OrderNotShipped,
   recordTrackingEvent,
@@ -85,7 +84,7 @@ describe('createShipmentForOrder', () => {
   it('reuses the claimed tracking number after a crash between claim and completion', async () => {
     const order = await createOrderIn('PAID');
     let failPut = true;
-    const flaky = createFulfillmentService({
+    const flaky = createLabellingService({
       storage: () => {
         const real = labelStorage();
         return {

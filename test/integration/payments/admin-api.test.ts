@@ -2,7 +2,7 @@ import { useIsolatedTables } from '../../support/dynamo';
 import { handler as refund } from '../../../functions/api/admin-refund-order';
 import { handler as listPayments } from '../../../functions/api/admin-list-payments';
 import { authorizeOrderPayment, captureOrderPayment } from '../../../functions/payments/service';
-import { paymentStore } from '../../../functions/payments/payment-store';
+import { paymentStore } from '../../../functions/adapters/payment-store';
 import { createOrder, invoke, scanTable } from './support/fixtures';
 
 useIsolatedTables();

@@ -4,7 +4,7 @@ import { logger } from '../../../functions/commons/powertools';
 import { StripeGateway } from '../../../functions/adapters/payments/stripe-gateway';
 import { handler as webhook } from '../../../functions/api/stripe-webhook';
 import { authorizeOrderPayment, captureOrderPayment, refundOrderPayment, usePaymentGateway, voidOrderPayment } from '../../../functions/payments/service';
-import { paymentStore } from '../../../functions/payments/payment-store';
+import { paymentStore } from '../../../functions/adapters/payment-store';
 import { FakeStripe } from '../../unit/payments/support/fake-stripe';
 import { createOrder, invoke, scanTable } from './support/fixtures';
 

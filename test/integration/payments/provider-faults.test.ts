@@ -1,7 +1,7 @@
 import { StripeGateway } from '../../../functions/adapters/payments/stripe-gateway';
 import { PaymentUnavailableError } from '../../../functions/payments/gateway';
 import { authorizeOrderPayment, captureOrderPayment, usePaymentGateway } from '../../../functions/payments/service';
-import { paymentStore } from '../../../functions/payments/payment-store';
+import { paymentStore } from '../../../functions/adapters/payment-store';
 import { useIsolatedTables } from '../../support/dynamo';
 import { errorResponse, FakeStripe, type RecordedRequest } from '../../unit/payments/support/fake-stripe';
 import { createOrder } from './support/fixtures';

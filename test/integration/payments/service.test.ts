@@ -6,7 +6,7 @@ import { keys } from '../../../functions/adapters/keys';
 import { orderStore } from '../../../functions/adapters/order-store';
 import { SandboxGateway } from '../../../functions/adapters/payments/sandbox-gateway';
 import { PaymentStateError, PaymentUnavailableError, type PaymentGateway } from '../../../functions/payments/gateway';
-import { paymentStore } from '../../../functions/payments/payment-store';
+import { paymentStore } from '../../../functions/adapters/payment-store';
 import {
   authorizeOrderPayment,
   captureOrderPayment,

@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { useIsolatedTables } from '../../support/dynamo';
 import { orderStore } from '../../../functions/adapters/order-store';
 import { authorizeOrderPayment } from '../../../functions/payments/service';
-import { paymentStore } from '../../../functions/payments/payment-store';
+import { paymentStore } from '../../../functions/adapters/payment-store';
 import { handler } from '../../../functions/api/stripe-webhook';
 import { createOrder, invoke, scanTable } from './support/fixtures';
 

@@ -7,7 +7,7 @@ import { orderStore } from '../../../functions/adapters/order-store';
 import { inventoryStore } from '../../../functions/adapters/inventory-store';
 import { SandboxGateway } from '../../../functions/adapters/payments/sandbox-gateway';
 import { authorizeOrderPayment } from '../../../functions/payments/service';
-import { paymentStore } from '../../../functions/payments/payment-store';
+import { paymentStore } from '../../../functions/adapters/payment-store';
 import { reserveStock } from '../../../functions/orders/service';
 import { reconcile } from '../../../functions/reconciler/repairs';
 import { startLocalStepFunctions, type LocalStepFunctions } from '../../../local/stepfunctions';

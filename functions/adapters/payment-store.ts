@@ -3,8 +3,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
-import { collections, indexes, keys } from '../adapters/keys';
-import { toSummary, type PaymentRecord, type PaymentStatus } from './payment';
+import { collections, indexes, keys } from './keys';
+import { toSummary, type PaymentRecord, type PaymentStatus } from '../payments/payment';
 
 /**
  * DynamoDB persistence of payment records: `{ pk: ORDER#<id>, sk: PAYMENT }` next to the order, listed through

@@ -1,0 +1,122 @@
+/**
+ * npm run bench:hot — reservations per second of ONE SKU, single-item vs hot (sharded), through the real
+ * reserveStock use case, against the per-item write-limit model (bench/throttle-proxy.ts) in front of
+ * DynamoDB Local: same model, same run. Then a sell-out phase proves 0 oversold on the hot SKU.
+ *
+ *   BENCH_HOT_UNITS=20 BENCH_HOT_SECONDS=10 BENCH_HOT_SHARDS=16 npm run bench:hot
+ * Uses DYNAMODB_ENDPOINT when set (an already-running DynamoDB Local), else starts one.
+ */
+import { performance } from 'node:perf_hooks';
+import { startThrottleProxy } from './throttle-proxy';
+import { createTables, externalDynamoDbEndpoint, startDynamoDbLocal } from '../local/dynamodb';
+
+const UNITS = Number(process.env.BENCH_HOT_UNITS ?? 20); // write units per item per second (DynamoDB: 1,000)
+const SECONDS = Number(process.env.BENCH_HOT_SECONDS ?? 10);
+const SHARDS = Number(process.env.BENCH_HOT_SHARDS ?? 16);
+const CONCURRENCY = Number(process.env.BENCH_HOT_CONCURRENCY ?? 32);
+
+async function main() {
+  const external = externalDynamoDbEndpoint(process.env.DYNAMODB_ENDPOINT);
+  const local = external ? undefined : await startDynamoDbLocal({ port: 0 });
+  const upstream = external ?? local!.endpoint;
+  const proxy = await startThrottleProxy({ target: upstream, unitsPerItemPerSecond: UNITS });
+  const prefix = `hotbench${Date.now()}-`;
+  const names = await createTables(upstream, prefix);
+  Object.assign(process.env, {
+    DYNAMODB_ENDPOINT: proxy.endpoint,
+    TABLE_NAME: names.OrderTable,
+    IDEMPOTENCY_TABLE_NAME: names.IdempotencyTable,
+    AWS_REGION: process.env.AWS_REGION ?? 'local',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  try {
+    const { createProductWithStock, pendingOrders } = await import('./hot-scenario');
+    const { reserveStock } = await import('../functions/orders/service');
+    const { inventoryStore } = await import('../functions/adapters/inventory-store');
+
+    /** Reservations of `sku` for SECONDS at CONCURRENCY; a throttled one is retried (as Step Functions' Retry would). */
+    async function drive(sku: string) {
+      const orders = await pendingOrders(sku, Math.ceil(SECONDS * UNITS * SHARDS * 0.6) + 200);
+      let next = 0;
+      let ok = 0;
+      let throttled = 0;
+      let outOfStock = 0;
+      const t0 = performance.now();
+      const end = t0 + SECONDS * 1000;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (performance.now() < end && next < orders.length) {
+            const id = orders[next++]!;
+            for (;;) {
+              try {
+                await reserveStock(id);
+                ok++;
+                break;
+              } catch (error) {
+                const name = (error as Error).name;
+                if (name === 'OutOfStock') {
+                  outOfStock++;
+                  break;
+                }
+                if (name !== 'TransactionCanceledException' && name !== 'ThrottlingException') throw error;
+                throttled++;
+                if (performance.now() >= end) break;
+                await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+              }
+            }
+          }
+        }),
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      return { rate: ok / seconds, ok, throttled, outOfStock, seconds };
+    }
+
+    await createProductWithStock('ONE-ITEM', 1_000_000, 0);
+    await createProductWithStock('HOT-SHARDED', 1_000_000, SHARDS);
+    const single = await drive('ONE-ITEM');
+    const hot = await drive('HOT-SHARDED');
+
+    // Sell-out: 3× more single-unit orders than stock, all at once, on the hot SKU.
+    const STOCK = 150;
+    await createProductWithStock('HOT-SELLOUT', STOCK, SHARDS);
+    const sellout = await pendingOrders('HOT-SELLOUT', STOCK * 3);
+    let sold = 0;
+    let refused = 0;
+    await Promise.all(
+      sellout.map(async (id) => {
+        for (let attempt = 0; attempt < 200; attempt++) {
+          try {
+            await reserveStock(id);
+            sold++;
+            return;
+          } catch (error) {
+            if ((error as Error).name === 'OutOfStock') {
+              refused++;
+              return;
+            }
+            await new Promise((r) => setTimeout(r, 20 + Math.random() * 200));
+          }
+        }
+      }),
+    );
+    const levels = (await inventoryStore.get('HOT-SELLOUT'))!;
+
+    console.log(`\nPer-item write model: ${UNITS} write units/item/s (a transactional write costs 2 per item); ${CONCURRENCY} in flight, ${SECONDS} s each\n`);
+    console.log('SKU                       reservations/s   reserved   throttled answers');
+    console.log(`one item                  ${single.rate.toFixed(1).padStart(14)} ${String(single.ok).padStart(10)} ${String(single.throttled).padStart(18)}`);
+    console.log(`hot, ${String(SHARDS).padEnd(2)} shards             ${hot.rate.toFixed(1).padStart(14)} ${String(hot.ok).padStart(10)} ${String(hot.throttled).padStart(18)}`);
+    console.log(`\nhot / one item: ${(hot.rate / single.rate).toFixed(1)}×  (one item's model ceiling ${(UNITS / 2).toFixed(1)}/s)`);
+    console.log(`sell-out of ${STOCK} units by ${STOCK * 3} orders: reserved ${sold}, refused ${refused}, stock now onHand ${levels.onHand} reserved ${levels.reserved} available ${levels.available}; oversold ${Math.max(0, sold - STOCK)}`);
+    console.log(`proxy: ${proxy.stats.forwarded} requests forwarded, ${proxy.stats.throttled} throttled`);
+    if (hot.rate / single.rate < 10 || sold > STOCK || levels.available < 0 || levels.reserved !== sold) process.exitCode = 1;
+  } finally {
+    await proxy.stop();
+    await local?.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

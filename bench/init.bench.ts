@@ -1,0 +1,163 @@
+/**
+ * npm run bench:init — bundle size and module-init time of every Lambda, checked against the budgets of
+ * issue #14, in one run:
+ *   - functions that render no PDF: ≤ 250 KB of JS and module init ≤ 1.5× the baseline;
+ *   - functions that render PDFs (the label step): ≤ 1 MB and ≤ 2.5×.
+ * The baseline (bench/baseline-init.ts) is a module that only builds a DynamoDBDocumentClient.
+ *
+ * Bundles are built by CDK with `bundledFunctionProps` (the settings every service Lambda uses, the same
+ * path `cdk synth` takes). Init is `await import(index.mjs)` in a fresh Node process per sample, in a
+ * directory where only the AWS SDK resolves (as in the Lambda runtime), with the function's NODE_OPTIONS;
+ * samples are interleaved round by round so machine noise hits every function alike. Each sample records
+ * the wall time and the CPU time (user + system, all threads) of the import; the budget is checked on the
+ * median CPU time of BENCH_INIT_RUNS (default 9, at least 7) samples, because on a shared machine wall time
+ * mostly measures the neighbours (identical bundles differ by 40 % in wall time there), while a Lambda
+ * init runs on its own CPU share. BENCH_INIT_METRIC=wall checks wall time instead. Exits 1 on any breach.
+ *
+ *   npm run bench:init                      # all functions
+ *   BENCH_INIT_ONLY=Health,PlaceOrder npm run bench:init
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { functionSettings } from '../lib/function-settings';
+import { bundledFunctionProps } from '../lib/constructs/service-function';
+import { PROJECT_ROOT } from '../lib/order-service-stack';
+import { routes, workflowTasks } from '../lib/routes';
+
+const RUNS = Math.max(7, Number(process.env.BENCH_INIT_RUNS ?? 9));
+const ONLY = process.env.BENCH_INIT_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const BASELINE = 'Baseline';
+const METRIC: 'cpu' | 'wall' = process.env.BENCH_INIT_METRIC === 'wall' ? 'wall' : 'cpu';
+
+/** Functions that render label PDFs (pdf-lib, bwip-js) and get the larger budget. */
+export const PDF_RENDERERS = new Set(['CreateLabel']);
+export const BUDGETS = {
+  plain: { bytes: 250 * 1024, ratio: 1.5 },
+  pdf: { bytes: 1024 * 1024, ratio: 2.5 },
+};
+
+const PROBE = `
+import { performance } from 'node:perf_hooks';
+const c0 = process.cpuUsage();
+const t0 = performance.now();
+const mod = await import(process.argv[2] + '/index.mjs');
+const wall = performance.now() - t0;
+const c = process.cpuUsage(c0);
+if (typeof mod.handler !== 'function') throw new Error('no handler export');
+process.stdout.write(JSON.stringify({ wall, cpu: (c.user + c.system) / 1000 }));
+`;
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function build(work: string): Record<string, string> {
+  const all: [string, string][] = [
+    [BASELINE, path.join(PROJECT_ROOT, 'bench', 'baseline-init.ts')],
+    ...[...routes, ...workflowTasks].map((r): [string, string] => [r.name, path.join(PROJECT_ROOT, r.entry)]),
+  ];
+  const entries = all.filter(([name]) => name === BASELINE || !ONLY || ONLY.includes(name));
+  const app = new App({ outdir: path.join(work, 'cdk.out') });
+  const stack = new Stack(app, 'InitBench');
+  for (const [name, entry] of entries) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entry));
+  const assembly = app.synth();
+  const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Properties: any }> };
+  const dirs: Record<string, string> = {};
+  for (const [name] of entries) {
+    const [, resource] = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.replace(/[0-9A-F]{8}$/, '') === name)!;
+    const source = path.join(assembly.directory, `asset.${String(resource.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    // As in the Lambda runtime: only the AWS SDK resolves next to the bundle.
+    const target = path.join(work, 'task', name);
+    fs.mkdirSync(target, { recursive: true });
+    for (const f of fs.readdirSync(source)) fs.copyFileSync(path.join(source, f), path.join(target, f));
+    dirs[name] = target;
+  }
+  return dirs;
+}
+
+function sample(work: string, dir: string): { wall: number; cpu: number } {
+  const result = spawnSync(process.execPath, [path.join(work, 'probe.mjs'), dir], {
+    cwd: work,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...functionSettings.environment,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_LAMBDA_FUNCTION_NAME: 'init-bench',
+    },
+  });
+  if (result.status !== 0) throw new Error(`Loading ${dir} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
+  return JSON.parse(result.stdout) as { wall: number; cpu: number };
+}
+
+function main() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'order-service-init-'));
+  try {
+    fs.mkdirSync(path.join(work, 'node_modules'));
+    fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules', '@aws-sdk'), path.join(work, 'node_modules', '@aws-sdk'), 'dir');
+    fs.writeFileSync(path.join(work, 'probe.mjs'), PROBE);
+    const t0 = Date.now();
+    const dirs = build(work);
+    console.log(`Built ${Object.keys(dirs).length} bundles in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${RUNS} init samples each, interleaved.`);
+
+    const names = Object.keys(dirs);
+    const samples = new Map<string, { wall: number; cpu: number }[]>(names.map((n) => [n, []]));
+    for (const n of names) sample(work, dirs[n]!); // warm the file cache
+    for (let round = 0; round < RUNS; round++) {
+      // Baseline at both ends of each round, everything else shuffled in between.
+      const order = [...names.filter((n) => n !== BASELINE)].sort(() => Math.random() - 0.5);
+      for (const n of [BASELINE, ...order, BASELINE]) samples.get(n)!.push(sample(work, dirs[n]!));
+    }
+
+    const med = (name: string, metric: 'wall' | 'cpu') => median(samples.get(name)!.map((s) => s[metric]));
+    const baseline = med(BASELINE, METRIC);
+    const baselineOther = med(BASELINE, METRIC === 'cpu' ? 'wall' : 'cpu');
+    const rows = names
+      .filter((n) => n !== BASELINE)
+      .map((name) => {
+        const bytes = fs.statSync(path.join(dirs[name]!, 'index.mjs')).size;
+        const ms = med(name, METRIC);
+        const otherRatio = med(name, METRIC === 'cpu' ? 'wall' : 'cpu') / baselineOther;
+        const budget = PDF_RENDERERS.has(name) ? BUDGETS.pdf : BUDGETS.plain;
+        const breaches = [
+          ...(bytes > budget.bytes ? [`size ${(bytes / 1024).toFixed(0)} KB > ${budget.bytes / 1024} KB`] : []),
+          ...(ms / baseline > budget.ratio ? [`init ${(ms / baseline).toFixed(2)}× > ${budget.ratio}×`] : []),
+        ];
+        return { name, bytes, ms, ratio: ms / baseline, otherRatio, pdf: PDF_RENDERERS.has(name), breaches };
+      })
+      .sort((a, b) => b.ratio - a.ratio);
+
+    const baselineBytes = fs.statSync(path.join(dirs[BASELINE]!, 'index.mjs')).size;
+    const other = METRIC === 'cpu' ? 'wall' : 'cpu';
+    console.log(`\nbaseline (DynamoDBDocumentClient only): ${(baselineBytes / 1024).toFixed(1)} KB, init median ${baseline.toFixed(1)} ms ${METRIC} (${baselineOther.toFixed(1)} ms ${other})\n`);
+    console.log(`function                 kind    JS KB  ${METRIC.padStart(4)} ms   × base  (${other} ×)  budget        result`);
+    for (const r of rows) {
+      const budget = r.pdf ? BUDGETS.pdf : BUDGETS.plain;
+      console.log(
+        `${r.name.padEnd(24)} ${(r.pdf ? 'pdf' : 'plain').padEnd(6)} ${(r.bytes / 1024).toFixed(1).padStart(6)} ${r.ms.toFixed(1).padStart(8)} ${r.ratio.toFixed(2).padStart(7)}  ${`(${r.otherRatio.toFixed(2)})`.padStart(8)}  ${`${budget.bytes / 1024} KB ${budget.ratio}×`.padEnd(13)} ${r.breaches.length ? `BREACH: ${r.breaches.join(', ')}` : 'ok'}`,
+      );
+    }
+    const sizes = rows.map((r) => r.bytes / 1024).sort((a, b) => a - b);
+    console.log(`\nJS size: ${sizes[0]!.toFixed(0)}–${sizes.at(-1)!.toFixed(0)} KB (median ${median(sizes).toFixed(0)} KB); init ratio ${rows.at(-1)!.ratio.toFixed(2)}–${rows[0]!.ratio.toFixed(2)}×`);
+    const breached = rows.filter((r) => r.breaches.length);
+    if (breached.length) {
+      console.error(`\n${breached.length} function(s) over budget: ${breached.map((r) => r.name).join(', ')}`);
+      process.exitCode = 1;
+    } else {
+      console.log('\nAll functions within budget.');
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main();
