@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../commons/clients';
+import { countMetric } from '../commons/powertools';
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
@@ -27,6 +28,8 @@ export async function transactWrite(items: TransactItems, options: { attempts?: 
       return;
     } catch (error) {
       if (!isConflict(error) || attempt >= attempts) throw error;
+      // Two writers on the same items (a reservation racing another, or a cancel): retried, but counted.
+      countMetric('TransactionConflicts');
       const cap = Math.min(1000, 20 * 2 ** attempt);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
     }

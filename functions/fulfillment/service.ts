@@ -1,6 +1,6 @@
 import { orderStore } from '../adapters/order-store';
 import { shipmentStore, type ShipmentItem, type TrackingItem, type TransactItem } from '../adapters/fulfillment/shipment-store';
-import { logger } from '../commons/powertools';
+import { countMetric, logger } from '../commons/powertools';
 import type { Order, OrderStatus, ShipmentSummary } from '../domain/order';
 import { applyTrackingEvent, trackingEventKey, type TrackingEvent, type TrackingStatus } from '../domain/tracking';
 import { defaultDescriptions, type CarrierEvent, type CarrierPort } from './carrier';
@@ -213,6 +213,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
       const result = await shipmentStore.transact(items);
       if (result.ok) {
         logger.info('Order delivered', { orderId, actor: input.actor });
+        countMetric('OrdersDelivered', { by: input.eventId ? 'carrier' : 'admin' });
         const delivered = await orderStore.get(orderId);
         return delivered!;
       }

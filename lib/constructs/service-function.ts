@@ -82,7 +82,12 @@ export class ServiceFunction extends Construct {
       throw new Error(`Handler file for ${spec.name} not found: ${spec.entry} (listed in lib/routes.ts). Write it or remove the entry.`);
     }
 
-    const environment: Record<string, string> = { ...functionSettings.environment, ...deps.commonEnvironment };
+    const environment: Record<string, string> = {
+      ...functionSettings.environment,
+      ...deps.commonEnvironment,
+      // The route or task name (ReserveStock), a low-cardinality metric dimension (functions/commons/step.ts).
+      SERVICE_FUNCTION_NAME: spec.name,
+    };
     if (spec.tableAccess !== 'none') environment.TABLE_NAME = deps.table.tableName;
     if (needs.has('idempotency')) environment.IDEMPOTENCY_TABLE_NAME = deps.idempotencyTable.tableName;
     if (needs.has('workflow') || needs.has('workflowStatus')) {
