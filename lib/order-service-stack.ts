@@ -8,6 +8,7 @@ import { Dashboard } from './constructs/dashboard';
 import { Data } from './constructs/data';
 import { OrderApi } from './constructs/http-api';
 import { Integrations } from './constructs/integrations';
+import { Operations } from './constructs/operations';
 import { ServiceFunction, type FunctionDeps, type TableAccess } from './constructs/service-function';
 import { Workflow } from './constructs/workflow';
 import { readContext, type ServiceContext } from './context';
@@ -34,6 +35,8 @@ export interface OrderServiceStackProps extends StackProps {
  * are multi-entity transactions.
  */
 export function tableAccessFor(route: Route): TableAccess {
+  // The ops alarms route reads CloudWatch only.
+  if (route.name === 'AdminListOpsAlarms') return 'none';
   return route.method === 'GET' ? 'read' : 'readWrite';
 }
 
@@ -45,6 +48,7 @@ export class OrderServiceStack extends Stack {
   readonly api: OrderApi;
   readonly dashboard: Dashboard;
   readonly outbox: Outbox;
+  readonly operations: Operations;
   readonly routeTable: readonly Route[];
   readonly settings: ServiceContext;
   /** Every Lambda by route or task name. */
@@ -97,7 +101,9 @@ export class OrderServiceStack extends Stack {
       carrierWebhookSecret: this.integrations.carrierWebhookSecret,
       senderIdentity: this.integrations.senderIdentity,
       senderEmail: ctx.senderEmail,
+      opsAlarmPrefix: `${this.stackName}-`,
       commonEnvironment: {
+        POWERTOOLS_LOGGER_SAMPLE_RATE: String(ctx.logSampleRate),
         ORDER_HOLD_SECONDS: String(ctx.orderHoldSeconds),
         TRACKING_BASE_URL: ctx.trackingBaseUrl ?? `${this.api.url}/tracking`,
         TRACKING_COUNTRY: ctx.trackingCountry,
@@ -166,6 +172,17 @@ export class OrderServiceStack extends Stack {
       removalPolicy,
     });
 
+    this.operations = new Operations(this, 'Operations', {
+      opsEmail: ctx.opsEmail,
+      alarmNamePrefix: deps.opsAlarmPrefix,
+      httpApi: this.api.api,
+      apiFunctions: functionsForRoutes,
+      taskFunctions,
+      stateMachine: this.workflow.stateMachine,
+      tables: [this.data.table, this.data.idempotencyTable],
+      removalPolicy,
+    });
+
     this.dashboard.deploy(
       {
         apiUrl: this.api.url,
@@ -186,6 +203,7 @@ export class OrderServiceStack extends Stack {
     new CfnOutput(this, 'CognitoEndpoint', { value: this.auth.endpoint, description: 'InitiateAuth endpoint' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlertTopicArn', { value: this.integrations.alertTopic.topicArn });
+    new CfnOutput(this, 'OpsAlarmTopicArn', { value: this.operations.topic.topicArn, description: 'Ops alarms (email: context opsEmail)' });
     new CfnOutput(this, 'LabelsBucketName', { value: this.data.labelsBucket.bucketName });
     new CfnOutput(this, 'StripeApiKeySecretArn', { value: this.integrations.stripeApiKey.secretArn, description: 'Put the Stripe secret key here' });
     new CfnOutput(this, 'StripeWebhookSecretArn', { value: this.integrations.stripeWebhookSecret.secretArn, description: 'Put the Stripe webhook signing secret here' });

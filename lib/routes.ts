@@ -18,7 +18,7 @@ export interface Route {
   readonly entry: string;
   readonly auth: RouteAuth;
   /** Extra permissions the handler needs, beyond reading/writing the main table (least privilege). */
-  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email')[];
+  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'opsAlarms')[];
 }
 
 const api = (file: string) => `functions/api/${file}.ts`;
@@ -55,6 +55,9 @@ export const routes: readonly Route[] = [
   { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
   { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
   { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin' },
+
+  // Admin: operations
+  { name: 'AdminListOpsAlarms', method: 'GET', path: '/admin/ops/alarms', entry: api('admin-list-ops-alarms'), auth: 'admin', needs: ['opsAlarms'] },
 
   // Webhooks: public at the gateway, signature-verified in the handler
   { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret', 'payments'] },

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { config } from './config';
 import { tracer } from './powertools';
 
@@ -67,4 +68,10 @@ let sns: SNSClient | undefined;
 export function snsClient(): SNSClient {
   sns ??= tracer.captureAWSv3Client(new SNSClient({}));
   return sns;
+}
+
+let cloudWatch: CloudWatchClient | undefined;
+export function cloudWatchClient(): CloudWatchClient {
+  cloudWatch ??= tracer.captureAWSv3Client(new CloudWatchClient({}));
+  return cloudWatch;
 }

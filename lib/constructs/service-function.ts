@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -48,6 +48,8 @@ export interface FunctionDeps {
   readonly carrierWebhookSecret: ISecret;
   readonly senderIdentity: IEmailIdentity;
   readonly senderEmail: string;
+  /** Ops alarm names start with this (lib/constructs/operations.ts); the ops alarms route lists them. */
+  readonly opsAlarmPrefix: string;
   /** Settings shared by every function: ORDER_HOLD_SECONDS, TRACKING_BASE_URL, TRACKING_COUNTRY. */
   readonly commonEnvironment: Record<string, string>;
   /** Extra settings for the functions that need 'labels' (the label's return address). */
@@ -105,6 +107,7 @@ export class ServiceFunction extends Construct {
     if (needs.has('stripeWebhookSecret')) environment.STRIPE_WEBHOOK_SECRET_ARN = deps.stripeWebhookSecret.secretArn;
     if (needs.has('carrierSecret')) environment.CARRIER_WEBHOOK_SECRET_ARN = deps.carrierWebhookSecret.secretArn;
     if (needs.has('email')) environment.SENDER_EMAIL = deps.senderEmail;
+    if (needs.has('opsAlarms')) environment.OPS_ALARM_PREFIX = deps.opsAlarmPrefix;
 
     this.fn = new NodejsFunction(this, 'Function', {
       ...bundledFunctionProps(deps.projectRoot, entry),
@@ -137,5 +140,12 @@ export class ServiceFunction extends Construct {
     if (needs.has('stripeWebhookSecret')) deps.stripeWebhookSecret.grantRead(this.fn);
     if (needs.has('carrierSecret')) deps.carrierWebhookSecret.grantRead(this.fn);
     if (needs.has('email')) deps.senderIdentity.grantSendEmail(this.fn);
+    if (needs.has('opsAlarms')) {
+      // Read-only, and only this service's alarms (by name prefix).
+      this.fn.addToRolePolicy(new PolicyStatement({
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: [Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${deps.opsAlarmPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }));
+    }
   }
 }
