@@ -10,6 +10,7 @@ import type {
   Alert,
   FieldError,
   InventoryLevel,
+  OpsAlarms,
   Money,
   Order,
   OrderSummary,
@@ -171,6 +172,7 @@ export const api = {
 
   listAlerts: async (cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<Alert>>('/admin/alerts', { query: { cursor }, signal })),
+  listOpsAlarms: (signal?: AbortSignal) => request<OpsAlarms>('/admin/ops/alarms', { query: { limit: 100 }, signal }),
   listPayments: async (status: string | undefined, cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<Payment>>('/admin/payments', { query: { status, cursor }, signal })),
 };
