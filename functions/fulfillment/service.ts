@@ -1,6 +1,6 @@
 import { orderStore } from '../adapters/order-store';
 import { shipmentStore, type ShipmentItem, type TrackingItem, type TransactItem } from '../adapters/fulfillment/shipment-store';
-import { countMetric, logger } from '../commons/powertools';
+import { countMetric, logger, tagOrder } from '../commons/powertools';
 import type { Order, OrderStatus, ShipmentSummary } from '../domain/order';
 import { applyTrackingEvent, trackingEventKey, type TrackingEvent, type TrackingStatus } from '../domain/tracking';
 import { defaultDescriptions, type CarrierEvent, type CarrierPort } from './carrier';
@@ -227,6 +227,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
   async function handleCarrierEvent(event: CarrierEvent): Promise<TrackingEventResult> {
     const tracking = await shipmentStore.getTracking(event.trackingNumber);
     if (!tracking) throw new TrackingNotFound(event.trackingNumber);
+    tagOrder(tracking.orderId);
     if (await shipmentStore.webhookEventSeen(event.eventId)) return { duplicate: true, status: tracking.status };
     if (event.status === 'DELIVERED') {
       try {

@@ -105,19 +105,8 @@ export class Operations extends Construct {
     }));
 
     // Lambda faults, per function: which function failed is the first thing the person paged needs.
-    const faults = alarmRule('FunctionFaults');
-    const faultPeriod = Duration.seconds(faults.periodSeconds);
-    for (const [name, fn] of props.apiFunctions) {
-      this.alarm(faults, `FunctionFaults${name}`, new MathExpression({
-        expression: 'errors + throttles',
-        usingMetrics: { errors: fn.metricErrors({ period: faultPeriod, statistic: 'Sum' }), throttles: fn.metricThrottles({ period: faultPeriod, statistic: 'Sum' }) },
-        period: faultPeriod,
-        label: `${name} errors + throttles`,
-      }), name);
-    }
-    for (const [name, fn] of props.taskFunctions) {
-      this.alarm(faults, `FunctionFaults${name}`, fn.metricThrottles({ period: faultPeriod, statistic: 'Sum' }), name);
-    }
+    for (const [name, fn] of props.apiFunctions) this.watchFunction(name, fn, { errorsAreFaults: true });
+    for (const [name, fn] of props.taskFunctions) this.watchFunction(name, fn, { errorsAreFaults: false });
 
     const executions = alarmRule('ExecutionFaults');
     const executionPeriod = Duration.seconds(executions.periodSeconds);
@@ -163,6 +152,28 @@ export class Operations extends Construct {
       statistic,
       period: Duration.seconds(periodSeconds),
     });
+  }
+
+  /**
+   * Puts a Lambda under the FunctionFaults rule: Errors + Throttles when every error it throws is a fault
+   * (API handlers, a stream consumer, a scheduled job), Throttles only when it throws business outcomes for
+   * a state machine's Catch (workflow steps).
+   */
+  watchFunction(name: string, fn: IFunction, options: { errorsAreFaults: boolean }): Alarm {
+    const faults = alarmRule('FunctionFaults');
+    const period = Duration.seconds(faults.periodSeconds);
+    const metric = options.errorsAreFaults
+      ? new MathExpression({
+          expression: 'errors + throttles',
+          usingMetrics: { errors: fn.metricErrors({ period, statistic: 'Sum' }), throttles: fn.metricThrottles({ period, statistic: 'Sum' }) },
+          period,
+          label: `${name} errors + throttles`,
+        })
+      : fn.metricThrottles({ period, statistic: 'Sum' });
+    const alarm = this.alarm(faults, `FunctionFaults${name}`, metric, name);
+    // Called after the dashboard exists (resources added later): graph it there too.
+    if (this.dashboard) this.dashboard.addWidgets(new AlarmWidget({ title: `${name}: faults`, alarm, width: 12 }));
+    return alarm;
   }
 
   /** Puts a change-stream consumer under watch: its iterator age (lag) alarms after 3 minutes over 5 min of lag. */

@@ -25,6 +25,7 @@ beforeAll(() => {
   const dlq = new Queue(stack, 'TestDlq', { encryption: QueueEncryption.SQS_MANAGED });
   stack.operations.watchStreamConsumer('Outbox', consumer);
   stack.operations.watchDeadLetterQueue('Outbox', dlq);
+  stack.operations.watchFunction('Outbox', consumer, { errorsAreFaults: true });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
 });
@@ -183,6 +184,17 @@ describe('alarms', () => {
     expect([a.Namespace, a.MetricName, a.Dimensions, a.Statistic, a.Threshold, a.EvaluationPeriods, a.DatapointsToAlarm, a.AlarmActions]).toEqual([
       'AWS/Lambda', 'IteratorAge', [{ Name: 'FunctionName', Value: { Ref: id } }], 'Maximum', 300000, 3, 3, [{ Ref: topicId() }],
     ]);
+  });
+
+  it('watchFunction: a Lambda added later gets the same Errors + Throttles alarm as the API handlers', () => {
+    const a = alarm('FunctionFaults-Outbox');
+    const id = Object.keys(resources).find((k) => k.startsWith('TestConsumer') && resources[k].Type === 'AWS::Lambda::Function');
+    const fn = { Name: 'FunctionName', Value: { Ref: id } };
+    expect(mathMetrics(a)).toEqual({
+      errors: { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: [fn], stat: 'Sum' },
+      throttles: { namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: [fn], stat: 'Sum' },
+    });
+    expect([a.Threshold, a.AlarmActions]).toEqual([1, [{ Ref: topicId() }]]);
   });
 
   it('watchDeadLetterQueue: any visible message in the queue', () => {
