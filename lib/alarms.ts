@@ -107,7 +107,7 @@ export const alarmRules: readonly AlarmRule[] = [
   {
     id: 'CompensationFailures',
     title: 'Compensation failed',
-    meaning: 'Releasing stock, voiding or refunding still failed after its retries: stock or a customer\'s money may be held. The order is marked needsAttention.',
+    meaning: 'An order was marked needsAttention: releasing stock, voiding or refunding still failed after its retries (or its workflow kept failing), so stock or a customer\'s money may be held.',
     look: 'Admin dashboard orders needing attention (shown first), the order timeline and payment history, the compensating step\'s logs.',
     source: { kind: 'serviceMetric', metricName: 'CompensationFailures', statistic: 'Sum' },
     comparison: '>=',
@@ -115,18 +115,6 @@ export const alarmRules: readonly AlarmRule[] = [
     periodSeconds: FIVE_MINUTES,
     evaluationPeriods: 1,
     local: { signal: 'CompensationFailures' },
-  },
-  {
-    id: 'OrdersNeedAttention',
-    title: 'Orders need attention',
-    meaning: 'At least one order carries needsAttention (its compensation failed) and nobody has resolved it yet. Stays in alarm until the count is back to 0.',
-    look: 'Admin dashboard orders needing attention; each order\'s needsAttention.reason.',
-    source: { kind: 'serviceMetric', metricName: 'OrdersNeedingAttention', statistic: 'Maximum' },
-    comparison: '>=',
-    threshold: 1,
-    periodSeconds: FIVE_MINUTES,
-    evaluationPeriods: 1,
-    local: { signal: 'OrdersNeedingAttention' },
   },
   {
     id: 'ReconcilerRepairs',

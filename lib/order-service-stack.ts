@@ -182,6 +182,10 @@ export class OrderServiceStack extends Stack {
       tables: [this.data.table, this.data.idempotencyTable],
       removalPolicy,
     });
+    // The change-stream consumer and the reconciler throw only on faults: Errors + Throttles alarm.
+    for (const [name, fn] of background) this.operations.watchFunction(name, fn, { errorsAreFaults: true });
+    this.operations.watchStreamConsumer('OutboxConsumer', background.get('OutboxConsumer')!);
+    this.operations.watchDeadLetterQueue('OutboxConsumer', this.outbox.deadLetterQueue);
 
     this.dashboard.deploy(
       {

@@ -249,7 +249,8 @@ export class Operations extends Construct {
       new GraphWidget({ title: 'Lambda errors', left: fns.map((fn) => fn.metricErrors({ statistic: 'Sum' })), width: 8 }),
       new GraphWidget({ title: 'Lambda throttles', left: fns.map((fn) => fn.metricThrottles({ statistic: 'Sum' })), width: 8 }),
       new GraphWidget({ title: 'Step faults by step', left: [search('StepFaults', 'step', 'StepFaults')], width: 8 }),
-      new GraphWidget({ title: 'Compensation failures / orders needing attention', left: [this.serviceMetric('CompensationFailures')], right: [this.serviceMetric('OrdersNeedingAttention', 'Maximum')], width: 8 }),
+      new GraphWidget({ title: 'Compensation failures (orders flagged needsAttention)', left: [this.serviceMetric('CompensationFailures')], width: 8 }),
+      new GraphWidget({ title: 'Outbox effects / failures (retried)', left: [this.serviceMetric('OutboxEffects')], right: [this.serviceMetric('OutboxEffectFailures')], width: 8 }),
       new GraphWidget({ title: 'Reconciler repairs by kind', left: [search('ReconcilerRepairs', 'kind', 'ReconcilerRepairs')], width: 8 }),
       new GraphWidget({ title: 'Alerts published / failed', left: [this.serviceMetric('AlertsPublished')], right: [this.serviceMetric('AlertPublishFailures')], width: 8 }),
       new GraphWidget({

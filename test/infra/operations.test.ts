@@ -7,8 +7,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { OrderServiceStack, PROJECT_ROOT } from '../../lib/order-service-stack';
 import { routes, workflowTasks } from '../../lib/routes';
 import { cdkJsonContext, definitionFileForTests, functionLogicalId, logicalIdWithPrefix, statementsOf, synth, tempOutdir, actionsOf, type Resources } from './support';
@@ -18,14 +16,8 @@ let resources: Resources;
 let stack: OrderServiceStack;
 
 beforeAll(() => {
-  // The stack as synthesized, plus the two watch methods the change-stream work will call.
   const app = new App({ outdir: tempOutdir(), context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [] } });
   stack = new OrderServiceStack(app, 'OrderService', { definitionFile: definitionFileForTests() });
-  const consumer = new LambdaFunction(stack, 'TestConsumer', { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('exports.handler = async () => {}') });
-  const dlq = new Queue(stack, 'TestDlq', { encryption: QueueEncryption.SQS_MANAGED });
-  stack.operations.watchStreamConsumer('Outbox', consumer);
-  stack.operations.watchDeadLetterQueue('Outbox', dlq);
-  stack.operations.watchFunction('Outbox', consumer, { errorsAreFaults: true });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
 });
@@ -149,11 +141,9 @@ describe('alarms', () => {
     expect([a.ComparisonOperator, a.Threshold]).toEqual(['GreaterThanOrEqualToThreshold', 1]);
   });
 
-  it('compensation failures and orders needing attention: the service totals, at the first one', () => {
+  it('compensation failures (an order flagged needsAttention): the service total, at the first one', () => {
     const c = alarm('CompensationFailures');
     expect([c.Namespace, c.MetricName, c.Dimensions, c.Statistic, c.ComparisonOperator, c.Threshold]).toEqual(['OrderService', 'CompensationFailures', serviceDims, 'Sum', 'GreaterThanOrEqualToThreshold', 1]);
-    const n = alarm('OrdersNeedAttention');
-    expect([n.Namespace, n.MetricName, n.Dimensions, n.Statistic, n.Threshold]).toEqual(['OrderService', 'OrdersNeedingAttention', serviceDims, 'Maximum', 1]);
   });
 
   it('reconciler repairs: at least 5 in 15 minutes (a few repairs are its job; many mean something upstream drops work)', () => {
@@ -178,31 +168,29 @@ describe('alarms', () => {
     }
   });
 
-  it('watchStreamConsumer: the consumer\'s IteratorAge (maximum) at 5 minutes for 3 periods in a row', () => {
-    const a = alarm('StreamConsumerLag-Outbox');
-    const id = Object.keys(resources).find((k) => k.startsWith('TestConsumer') && resources[k].Type === 'AWS::Lambda::Function');
+  it('the change-stream consumer: its IteratorAge (maximum) at 5 minutes for 3 periods in a row', () => {
+    const a = alarm('StreamConsumerLag-OutboxConsumer');
     expect([a.Namespace, a.MetricName, a.Dimensions, a.Statistic, a.Threshold, a.EvaluationPeriods, a.DatapointsToAlarm, a.AlarmActions]).toEqual([
-      'AWS/Lambda', 'IteratorAge', [{ Name: 'FunctionName', Value: { Ref: id } }], 'Maximum', 300000, 3, 3, [{ Ref: topicId() }],
+      'AWS/Lambda', 'IteratorAge', [{ Name: 'FunctionName', Value: { Ref: functionLogicalId(template, 'OutboxConsumer') } }], 'Maximum', 300000, 3, 3, [{ Ref: topicId() }],
     ]);
   });
 
-  it('watchFunction: a Lambda added later gets the same Errors + Throttles alarm as the API handlers', () => {
-    const a = alarm('FunctionFaults-Outbox');
-    const id = Object.keys(resources).find((k) => k.startsWith('TestConsumer') && resources[k].Type === 'AWS::Lambda::Function');
-    const fn = { Name: 'FunctionName', Value: { Ref: id } };
-    expect(mathMetrics(a)).toEqual({
-      errors: { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: [fn], stat: 'Sum' },
-      throttles: { namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: [fn], stat: 'Sum' },
-    });
-    expect([a.Threshold, a.AlarmActions]).toEqual([1, [{ Ref: topicId() }]]);
-  });
-
-  it('watchDeadLetterQueue: any visible message in the queue', () => {
-    const a = alarm('DeadLetterQueue-Outbox');
-    const id = Object.keys(resources).find((k) => k.startsWith('TestDlq') && resources[k].Type === 'AWS::SQS::Queue');
+  it('the consumer\'s dead-letter queue: any visible message', () => {
+    const a = alarm('DeadLetterQueue-OutboxConsumer');
+    const queueId = logicalIdWithPrefix(template, 'AWS::SQS::Queue', 'OutboxDeadLetters');
     expect([a.Namespace, a.MetricName, a.Dimensions, a.Statistic, a.ComparisonOperator, a.Threshold, a.AlarmActions]).toEqual([
-      'AWS/SQS', 'ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }], 'Maximum', 'GreaterThanOrEqualToThreshold', 1, [{ Ref: topicId() }],
+      'AWS/SQS', 'ApproximateNumberOfMessagesVisible', [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }], 'Maximum', 'GreaterThanOrEqualToThreshold', 1, [{ Ref: topicId() }],
     ]);
+  });
+
+  it('the consumer and the reconciler throw only on faults: Errors + Throttles, like the API handlers', () => {
+    for (const name of ['OutboxConsumer', 'Reconciler']) {
+      const fn = { Name: 'FunctionName', Value: { Ref: functionLogicalId(template, name) } };
+      expect(mathMetrics(alarm(`FunctionFaults-${name}`))).toEqual({
+        errors: { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: [fn], stat: 'Sum' },
+        throttles: { namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: [fn], stat: 'Sum' },
+      });
+    }
   });
 });
 
@@ -214,8 +202,8 @@ describe('dashboard and the ops alarms route', () => {
     for (const business of ['OrdersPlaced', 'OrdersShipped', 'OrdersFailed', 'PaymentDeclines', 'Revenue', 'Refunds', 'OutOfStock']) expect(body).toContain(business);
     for (const technical of ['5xx', 'ExecutionsFailed', 'Errors', 'Throttles', 'ReadThrottleEvents', 'StepFaults', 'CompensationFailures', 'ReconcilerRepairs', 'AlertPublishFailures']) expect(body).toContain(technical);
     // Resources put under watch later get their alarm's graph on the dashboard too.
-    expect(body).toMatch(/OperationsStreamConsumerLagOutbox[0-9A-F]{8}/);
-    expect(body).toMatch(/OperationsDeadLetterQueueOutbox[0-9A-F]{8}/);
+    expect(body).toMatch(/OperationsStreamConsumerLagOutboxConsumer[0-9A-F]{8}/);
+    expect(body).toMatch(/OperationsDeadLetterQueueOutboxConsumer[0-9A-F]{8}/);
   });
 
   it('the ops alarms route may only describe this stack\'s alarms, and touches no table', () => {
