@@ -60,14 +60,20 @@ test('a forced compensation failure alarms: alarms.log and GET /admin/ops/alarms
   const order = (await placed.json()) as { id: string };
   const execution = await local.waitForExecution(order.id);
   // The void compensation gave up after its retries: the order needs attention.
-  const view = (await (await local.api(`/admin/orders/${order.id}`, { as: 'admin' })).json()) as { status: string; timeline: { reason?: string }[] };
-  expect(view.timeline.at(-1)?.reason).toMatch(/compensation incomplete/);
+  const view = (await (await local.api(`/admin/orders/${order.id}`, { as: 'admin' })).json()) as { needsAttention?: { reason: string } };
+  expect(view.needsAttention?.reason).toMatch(/Compensation failed/);
 
+  // The outbox consumer (fed by the local stream poller) counts CompensationFailures once it sees the flag.
+  const deadline = Date.now() + 30_000;
+  while (!logLines().some((l) => l.alarm === 'CompensationFailures') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const alarms = logLines();
   const fired = alarms.map((l) => l.alarm);
-  // The ship step's and the void's faults (retried by the state machine) and, today, the failed execution.
+  expect(fired).toContain('CompensationFailures');
+  // The ship step's and the void's faults, retried by the state machine; and the execution that ended in
+  // CompensationFailed.
   expect(fired).toContain('StepFaults');
-  if (execution.status === 'FAILED') expect(fired).toContain('ExecutionFaults');
+  expect(execution.status).toBe('FAILED');
+  expect(fired).toContain('ExecutionFaults');
   for (const line of alarms) {
     expect(Object.keys(line).sort()).toEqual(['alarm', 'at', 'reason']);
     expect(Number.isNaN(Date.parse(line.at))).toBe(false);
