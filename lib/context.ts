@@ -9,6 +9,10 @@ import type { Node } from 'constructs';
 export interface ServiceContext {
   /** Ops address subscribed to the low-stock SNS topic (must confirm the subscription email). */
   alertEmail: string | undefined;
+  /** Ops address subscribed to the ops alarm topic (CloudWatch alarms); without it synth warns. */
+  opsEmail: string | undefined;
+  /** Share of invocations (0..1) that log at DEBUG whatever the log level (POWERTOOLS_LOGGER_SAMPLE_RATE). */
+  logSampleRate: number;
   /** SES identity the service sends customer emails from. */
   senderEmail: string;
   /** Cancellation window between PAID and fulfillment (the workflow's Wait state). */
@@ -75,6 +79,14 @@ export function readContext(node: Node): ServiceContext {
     return items.map((s) => String(s).trim()).filter(Boolean);
   };
 
+  const rate = (key: string, fallback: number): number => {
+    const v = raw(key);
+    if (v === undefined || v === null || v === '') return fallback;
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`Context "${key}" must be a number from 0 to 1, got ${JSON.stringify(v)}.`);
+    return n;
+  };
+
   const plan = str('userPoolFeaturePlan') ?? 'plus';
   if (plan !== 'plus' && plan !== 'essentials') {
     throw new Error(`Context "userPoolFeaturePlan" must be "plus" or "essentials", got "${plan}".`);
@@ -97,6 +109,8 @@ export function readContext(node: Node): ServiceContext {
 
   return {
     alertEmail: email('alertEmail'),
+    opsEmail: email('opsEmail'),
+    logSampleRate: rate('logSampleRate', 0),
     senderEmail: email('senderEmail') ?? 'orders@example.com',
     orderHoldSeconds: int('orderHoldSeconds', 600, 0),
     retainData: bool('retainData', true),

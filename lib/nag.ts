@@ -35,6 +35,13 @@ export function acknowledgeNagFindings(stack: OrderServiceStack): void {
   ack(stack, `AwsSolutions-IAM5[Resource::<${logicalId(stack.data.labelsBucket)}.Arn>/${LABELS_PREFIX}*]`,
     'Label objects are keyed per order (labels/<orderId>/<tracking>.pdf|zpl), so the grant covers the labels/ prefix of the one private bucket; only GetObject/PutObject are allowed.');
 
+  // --- Operations -------------------------------------------------------------------------------------
+  const opsAlarms = stack.functions.get('AdminListOpsAlarms');
+  if (opsAlarms) {
+    ack(opsAlarms, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:${stack.stackName}-*]`,
+      'The ops alarms route reads (cloudwatch:DescribeAlarms only) the alarms of this stack, which are named by the stack-name prefix (lib/constructs/operations.ts); the prefix is the narrowest resource that covers alarms added later (stream consumers, dead-letter queues).');
+  }
+
   // --- API: public routes ------------------------------------------------------------------------------
   for (const [name, route] of stack.api.routes) {
     const def = stack.routeTable.find((r) => r.name === name);

@@ -8,6 +8,7 @@ import { Dashboard } from './constructs/dashboard';
 import { Data } from './constructs/data';
 import { OrderApi } from './constructs/http-api';
 import { Integrations } from './constructs/integrations';
+import { Operations } from './constructs/operations';
 import { ServiceFunction, type FunctionDeps, type TableAccess } from './constructs/service-function';
 import { Workflow } from './constructs/workflow';
 import { readContext, type ServiceContext } from './context';
@@ -35,6 +36,8 @@ export interface OrderServiceStackProps extends StackProps {
  * multi-entity transactions across prefixes.
  */
 export function tableAccessFor(route: Route): TableAccess {
+  // The ops alarms route reads CloudWatch only.
+  if (route.name === 'AdminListOpsAlarms') return 'none';
   return route.method === 'GET' ? 'read' : 'readWrite';
 }
 
@@ -46,6 +49,7 @@ export class OrderServiceStack extends Stack {
   readonly api: OrderApi;
   readonly dashboard: Dashboard;
   readonly outbox: Outbox;
+  readonly operations: Operations;
   readonly routeTable: readonly Route[];
   readonly settings: ServiceContext;
   /** Every Lambda by route or task name. */
@@ -103,7 +107,9 @@ export class OrderServiceStack extends Stack {
       cursorKey: this.integrations.cursorKey,
       senderIdentity: this.integrations.senderIdentity,
       senderEmail: ctx.senderEmail,
+      opsAlarmPrefix: `${this.stackName}-`,
       commonEnvironment: {
+        POWERTOOLS_LOGGER_SAMPLE_RATE: String(ctx.logSampleRate),
         ORDER_HOLD_SECONDS: String(ctx.orderHoldSeconds),
         TRACKING_BASE_URL: ctx.trackingBaseUrl ?? `${this.api.url}/tracking`,
         TRACKING_COUNTRY: ctx.trackingCountry,
@@ -173,6 +179,21 @@ export class OrderServiceStack extends Stack {
       removalPolicy,
     });
 
+    this.operations = new Operations(this, 'Operations', {
+      opsEmail: ctx.opsEmail,
+      alarmNamePrefix: deps.opsAlarmPrefix,
+      httpApi: this.api.api,
+      apiFunctions: functionsForRoutes,
+      taskFunctions,
+      stateMachine: this.workflow.stateMachine,
+      tables: [this.data.table, this.data.idempotencyTable],
+      removalPolicy,
+    });
+    // The change-stream consumer and the reconciler throw only on faults: Errors + Throttles alarm.
+    for (const [name, fn] of background) this.operations.watchFunction(name, fn, { errorsAreFaults: true });
+    this.operations.watchStreamConsumer('OutboxConsumer', background.get('OutboxConsumer')!);
+    this.operations.watchDeadLetterQueue('OutboxConsumer', this.outbox.deadLetterQueue);
+
     this.dashboard.deploy(
       {
         apiUrl: this.api.url,
@@ -196,6 +217,7 @@ export class OrderServiceStack extends Stack {
     new CfnOutput(this, 'CognitoEndpoint', { value: this.auth.endpoint, description: 'InitiateAuth endpoint' });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlertTopicArn', { value: this.integrations.alertTopic.topicArn });
+    new CfnOutput(this, 'OpsAlarmTopicArn', { value: this.operations.topic.topicArn, description: 'Ops alarms (email: context opsEmail)' });
     new CfnOutput(this, 'LabelsBucketName', { value: this.data.labelsBucket.bucketName });
     new CfnOutput(this, 'StripeApiKeySecretArn', { value: this.integrations.stripeApiKey.secretArn, description: 'Put the Stripe secret key here' });
     new CfnOutput(this, 'StripeWebhookSecretArn', { value: this.integrations.stripeWebhookSecret.secretArn, description: 'Put the Stripe webhook signing secret here' });

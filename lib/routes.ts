@@ -22,7 +22,7 @@ export interface Route {
    * `pdf`: renders PDFs, so its bundle gets the font files beside it (and the label sender settings).
    * `cursors`: pages a list, so it gets the key that signs the list's cursors.
    */
-  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'pdf' | 'cursors')[];
+  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'pdf' | 'cursors' | 'opsAlarms')[];
   /**
    * Partition-key prefixes of the main table the handler's code paths touch. When given, the function may
    * touch only items whose `pk` starts with one of them (IAM `dynamodb:LeadingKeys`), and no index;
@@ -75,6 +75,9 @@ export const routes: readonly Route[] = [
   { name: 'AdminVerifyAudit', method: 'GET', path: '/admin/audit/verify', entry: api('admin-verify-audit'), auth: 'admin' },
   { name: 'AdminExportCustomer', method: 'GET', path: '/admin/customers/{userId}/export', entry: api('admin-export-customer'), auth: 'admin' },
   { name: 'AdminEraseCustomer', method: 'POST', path: '/admin/customers/{userId}/erase', entry: api('admin-erase-customer'), auth: 'admin', needs: ['idempotency'] },
+
+  // Admin: operations
+  { name: 'AdminListOpsAlarms', method: 'GET', path: '/admin/ops/alarms', entry: api('admin-list-ops-alarms'), auth: 'admin', needs: ['opsAlarms'] },
 
   // Webhooks: public at the gateway, signature-verified in the handler
   { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret', 'payments'] },

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LOCAL_REGION } from './lambda-context';
+import { installLocalAlarms } from './ops-alarms';
 
 export interface LocalEnvironment {
   tableName: string;
@@ -23,7 +24,8 @@ export function applyLocalEnv(local: LocalEnvironment, overrides: Record<string,
     // Handlers' JSON logs at INFO drown the request lines; `POWERTOOLS_LOG_LEVEL=INFO npm start` shows them.
     POWERTOOLS_LOG_LEVEL: 'WARN',
     POWERTOOLS_METRICS_NAMESPACE: 'OrderService',
-    // No X-Ray daemon and no CloudWatch locally: tracing off, metrics not printed as EMF.
+    // No X-Ray daemon and no CloudWatch locally: tracing off, and EMF is not printed: the handlers' metrics
+    // go to the local alarm evaluator instead (local/ops-alarms.ts), which writes .data/ops/alarms.log.
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     // Local-only secrets: webhooks can be signed with these by hand (README shows how).
@@ -57,5 +59,6 @@ export function applyLocalEnv(local: LocalEnvironment, overrides: Record<string,
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   Object.assign(process.env, applied);
+  installLocalAlarms(applied.LOCAL_DATA_DIR);
   return applied;
 }

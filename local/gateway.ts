@@ -9,6 +9,7 @@ import { ProblemError } from '../functions/commons/problem';
 import { securityHeaders } from '../dashboard/security-headers';
 import type { AccessTokenVerifier } from './jwt';
 import { FUNCTION_TIMEOUT_SECONDS, lambdaContext, LOCAL_ACCOUNT } from './lambda-context';
+import { localAlarms } from './ops-alarms';
 import { LocalStackError } from './processes';
 
 /**
@@ -405,9 +406,18 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
     } catch (error) {
       // What API Gateway does when the Lambda fails: a bare 500, details only in the function's logs.
       console.error(`[gateway] ${route.name} failed:`, error);
+      localAlarms()?.record('FunctionErrors', 1, { subject: route.name });
       return problem(500, 'internal-error', 'Something went wrong on our side. The request can be retried.');
     } finally {
       clearTimeout(timer);
+    }
+  };
+
+  const isApiRequest = (req: http.IncomingMessage) => {
+    try {
+      return Boolean(matchRoute(compiled, (req.method ?? 'GET').toUpperCase(), (req.url ?? '/').split('?')[0] || '/').route);
+    } catch {
+      return false;
     }
   };
 
@@ -446,6 +456,8 @@ export async function startGateway(options: GatewayOptions): Promise<LocalGatewa
           return problem(500, 'internal-error', 'Something went wrong on our side.');
         })
         .then((result) => {
+          // API responses only (what API Gateway counts), not the dashboard's static files.
+          if (isApiRequest(req)) localAlarms()?.record('ApiResponses', 1, { status: result.statusCode });
           res.writeHead(result.statusCode, { ...cors, ...result.headers, 'content-length': String(result.body.length) });
           res.end(req.method === 'HEAD' ? undefined : result.body);
           options.log?.(`${req.method} ${redactedRequestTarget(req.url ?? '/')} → ${result.statusCode} (${Date.now() - started} ms)`);

@@ -7,6 +7,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { workflowTasks as allTasks, type WorkflowTask } from '../lib/routes';
 import { functionArn, lambdaContext, LOCAL_ACCOUNT, LOCAL_REGION } from './lambda-context';
 import { LocalStackError } from './processes';
+import { localAlarms } from './ops-alarms';
 
 /**
  * A local Step Functions endpoint. Handlers keep using the real @aws-sdk/client-sfn (awsJson1_0 over HTTP,
@@ -264,6 +265,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     ).then((finished) => {
       finished.stopDate = new Date();
       record({ event: 'ExecutionStopped', executionArn, status: finished.status, error: finished.error, cause: finished.cause });
+      if (finished.status === 'FAILED' || finished.status === 'TIMED_OUT') localAlarms()?.record('ExecutionFaults', 1);
       return finished;
     });
     executions.set(executionArn, execution);

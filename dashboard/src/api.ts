@@ -11,6 +11,7 @@ import type {
   FieldError,
   InventoryLevel,
   LedgerMovement,
+  OpsAlarms,
   Money,
   Order,
   OrderSummary,
@@ -179,6 +180,7 @@ export const api = {
   exportOrders: async (filters: { status?: string; from?: string; to?: string }) => (await rawRequest('/admin/orders/export', { query: filters })).blob(),
   listMovements: async (sku: string, cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<LedgerMovement>>(`/admin/inventory/${enc(sku)}/movements`, { query: { cursor }, signal })),
+  listOpsAlarms: (signal?: AbortSignal) => request<OpsAlarms>('/admin/ops/alarms', { query: { limit: 100 }, signal }),
   listPayments: async (status: string | undefined, cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<Payment>>('/admin/payments', { query: { status, cursor }, signal })),
 };

@@ -5,6 +5,7 @@ import { Layout } from './components/Layout';
 import { ErrorState, Loading } from './components/ui';
 import { loadConfig } from './config';
 import { Alerts } from './pages/Alerts';
+import { Ops } from './pages/Ops';
 import { Inventory, InventoryHistory } from './pages/Inventory';
 import { OrderDetail } from './pages/OrderDetail';
 import { Orders } from './pages/Orders';
@@ -69,6 +70,8 @@ function Page({ route }: { route: Route }) {
       return <Payments route={route} />;
     case 'alerts':
       return <Alerts route={route} />;
+    case 'ops':
+      return <Ops />;
     default:
       return (
         <div className="state state-empty">

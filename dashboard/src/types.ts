@@ -10,6 +10,7 @@ import type { levelsView, LowStockAlert } from '../../functions/domain/inventory
 import type { Money } from '../../functions/domain/money';
 import type { Order as StoredOrder, OrderStatus, PaymentSummary } from '../../functions/domain/order';
 import type { Adjustment } from '../../functions/adapters/inventory-store';
+import type { OpsAlarm } from '../../functions/adapters/ops-alarms';
 import type { Product as StoredProduct } from '../../functions/adapters/product-store';
 import type { adminPaymentView, PaymentStatus } from '../../functions/payments/payment';
 import type { Overview as ServerOverview } from '../../functions/orders/reports';
@@ -18,7 +19,13 @@ import type { Movement } from '../../functions/domain/ledger';
 export type Overview = ServerOverview;
 export type LedgerMovement = Omit<Movement, 'sku'>;
 
-export type { Adjustment, FieldError, Money, OrderStatus };
+export type { Adjustment, FieldError, Money, OpsAlarm, OrderStatus };
+
+/** GET /admin/ops/alarms: CloudWatch alarm states on AWS, what would have alarmed in local mode. */
+export interface OpsAlarms {
+  source: 'cloudwatch' | 'local';
+  items: OpsAlarm[];
+}
 
 export type Page<T> = ServerPage<T>;
 

@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../commons/clients';
+import { countMetric } from '../commons/powertools';
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
@@ -19,7 +20,10 @@ const isConflict = (error: unknown) =>
  * which the SDK does not retry: full-jitter exponential backoff, bounded. Condition failures are returned
  * to the caller at once: they are answers, not faults.
  */
-export async function transactWrite(items: TransactItems, options: { attempts?: number; token?: string } = {}): Promise<void> {
+export async function transactWrite(
+  items: TransactItems,
+  options: { attempts?: number; token?: string; /** Metric breakdown of conflicts: 'reserve', 'cancel', … */ operation?: string } = {},
+): Promise<void> {
   const attempts = options.attempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -27,6 +31,8 @@ export async function transactWrite(items: TransactItems, options: { attempts?: 
       return;
     } catch (error) {
       if (!isConflict(error) || attempt >= attempts) throw error;
+      // Two writers on the same items (a reservation racing another, or a cancel): retried, but counted.
+      countMetric('TransactionConflicts', options.operation ? { operation: options.operation } : {});
       const cap = Math.min(1000, 20 * 2 ** attempt);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
     }

@@ -14,6 +14,8 @@ export const config = {
   idempotencyTableName: () => required('IDEMPOTENCY_TABLE_NAME'),
   stateMachineArn: () => required('STATE_MACHINE_ARN'),
   alertTopicArn: () => optional('ALERT_TOPIC_ARN'),
+  /** On AWS: the name prefix of this stack's CloudWatch alarms (the ops alarms route lists them). */
+  opsAlarmPrefix: () => optional('OPS_ALARM_PREFIX'),
   /** Local mode: where alerts, emails and labels go instead of SNS, SES and S3. */
   localDataDir: () => optional('LOCAL_DATA_DIR'),
   labelsBucket: () => optional('LABELS_BUCKET'),

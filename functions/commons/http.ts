@@ -2,12 +2,14 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { $ZodError, $ZodIssue, $ZodType, output } from 'zod/v4/core';
 import type { RouteAuth } from '../../lib/routes';
 import { authorize, type Principal } from './auth';
 import { loadCursorKey } from './cursor-key';
-import { logger } from './powertools';
+import { logger, metrics, tagOrder, tracer } from './powertools';
 import { badRequest, notFound, ProblemError, problemTitle, type FieldError } from './problem';
 import { SKU_PATTERN } from '../domain/patterns';
 
@@ -187,15 +189,27 @@ interface ApiOptions<BS extends Schema | undefined, QS extends Schema | undefine
 
 type Infer<S> = S extends Schema ? output<S> : undefined;
 
+/** Order routes (/orders/{id}, /admin/orders/{id}/...) tag logs and the trace with the order id. */
+const orderContext = (): MiddlewareObj<APIGatewayProxyEventV2> => ({
+  before: ({ event }) => {
+    const id = event.pathParameters?.id;
+    if (id && event.rawPath?.includes('/orders/')) tagOrder(id);
+  },
+});
+
 /**
- * Every HTTP handler is built with this: header normalization, size limit, JSON parsing, auth by route
- * level, zod validation of body and query, Powertools logger context, problem+json errors.
+ * Every HTTP handler is built with this: X-Ray tracing (the handler subsegment; responses are not recorded
+ * in the trace, they can carry personal data), EMF metrics flushed on every invocation with the cold-start
+ * metric, header normalization, size limit, JSON parsing, auth by route level, zod validation of body and
+ * query, Powertools logger context (order id as a key), problem+json errors.
  */
 export function api<BS extends Schema | undefined = undefined, QS extends Schema | undefined = undefined>(
   options: ApiOptions<BS, QS>,
   fn: (request: ApiRequest<Infer<BS>, Infer<QS>>) => Promise<ApiResponse>,
 ) {
-  const base = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>();
+  const base = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2, Error, Context>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }));
   if (options.auth !== 'public') base.use(noStore());
   base
     .use(problemJsonErrors())
@@ -208,6 +222,7 @@ export function api<BS extends Schema | undefined = undefined, QS extends Schema
       },
     });
   base.use(pathParameterCheck());
+  base.use(orderContext());
   if (!options.body && !options.parsesOwnBody) base.use(noBody());
   if (options.body) {
     base.use(httpJsonBodyParser({ disableContentTypeError: false }));

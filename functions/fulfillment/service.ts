@@ -1,6 +1,6 @@
 import { orderStore } from '../adapters/order-store';
 import { shipmentStore, type ShipmentItem, type TrackingItem, type TransactItem } from '../adapters/fulfillment/shipment-store';
-import { logger } from '../commons/powertools';
+import { countMetric, logger, tagOrder } from '../commons/powertools';
 import type { Order, OrderStatus, ShipmentSummary } from '../domain/order';
 import { applyTrackingEvent, trackingEventKey, type TrackingEvent, type TrackingStatus } from '../domain/tracking';
 import { defaultDescriptions, type CarrierEvent, type CarrierPort } from './carrier';
@@ -214,6 +214,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
       const result = await shipmentStore.transact(items);
       if (result.ok) {
         logger.info('Order delivered', { orderId, actor: input.actor });
+        countMetric('OrdersDelivered', { by: input.eventId ? 'carrier' : 'admin' });
         const delivered = await orderStore.get(orderId);
         return delivered!;
       }
@@ -227,6 +228,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
   async function handleCarrierEvent(event: CarrierEvent): Promise<TrackingEventResult> {
     const tracking = await shipmentStore.getTracking(event.trackingNumber);
     if (!tracking) throw new TrackingNotFound(event.trackingNumber);
+    tagOrder(tracking.orderId);
     if (await shipmentStore.webhookEventSeen(event.eventId)) return { duplicate: true, status: tracking.status };
     if (event.status === 'DELIVERED') {
       try {

@@ -1,4 +1,4 @@
-import { logger, metrics } from '../commons/powertools';
+import { countMetric, logger, metrics } from '../commons/powertools';
 import { config } from '../commons/config';
 import { isTerminal, type Order, type OrderStatus } from '../domain/order';
 import { orderStore } from '../adapters/order-store';
@@ -45,10 +45,8 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
   const report: ReconcileReport = { repairs: {}, failures: 0 };
   const count = (kind: RepairKind) => {
     report.repairs[kind] = (report.repairs[kind] ?? 0) + 1;
-    // One EMF document per repair, so each carries its own `kind` dimension.
-    const metric = metrics.singleMetric();
-    metric.addDimension('kind', kind);
-    metric.addMetric('ReconcilerRepairs', 'Count', 1);
+    // One EMF document per repair, with the [service] total (the alarm's series) and the `kind` breakdown.
+    countMetric('ReconcilerRepairs', { kind });
   };
   const attempt = async (what: string, work: () => Promise<void>) => {
     try {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -52,6 +52,8 @@ export interface FunctionDeps {
   readonly cursorKey: ISecret;
   readonly senderIdentity: IEmailIdentity;
   readonly senderEmail: string;
+  /** Ops alarm names start with this (lib/constructs/operations.ts); the ops alarms route lists them. */
+  readonly opsAlarmPrefix: string;
   /** Settings shared by every function: ORDER_HOLD_SECONDS, TRACKING_BASE_URL, TRACKING_COUNTRY. */
   readonly commonEnvironment: Record<string, string>;
   /** Extra settings for the functions that need 'labels' (the label's return address). */
@@ -100,7 +102,12 @@ export class ServiceFunction extends Construct {
       throw new Error(`Handler file for ${spec.name} not found: ${spec.entry} (listed in lib/routes.ts). Write it or remove the entry.`);
     }
 
-    const environment: Record<string, string> = { ...functionSettings.environment, ...deps.commonEnvironment };
+    const environment: Record<string, string> = {
+      ...functionSettings.environment,
+      ...deps.commonEnvironment,
+      // The route or task name (ReserveStock), a low-cardinality metric dimension (functions/commons/step.ts).
+      SERVICE_FUNCTION_NAME: spec.name,
+    };
     if (spec.tableAccess !== 'none') environment.TABLE_NAME = deps.table.tableName;
     if (needs.has('idempotency')) environment.IDEMPOTENCY_TABLE_NAME = deps.idempotencyTable.tableName;
     if (needs.has('workflow') || needs.has('workflowStatus')) {
@@ -120,6 +127,7 @@ export class ServiceFunction extends Construct {
     if (needs.has('email')) environment.SENDER_EMAIL = deps.senderEmail;
     if (needs.has('pdf')) Object.assign(environment, deps.labelsEnvironment);
     if (needs.has('cursors')) environment.CURSOR_SECRET_ARN = deps.cursorKey.secretArn;
+    if (needs.has('opsAlarms')) environment.OPS_ALARM_PREFIX = deps.opsAlarmPrefix;
 
     this.fn = new NodejsFunction(this, 'Function', {
       ...bundledFunctionProps(deps.projectRoot, entry, { fonts: needs.has('pdf') }),
@@ -169,5 +177,12 @@ export class ServiceFunction extends Construct {
     if (needs.has('carrierSecret')) deps.carrierWebhookSecret.grantRead(this.fn);
     if (needs.has('email')) deps.senderIdentity.grantSendEmail(this.fn);
     if (needs.has('cursors')) deps.cursorKey.grantRead(this.fn);
+    if (needs.has('opsAlarms')) {
+      // Read-only, and only this service's alarms (by name prefix).
+      this.fn.addToRolePolicy(new PolicyStatement({
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: [Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${deps.opsAlarmPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }));
+    }
   }
 }

@@ -565,6 +565,22 @@ test('a declined order shows as failed, and the orders table pages through nextC
   }
 }, 60_000);
 
+test('a compensation failure reported by a handler shows on the Ops page with its reason', async () => {
+  // The metric a failed compensation emits, through the same Powertools instance and local sink the
+  // in-process handlers use (required here: the stack has set their environment by now).
+  const { countMetric, metrics } = require('../../functions/commons/powertools') as typeof import('../../functions/commons/powertools');
+  countMetric('CompensationFailures');
+  metrics.publishStoredMetrics();
+
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Ops' }).click();
+  await heading('Ops alarms').waitFor();
+  const row = page.locator('tr[data-alarm="CompensationFailures"]');
+  await row.waitFor();
+  expect(await row.textContent()).toContain('CompensationFailures = 1 in the last 300 s (threshold >= 1).');
+  await row.getByText('Alarm', { exact: true }).waitFor();
+  await shot('16b-ops-alarms');
+});
+
 test('adjusting stock below the threshold highlights it and raises an alert with days of cover', async () => {
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Inventory' }).click();
   const row = page.locator(`tr[data-sku="${sku}"]`);

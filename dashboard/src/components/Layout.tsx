@@ -8,6 +8,7 @@ const sections = [
   { path: '/products', label: 'Products' },
   { path: '/payments', label: 'Payments' },
   { path: '/alerts', label: 'Alerts' },
+  { path: '/ops', label: 'Ops' },
 ];
 
 export function Layout({ active, username, onSignOut, children }: { active: string; username: string; onSignOut: () => void; children: ReactNode }) {

@@ -20,6 +20,10 @@ const statusTone: Record<string, string> = {
   partially_refunded: 'warning',
   declined: 'danger',
   failed: 'danger',
+  // ops alarm states (GET /admin/ops/alarms)
+  ALARM: 'danger',
+  OK: 'success',
+  INSUFFICIENT_DATA: 'muted',
 };
 
 export function StatusBadge({ status }: { status: string }) {
