@@ -1,9 +1,9 @@
-import { z } from 'zod';
+import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
 import { config } from '../commons/config';
 import { describeAlarms, readLocalAlarms } from '../adapters/ops-alarms';
 
-const query = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(25) });
+const query = z.strictObject({ limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25) });
 
 /**
  * GET /admin/ops/alarms — on AWS the state of this stack's CloudWatch alarms (ALARM first); locally what

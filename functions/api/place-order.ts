@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { api, json, parseOr400 } from '../commons/http';
-import { logger, metrics } from '../commons/powertools';
+import { countMetric, logger, tagOrder } from '../commons/powertools';
 import { ProblemError, unprocessable } from '../commons/problem';
 import { customerView, type Order } from '../domain/order';
 import { orderIdFor, requestFingerprint } from '../domain/order-identity';
@@ -42,6 +42,7 @@ export const handler = api(
   { auth: 'customer', body: placeOrderBody, middlewares: [requireIdempotencyKey()] },
   async ({ body, principal, headers }) => {
     const orderId = orderIdFor(principal!.userId, headers['idempotency-key']!);
+    tagOrder(orderId);
     const fingerprint = requestFingerprint(orderId, body);
     const existing = await orderStore.get(orderId);
     if (existing) return replay(existing, fingerprint);
@@ -52,7 +53,7 @@ export const handler = api(
       // A concurrent attempt with the same key committed first: answer as it did.
       return replay((await orderStore.get(orderId))!, fingerprint);
     }
-    metrics.addMetric('OrdersPlaced', 'Count', 1);
+    countMetric('OrdersPlaced');
     logger.info('Order placed', { orderId: order.id, lines: order.items.length });
     return json(202, customerView(order), { location: `/orders/${order.id}` });
   },

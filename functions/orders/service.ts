@@ -4,7 +4,7 @@ import { CANCELLABLE_STATUSES, type Order, type OrderLine } from '../domain/orde
 import { multiply, sum } from '../domain/money';
 import { quantitiesBySku } from '../domain/inventory';
 import { ProblemError, conflict, notFound } from '../commons/problem';
-import { logger } from '../commons/powertools';
+import { countMetric, logger } from '../commons/powertools';
 import { orderStore, type TransitionOptions } from '../adapters/order-store';
 import { forgetShards, inventoryUpdates, inventoryStore, shardCounts } from '../adapters/inventory-store';
 import { planShards, shardUpdates, type StockAllocation } from '../adapters/hot-stock';
@@ -121,13 +121,16 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
         for (const item of shardUpdates.reserve(sku, plan, now)) stockItems.push({ sku, item });
       }
     }
-    if (short.length) throw new OutOfStock(short);
+    if (short.length) {
+      countMetric('OutOfStock');
+      throw new OutOfStock(short);
+    }
     const hot = Object.keys(allocation).length > 0;
     try {
       await transactWrite([
         { Update: orderStore.transitionUpdate(orderId, 'RESERVED', { actor, reason: `Reserved ${quantities.map(([sku, q]) => `${q}× ${sku}`).join(', ')}` }, { from: ['PENDING'], stockIs: 'NONE', set: { stock: 'RESERVED', ...(hot ? { stockAllocation: allocation } : {}) }, at: now }) },
         ...stockItems.map(({ item }) => item),
-      ]);
+      ], { operation: 'reserve' });
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const failed = failedConditions(error);
@@ -145,6 +148,7 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
           const fresh = await shardCounts(failedSkus);
           if (failedSkus.some((sku) => (fresh.get(sku) ?? 0) > 0)) continue;
         }
+        countMetric('OutOfStock');
         throw new OutOfStock(failedSkus);
       }
       throw error;
@@ -178,7 +182,7 @@ export async function releaseStock(orderId: string): Promise<boolean> {
     await transactWrite([
       { Update: orderStore.stockReleaseUpdate(orderId, now) },
       ...(await stockItemsFor(order, 'release', now)),
-    ]);
+    ], { operation: 'release' });
   } catch (error) {
     if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) return false;
     throw error;
@@ -215,7 +219,7 @@ export async function cancelOrder(orderId: string, actor: string, reason: string
           }),
         },
         ...(releasing ? await stockItemsFor(order, 'release', now) : []),
-      ]);
+      ], { operation: 'cancel' });
     } catch (error) {
       if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) continue;
       throw error;
@@ -237,7 +241,7 @@ export async function shipStock(orderId: string, actor: string, set: TransitionO
     await transactWrite([
       { Update: orderStore.transitionUpdate(orderId, 'SHIPPED', { actor, reason: 'Handed to the carrier' }, { from: ['LABELLED'], stockIs: 'RESERVED', set: { ...set, stock: 'SHIPPED' }, at: now }) },
       ...(await stockItemsFor(order, 'ship', now)),
-    ]);
+    ], { operation: 'ship' });
   } catch (error) {
     if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) {
       const current = await orderStore.get(orderId);

@@ -13,7 +13,9 @@ export type Effect =
   | { kind: 'record-movements'; orderId: string; before?: Order; after: Order }
   | { kind: 'publish-alert'; alertId: string }
   | { kind: 'check-low-stock'; sku: string }
-  | { kind: 'needs-attention'; orderId: string; reason: string };
+  | { kind: 'needs-attention'; orderId: string; reason: string }
+  /** A business metric, counted from the committed change (low-cardinality dimensions only). */
+  | { kind: 'count'; metric: string; dimensions?: Record<string, string> };
 
 /** The customer email each status change sends (SPEC.md "Customers hear about every change"). */
 export const EMAIL_ON_STATUS: Partial<Record<OrderStatus, EmailKind>> = {
@@ -56,6 +58,26 @@ function refundEffects(before: PaymentRecord | undefined, after: PaymentRecord):
     .map((r) => ({ kind: 'email', orderId: after.orderId, email: 'refunded', event: `refunded-${r.sequence}`, extra: { amount: { amount: r.amount, currency: after.currency } } }));
 }
 
+/** Orders paid, shipped, cancelled (by whom) and failed (why), and declines by code. */
+function statusMetrics(after: Order): Effect[] {
+  switch (after.status) {
+    case 'PAID':
+      return [{ kind: 'count', metric: 'OrdersPaid' }];
+    case 'SHIPPED':
+      return [{ kind: 'count', metric: 'OrdersShipped' }];
+    case 'CANCELLED':
+      return [{ kind: 'count', metric: 'OrdersCancelled', dimensions: { by: after.timeline?.at(-1)?.actor?.startsWith('admin:') ? 'admin' : 'customer' } }];
+    case 'FAILED': {
+      const reason = after.failureReason ?? 'UNKNOWN';
+      const failed: Effect[] = [{ kind: 'count', metric: 'OrdersFailed', dimensions: { reason } }];
+      if (reason === 'PAYMENT_DECLINED') failed.push({ kind: 'count', metric: 'PaymentDeclines', dimensions: { code: after.payment?.declineCode ?? 'card_declined' } });
+      return failed;
+    }
+    default:
+      return [];
+  }
+}
+
 function orderEffects(before: Order | undefined, after: Order): Effect[] {
   // The inventory ledger follows every stock change of the order (reservation, release, shipment).
   const effects: Effect[] = (before?.stock ?? 'NONE') !== (after.stock ?? 'NONE') ? [{ kind: 'record-movements', orderId: after.id, before, after }] : [];
@@ -63,6 +85,7 @@ function orderEffects(before: Order | undefined, after: Order): Effect[] {
   if (before?.status !== after.status) {
     const email = EMAIL_ON_STATUS[after.status];
     if (email) effects.push({ kind: 'email', orderId: after.id, email });
+    effects.push(...statusMetrics(after));
   }
   if (after.needsAttention && !before?.needsAttention) effects.push({ kind: 'needs-attention', orderId: after.id, reason: after.needsAttention.reason });
   return effects;

@@ -1,4 +1,4 @@
-import { logger, metrics } from '../commons/powertools';
+import { countMetric, logger, metrics } from '../commons/powertools';
 import { config } from '../commons/config';
 import { keys } from '../adapters/keys';
 import { once } from '../adapters/effect-claims';
@@ -31,6 +31,9 @@ export async function runEffect(effect: Effect): Promise<'done' | 'skipped'> {
       return publishStoredAlert(effect.alertId);
     case 'check-low-stock':
       return (await checkLowStock([effect.sku])).length ? 'done' : 'skipped';
+    case 'count':
+      countMetric(effect.metric, effect.dimensions);
+      return 'done';
     case 'needs-attention':
       // The ops alarm on CompensationFailures pages someone; the order shows the reason in the dashboard.
       metrics.addMetric('CompensationFailures', 'Count', 1);

@@ -1,5 +1,5 @@
 import { conflict, ProblemError, unprocessable } from '../commons/problem';
-import { logger } from '../commons/powertools';
+import { countMetric, logger } from '../commons/powertools';
 import type { Order, PaymentSummary } from '../domain/order';
 import { stripeGateway } from '../adapters/payments/stripe-gateway';
 import { SandboxGateway } from '../adapters/payments/sandbox-gateway';
@@ -240,6 +240,7 @@ export async function captureOrderPayment(orderId: string): Promise<PaymentSumma
         record.version,
       );
       logger.info('Payment captured', { orderId, provider: record.provider, amountCaptured });
+      countMetric('Revenue', { currency: record.currency }, amountCaptured);
       return toSummary(saved);
     } catch (error) {
       if (!(error instanceof PaymentVersionConflict)) throw error;
@@ -342,6 +343,7 @@ async function settleRefund(record: PaymentRecord, pending: PendingRefund): Prom
         current.version,
       );
       logger.info('Payment refunded', { orderId: record.orderId, provider: record.provider, amount: refund.amount, sequence: pending.sequence });
+      countMetric('Refunds', { source: pending.actor.startsWith('admin:') ? 'admin' : 'compensation' });
       return toSummary(saved);
     } catch (error) {
       if (!(error instanceof PaymentVersionConflict)) throw error;

@@ -5,7 +5,8 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { logger, metrics } from '../commons/powertools';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { countMetric, logger, metrics, tracer } from '../commons/powertools';
 import { effectsOf, type Image } from '../outbox/effects';
 import { runEffect } from '../outbox/run-effect';
 
@@ -32,12 +33,12 @@ async function consume(event: DynamoDBStreamEvent, context: Context) {
       const effects = effectsOf(record.eventName, image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage));
       for (const effect of effects) {
         const outcome = await runEffect(effect);
-        metrics.addMetric('OutboxEffects', 'Count', 1);
+        countMetric('OutboxEffects', { effect: effect.kind });
         logger.debug('Outbox effect', { effect: effect.kind, outcome, ...('orderId' in effect ? { orderId: effect.orderId } : {}) });
       }
     } catch (error) {
       failedItems.add(keyOf);
-      metrics.addMetric('OutboxEffectFailures', 'Count', 1);
+      countMetric('OutboxEffectFailures');
       logger.warn('Outbox effect failed; the record will be retried', { error: (error as Error).name, detail: (error as Error).message });
       throw error;
     }
@@ -47,5 +48,6 @@ async function consume(event: DynamoDBStreamEvent, context: Context) {
 }
 
 export const handler = middy(consume)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics));
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(injectLambdaContext(logger, { resetKeys: true }));

@@ -2,6 +2,8 @@ import { effectsOf } from '../../../functions/outbox/effects';
 
 /** What each committed change causes (the outbox's mapping), and what it must not cause. */
 const order = (over: Record<string, unknown> = {}) => ({ entity: 'ORDER', id: 'o-1', status: 'PENDING', ...over });
+/** The effects other than business metrics (those have their own test). */
+const acts = (...args: Parameters<typeof effectsOf>) => effectsOf(...args).filter((e) => e.kind !== 'count');
 
 describe('order changes', () => {
   it('a new PENDING order starts its workflow, nothing else', () => {
@@ -12,7 +14,7 @@ describe('order changes', () => {
     ['PAID', 'confirmation'],
     ['SHIPPED', 'shipped'],
   ])('moving to %s sends the %s email', (status, email) => {
-    expect(effectsOf('MODIFY', order({ status: 'LABELLED' }), order({ status }))).toEqual([{ kind: 'email', orderId: 'o-1', email }]);
+    expect(acts('MODIFY', order({ status: 'LABELLED' }), order({ status }))).toEqual([{ kind: 'email', orderId: 'o-1', email }]);
   });
 
   it.each([
@@ -20,7 +22,7 @@ describe('order changes', () => {
     ['CANCELLED', 'cancelled'],
     ['FAILED', 'failed'],
   ])('moving to %s sends the %s email', (status, email) => {
-    expect(effectsOf('MODIFY', order({ status: 'PAID' }), order({ status }))).toEqual([{ kind: 'email', orderId: 'o-1', email }]);
+    expect(acts('MODIFY', order({ status: 'PAID' }), order({ status }))).toEqual([{ kind: 'email', orderId: 'o-1', email }]);
   });
 
   it('a change that keeps the status (a timeline note) sends nothing', () => {
@@ -44,8 +46,21 @@ describe('order changes', () => {
 
   it('needsAttention newly set raises the alarm effect once, not on later changes', () => {
     const flag = { reason: 'Compensation failed', since: '2026-12-01T00:00:00Z' };
-    expect(effectsOf('MODIFY', order({ status: 'FAILED' }), order({ status: 'FAILED', needsAttention: flag }))).toEqual([{ kind: 'needs-attention', orderId: 'o-1', reason: 'Compensation failed' }]);
+    expect(acts('MODIFY', order({ status: 'FAILED' }), order({ status: 'FAILED', needsAttention: flag }))).toEqual([{ kind: 'needs-attention', orderId: 'o-1', reason: 'Compensation failed' }]);
     expect(effectsOf('MODIFY', order({ status: 'FAILED', needsAttention: flag }), order({ status: 'FAILED', needsAttention: flag, version: 9 }))).toEqual([]);
+  });
+
+  it('counts the business metrics from the committed change: paid, shipped, cancelled by whom, failed by reason, declines by code', () => {
+    const counts = (after: Record<string, unknown>) => effectsOf('MODIFY', order({ status: 'RESERVED' }), order(after)).filter((e) => e.kind === 'count');
+    expect(counts({ status: 'PAID' })).toEqual([{ kind: 'count', metric: 'OrdersPaid' }]);
+    expect(counts({ status: 'SHIPPED' })).toEqual([{ kind: 'count', metric: 'OrdersShipped' }]);
+    expect(counts({ status: 'CANCELLED', timeline: [{ actor: 'admin:a-1' }] })).toEqual([{ kind: 'count', metric: 'OrdersCancelled', dimensions: { by: 'admin' } }]);
+    expect(counts({ status: 'FAILED', failureReason: 'PAYMENT_DECLINED', payment: { declineCode: 'insufficient_funds' } })).toEqual([
+      { kind: 'count', metric: 'OrdersFailed', dimensions: { reason: 'PAYMENT_DECLINED' } },
+      { kind: 'count', metric: 'PaymentDeclines', dimensions: { code: 'insufficient_funds' } },
+    ]);
+    // A change that keeps the status counts nothing (a redelivered or unrelated write is not a new order paid).
+    expect(effectsOf('MODIFY', order({ status: 'PAID' }), order({ status: 'PAID', version: 4 })).filter((e) => e.kind === 'count')).toEqual([]);
   });
 
   it('removals cause nothing', () => {
