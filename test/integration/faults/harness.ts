@@ -33,7 +33,8 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'faults-'));
 Object.assign(process.env, {
   LOCAL_DATA_DIR: dataDir,
   ORDER_HOLD_SECONDS: '0',
-  OUTBOX_CLAIM_LEASE_SECONDS: '0.2',
+  // Longer than any send takes on a loaded machine (a lease that ends mid-send lets a second sender in).
+  OUTBOX_CLAIM_LEASE_SECONDS: '1',
   RECONCILER_STALE_SECONDS: '0',
   // Only this run's order is recent enough for the reconciler's email and workflow sweeps.
   RECONCILER_LOOKBACK_HOURS: '0.002',
