@@ -162,7 +162,8 @@ export const alarmRules: readonly AlarmRule[] = [
     threshold: 5 * 60 * 1000,
     periodSeconds: 60,
     evaluationPeriods: 3,
-    local: { notLocal: 'Local mode has no Lambda event source mapping to lag.' },
+    // Locally the stream poller reports the age of the oldest record of each batch it hands to the consumer.
+    local: { signal: 'OutboxIteratorAge' },
   },
   {
     id: 'DeadLetterQueue',
@@ -174,7 +175,8 @@ export const alarmRules: readonly AlarmRule[] = [
     threshold: 1,
     periodSeconds: FIVE_MINUTES,
     evaluationPeriods: 1,
-    local: { notLocal: 'Local mode has no SQS queues.' },
+    // Locally the stream poller reports each record it gives up on (.data/outbox/dead-letters.log).
+    local: { signal: 'OutboxDeadLetters' },
   },
 ];
 

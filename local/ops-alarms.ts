@@ -80,7 +80,7 @@ export class LocalAlarmEvaluator {
       const errors = points.filter((p) => (p.status ?? 0) >= 500).length;
       value = points.length >= rule.source.minRequests ? (100 * errors) / points.length : 0;
       what = `${errors} of ${points.length} API responses were 5xx (${value.toFixed(1)}%)`;
-    } else if (rule.source.kind === 'serviceMetric' && rule.source.statistic === 'Maximum') {
+    } else if ((rule.source.kind === 'serviceMetric' && rule.source.statistic === 'Maximum') || rule.source.kind === 'iteratorAge') {
       value = Math.max(0, ...points.map((p) => p.value));
       what = `${signal} reached ${value}`;
     } else {

@@ -9,6 +9,7 @@ import { createAccessTokenVerifier } from './jwt';
 import { reservePort } from './processes';
 import { startLocalStepFunctions, type LocalStepFunctions } from './stepfunctions';
 import { startStreamPoller, type StreamPoller } from './stream-poller';
+import { localAlarms } from './ops-alarms';
 import { lambdaContext } from './lambda-context';
 import type { ReconcileReport } from '../functions/reconciler/repairs';
 
@@ -168,6 +169,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       deadLetterFile: path.join(dataDir, 'outbox', 'dead-letters.log'),
       intervalMs: options.outboxIntervalMs,
       onError: (error) => console.error('[outbox] consumer failed:', (error as Error).message),
+      onIteratorAge: (ms) => localAlarms()?.record('OutboxIteratorAge', ms),
+      onDeadLetter: () => localAlarms()?.record('OutboxDeadLetters', 1),
     });
     stoppers.push(() => outbox.stop());
     const reconcile = (event: { staleSeconds?: number } = {}) => reconciler.handler(event, lambdaContext('Reconciler', 60)) as Promise<ReconcileReport>;

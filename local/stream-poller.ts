@@ -36,6 +36,10 @@ export interface StreamPollerOptions {
   maxRetries?: number;
   retryDelayMs?: number;
   onError?: (error: unknown) => void;
+  /** Each batch's iterator age (ms since its oldest record was written), as the mapping's IteratorAge metric. */
+  onIteratorAge?: (ms: number) => void;
+  /** Each record given up on after its retries. */
+  onDeadLetter?: () => void;
 }
 
 export interface StreamPoller {
@@ -121,6 +125,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       if (!state.iterator) state.closed = true;
       return 0;
     }
+    const oldest = records[0]!.dynamodb?.ApproximateCreationDateTime;
+    if (oldest) options.onIteratorAge?.(Math.max(0, Date.now() - new Date(oldest).getTime()));
     const event = { Records: records.map((r) => ({ ...r, eventSourceARN: streamArn })) } as unknown as DynamoDBStreamEvent;
     let failedAt: string | undefined;
     try {
@@ -147,6 +153,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     if (state.attempts > maxRetries) {
       const failed = records.find((r) => r.dynamodb?.SequenceNumber === failedAt)!;
       deadLetter(failed, `failed ${state.attempts - 1} retries`);
+      options.onDeadLetter?.();
       state.checkpoint = failedAt;
       state.attempts = 0;
       persist();

@@ -24,6 +24,8 @@ const until = async (done: () => boolean) => {
 it('delivers in order, retries from the first failure, dead-letters a poison record, and resumes from its checkpoint', async () => {
   const seen: string[] = [];
   let failures = 0;
+  let deadLetters = 0;
+  const ages: number[] = [];
   const options = {
     endpoint: tables.endpoint,
     tableName: tables.tableName,
@@ -32,6 +34,8 @@ it('delivers in order, retries from the first failure, dead-letters a poison rec
     intervalMs: 5,
     retryDelayMs: 5,
     maxRetries: 3,
+    onDeadLetter: () => deadLetters++,
+    onIteratorAge: (ms: number) => ages.push(ms),
     handler: async (event: DynamoDBStreamEvent) => {
       const batch = ids(event);
       const failedAt = batch.findIndex((id) => id === 'poison' || (id === 'flaky' && failures++ < 2));
@@ -49,6 +53,10 @@ it('delivers in order, retries from the first failure, dead-letters a poison rec
   expect(existsSync(options.deadLetterFile)).toBe(true);
   const dead = readFileSync(options.deadLetterFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   expect(dead).toHaveLength(1);
+  // What the ops alarms hear (DeadLetterQueue, StreamConsumerLag), as from the mapping on AWS.
+  expect(deadLetters).toBe(1);
+  expect(ages.length).toBeGreaterThan(0);
+  expect(ages.every((ms) => ms >= 0)).toBe(true);
   expect(dead[0]).toMatchObject({ eventName: 'INSERT', keys: { pk: { S: 'T#poison' } } });
   expect(JSON.stringify(dead)).not.toContain('NewImage'); // keys only: images may hold personal data
 

@@ -22,6 +22,16 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('local alarm evaluation (the rules CDK deploys)', () => {
+  it('a dead-lettered outbox record alarms DeadLetterQueue; a lagging stream alarms on its maximum age, not a sum', () => {
+    evaluator.record('OutboxDeadLetters', 1);
+    expect(lines().map((l) => l.alarm)).toEqual(['DeadLetterQueue']);
+    // Many young batches add up past 5 minutes, but no record is 5 minutes old: no alarm.
+    for (let i = 0; i < 400; i++) evaluator.record('OutboxIteratorAge', 1_000);
+    expect(lines().map((l) => l.alarm)).toEqual(['DeadLetterQueue']);
+    evaluator.record('OutboxIteratorAge', 6 * 60 * 1000);
+    expect(lines().map((l) => l.alarm)).toEqual(['DeadLetterQueue', 'StreamConsumerLag']);
+  });
+
   it('one CompensationFailures datapoint alarms at once, written once while it stays in alarm', () => {
     evaluator.recordEmf(emf('CompensationFailures', 1));
     evaluator.recordEmf(emf('CompensationFailures', 1));
