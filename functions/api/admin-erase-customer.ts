@@ -17,6 +17,9 @@ export const handler = api({ auth: 'admin' }, async ({ params, principal }) => {
     });
     return json(200, result);
   } catch (error) {
+    if (error instanceof CustomerHasOpenOrders && error.settling) {
+      throw conflict('customer-orders-settling', `The last emails of orders ${error.openOrderIds.join(', ')} are still being sent; retry in a few seconds.`);
+    }
     if (error instanceof CustomerHasOpenOrders) {
       throw conflict('customer-has-open-orders', `The customer has open orders (${error.openOrderIds.join(', ')}); erase once they are delivered, cancelled or failed.`);
     }

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isTerminal, type Order, type OrderStatus } from '../domain/order';
 import { erasedAddress, erasedCustomer, personalValues, scrubItem, scrubText } from '../domain/erasure';
+import { EMAIL_ON_STATUS } from '../outbox/effects';
 import {
   idempotencyRecordsMentioning,
   orderIdsOf,
@@ -20,10 +21,25 @@ export const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 export class CustomerHasOpenOrders extends Error {
   override readonly name = 'CustomerHasOpenOrders';
-  constructor(readonly openOrderIds: string[]) {
+  constructor(
+    readonly openOrderIds: string[],
+    /** Closed, but the email of their last status change is still being sent by the outbox. */
+    readonly settling = false,
+  ) {
     super(`The customer has ${openOrderIds.length} open order(s)`);
   }
 }
+
+/**
+ * A closed order whose last status email has not gone out yet: erasing now would race that email. Only a
+ * recent change can still be on its way (orders closed before an email kind existed have no marker at all).
+ */
+const SETTLE_MS = 10 * 60 * 1000;
+const settling = (items: Item[], order: Order) => {
+  const kind = EMAIL_ON_STATUS[order.status];
+  if (kind === undefined || Date.now() - Date.parse(order.updatedAt) > SETTLE_MS) return false;
+  return !items.some((i) => i.sk === `NOTIFICATION#${kind}` && i.effectState === 'done');
+};
 
 async function partitions(userId: string): Promise<{ orderId: string; items: Item[] }[]> {
   const ids = await orderIdsOf(userId);
@@ -67,6 +83,8 @@ export async function eraseCustomer(userId: string) {
     .filter((o): o is Item & Order => Boolean(o) && !isTerminal(o!.status as OrderStatus))
     .map((o) => o.id);
   if (open.length) throw new CustomerHasOpenOrders(open);
+  const unsettled = held.filter(({ items }) => settling(items, orderOf(items)!)).map(({ orderId }) => orderId);
+  if (unsettled.length) throw new CustomerHasOpenOrders(unsettled, true);
 
   const values = [...new Set(held.flatMap(({ items }) => { const o = orderOf(items); return o ? personalValues(o) : []; }))];
   let itemsChanged = 0;
@@ -74,10 +92,11 @@ export async function eraseCustomer(userId: string) {
     for (const item of items) {
       if (item.sk === 'ORDER') {
         const order = item as Item & Order;
-        const { gsi4pk, gsi4sk, ...rest } = scrubItem(order as Item, values, KEY_ATTRIBUTES);
+        // searchName (the lower-case name admin search reads) goes too; scrubbing matches names by case.
+        const { gsi4pk, gsi4sk, searchName, ...rest } = scrubItem(order as Item, values, KEY_ATTRIBUTES);
         // Out of the email index too: nobody finds an erased customer's orders by their email.
         const erased = { ...rest, customer: erasedCustomer(order.customer), shippingAddress: erasedAddress(order.shippingAddress) };
-        if (gsi4pk === undefined && gsi4sk === undefined && isDeepStrictEqual(erased, item)) continue;
+        if (gsi4pk === undefined && gsi4sk === undefined && searchName === undefined && isDeepStrictEqual(erased, item)) continue;
         await replaceItem({ ...erased, version: (order.version ?? 0) + 1 }, order.version);
       } else {
         const next = scrubItem(item, values, KEY_ATTRIBUTES);

@@ -163,7 +163,13 @@ describe('admin orders', () => {
     expect(detail.paymentRecord.history.length).toBeGreaterThanOrEqual(2);
     expect(detail.shipment.trackingNumber).toMatch(/^[A-Z]{2}\d{9}[A-Z]{2}$/);
     expect(detail.timeline.every((t: any) => t.at && t.actor && t.reason && t.status)).toBe(true);
-    expect(detail.notifications.map((n: any) => n.kind).sort()).toEqual(['confirmation', 'shipped']);
+    // Sent by the outbox after the status changes committed: wait for the shipped notice.
+    let notified = detail.notifications;
+    for (let i = 0; i < 200 && notified.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      notified = ((await (await local.api(`/admin/orders/${id}`, { as: 'admin' })).json()) as any).notifications;
+    }
+    expect(notified.map((n: any) => n.kind).sort()).toEqual(['confirmation', 'shipped']);
 
     // Shipped: admin cancel is refused; unknown orders are 404.
     expect((await local.api(`/admin/orders/${id}/cancel`, { as: 'admin', method: 'POST' })).status).toBe(409);
