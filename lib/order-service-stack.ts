@@ -32,7 +32,7 @@ export interface OrderServiceStackProps extends StackProps {
  * Main-table access of a route's Lambda, by method and name: reads (GET) get read-only access, every other
  * method changes state and gets read/write. Health reads one key to prove the table answers.
  * Item-level restriction (per key prefix, `tableKeys` in the route table) is declared where the code path
- * is narrow and public: the carrier webhook. Elsewhere one table holds every entity and most writes are
+ * is narrow and public: the carrier and Stripe webhooks. Elsewhere one table holds every entity and most writes are
  * multi-entity transactions across prefixes.
  */
 export function tableAccessFor(route: Route): TableAccess {

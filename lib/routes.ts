@@ -26,7 +26,8 @@ export interface Route {
   /**
    * Partition-key prefixes of the main table the handler's code paths touch. When given, the function may
    * touch only items whose `pk` starts with one of them (IAM `dynamodb:LeadingKeys`), and no index;
-   * test/integration/fulfillment/carrier-webhook-grants.test.ts proves the list against the code path.
+   * test/integration/fulfillment/carrier-webhook-grants.test.ts and
+   * test/integration/payments/stripe-webhook-grants.test.ts prove the lists against the code paths.
    */
   readonly tableKeys?: readonly string[];
 }
@@ -80,7 +81,7 @@ export const routes: readonly Route[] = [
   { name: 'AdminListOpsAlarms', method: 'GET', path: '/admin/ops/alarms', entry: api('admin-list-ops-alarms'), auth: 'admin', needs: ['opsAlarms'] },
 
   // Webhooks: public at the gateway, signature-verified in the handler
-  { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret', 'payments'] },
+  { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret', 'payments'], tableKeys: ['ORDER#', 'PAYMENT_INTENT#', 'WEBHOOK#stripe#', 'SANDBOX#'] },
   { name: 'CarrierWebhook', method: 'POST', path: '/webhooks/carrier', entry: api('carrier-webhook'), auth: 'public', needs: ['carrierSecret'], tableKeys: ['ORDER#', 'TRACKING#', 'WEBHOOK#carrier#'] },
 ];
 
