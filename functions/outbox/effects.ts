@@ -14,6 +14,8 @@ export type Effect =
   | { kind: 'publish-alert'; alertId: string }
   | { kind: 'check-low-stock'; sku: string }
   | { kind: 'needs-attention'; orderId: string; reason: string }
+  /** Public tracking shows SHIPPED once the order is: idempotent by (status, time). */
+  | { kind: 'tracking-shipped'; trackingNumber: string; at: string }
   /** A business metric, counted from the committed change (low-cardinality dimensions only). */
   | { kind: 'count'; metric: string; dimensions?: Record<string, string> };
 
@@ -85,6 +87,9 @@ function orderEffects(before: Order | undefined, after: Order): Effect[] {
   if (before?.status !== after.status) {
     const email = EMAIL_ON_STATUS[after.status];
     if (email) effects.push({ kind: 'email', orderId: after.id, email });
+    if (after.status === 'SHIPPED' && after.shipment?.trackingNumber && after.shipment.shippedAt) {
+      effects.push({ kind: 'tracking-shipped', trackingNumber: after.shipment.trackingNumber, at: after.shipment.shippedAt });
+    }
     effects.push(...statusMetrics(after));
   }
   if (after.needsAttention && !before?.needsAttention) effects.push({ kind: 'needs-attention', orderId: after.id, reason: after.needsAttention.reason });

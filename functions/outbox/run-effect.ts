@@ -7,6 +7,7 @@ import { sendEmail } from '../adapters/mailer';
 import { startOrderWorkflow } from '../adapters/workflow';
 import { composeEmail, type EmailExtra, type EmailKind } from '../notifications/emails';
 import { recordMovementsForChange } from '../inventory/ledger';
+import { recordTrackingEvent } from '../fulfillment/service';
 import { checkLowStock, publishStoredAlert } from '../inventory/low-stock';
 import type { Effect } from './effects';
 
@@ -31,6 +32,9 @@ export async function runEffect(effect: Effect): Promise<'done' | 'skipped'> {
       return publishStoredAlert(effect.alertId);
     case 'check-low-stock':
       return (await checkLowStock([effect.sku])).length ? 'done' : 'skipped';
+    case 'tracking-shipped':
+      // The ship step records it too, right after its commit; a crash in between is repaired here.
+      return (await recordTrackingEvent(effect.trackingNumber, { at: effect.at, status: 'SHIPPED', description: 'Handed to the carrier' })).duplicate ? 'skipped' : 'done';
     case 'count':
       countMetric(effect.metric, effect.dimensions);
       return 'done';

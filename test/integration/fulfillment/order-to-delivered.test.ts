@@ -51,7 +51,12 @@ test('placed → SHIPPED with S10 number and label → DELIVERED by a signed car
   expect(shipped.shipment.trackingUrl).toBe(`${local.stack.apiUrl}/tracking/${trackingNumber}`);
 
   // Public tracking: status and events only.
-  const tracking = await local.api(`/tracking/${trackingNumber}`);
+  let tracking = await local.api(`/tracking/${trackingNumber}`);
+  // Recorded right after the SHIPPED commit (and by the outbox, should that step die in between).
+  for (let i = 0; i < 100 && ((await tracking.clone().json()) as { status: string }).status !== 'SHIPPED'; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    tracking = await local.api(`/tracking/${trackingNumber}`);
+  }
   expect(tracking.status).toBe(200);
   const trackingBody = await tracking.json();
   expect(trackingBody).toMatchObject({ trackingNumber, status: 'SHIPPED' });

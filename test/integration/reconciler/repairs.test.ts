@@ -109,11 +109,12 @@ it('a paid order without its confirmation email gets it, once', async () => {
     headers: { 'x-amz-target': 'AWSStepFunctions.StartExecution', 'content-type': 'application/x-amz-json-1.0' },
     body: JSON.stringify({ stateMachineArn: sfn.stateMachineArn, name: order.id, input: JSON.stringify({ orderId: order.id, holdSeconds: 3600 }) }),
   });
-  const report = await reconcile();
-  expect(report.repairs['email-sent']).toBe(1);
-  expect(report.repairs['workflow-resumed']).toBeUndefined();
+  // (Earlier orders of this file may get their own missing emails in the same run: look at this one.)
+  await reconcile();
+  expect(await reconcilerNotes(order.id)).toEqual(['Sent the confirmation email that had not gone out']);
   expect(readdirSync(path.join(dataDir, 'outbox')).filter((f) => f.includes(`${order.id}-confirmation`))).toHaveLength(1);
-  expect((await reconcile()).repairs['email-sent']).toBeUndefined();
+  await reconcile();
+  expect(await reconcilerNotes(order.id)).toHaveLength(1);
   expect(readdirSync(path.join(dataDir, 'outbox')).filter((f) => f.includes(`${order.id}-confirmation`))).toHaveLength(1);
   for (const e of sfn.running()) e.abort();
 });

@@ -25,6 +25,11 @@ describe('order changes', () => {
     expect(acts('MODIFY', order({ status: 'PAID' }), order({ status }))).toEqual([{ kind: 'email', orderId: 'o-1', email }]);
   });
 
+  it('SHIPPED also records the public tracking event (idempotent by its time)', () => {
+    const after = order({ status: 'SHIPPED', shipment: { trackingNumber: 'CP000000001US', shippedAt: '2026-12-01T10:00:00.000Z' } });
+    expect(acts('MODIFY', order({ status: 'LABELLED' }), after)).toContainEqual({ kind: 'tracking-shipped', trackingNumber: 'CP000000001US', at: '2026-12-01T10:00:00.000Z' });
+  });
+
   it('a change that keeps the status (a timeline note) sends nothing', () => {
     expect(effectsOf('MODIFY', order({ status: 'PAID' }), order({ status: 'PAID', version: 3 }))).toEqual([]);
   });
