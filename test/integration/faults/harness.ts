@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, dynamoDbClient } from '../../../functions/commons/clients';
 import { sfnClient } from '../../../functions/adapters/step-functions-client';
 import { usePaymentGateway } from '../../../functions/payments/service';
-import { SandboxGateway, type SandboxIntent } from '../../../functions/adapters/payments/sandbox-gateway';
+import { SandboxGateway, sandboxIntentId, type SandboxIntent } from '../../../functions/adapters/payments/sandbox-gateway';
+import { idempotencyKeys } from '../../../functions/payments/gateway';
 import { orderStore } from '../../../functions/adapters/order-store';
 import { inventoryStore } from '../../../functions/adapters/inventory-store';
 import { ledgerStore } from '../../../functions/adapters/ledger-store';
@@ -130,15 +131,21 @@ const THRESHOLD = 3; // 5 - 2 = 3: the reservation crosses the low-stock thresho
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function allItems(filter: (item: Record<string, unknown>) => boolean) {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb().send(new ScanCommand({ TableName: tables.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...(page.Items ?? []).filter(filter));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+/** This SKU's alerts, from the alerts collection (newest first): no scan of a table that grows every run. */
+async function alertsOf(sku: string): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await ddb().send(
+    new QueryCommand({ TableName: tables.tableName, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': 'ALERTS' }, ScanIndexForward: false, Limit: 50 }),
+  );
+  return Promise.all(
+    Items.filter((i) => i.sku === sku).map(async (i) => (await ddb().send(new GetCommand({ TableName: tables.tableName, Key: { pk: i.pk, sk: i.sk }, ConsistentRead: true }))).Item!),
+  );
+}
+
+/** The sandbox intents of an order's authorization attempts (their ids derive from the attempt's key). */
+async function intentsOf(orderId: string): Promise<SandboxIntent[]> {
+  const gateway = new SandboxGateway();
+  const found = await Promise.all([1, 2, 3, 4].map((attempt) => gateway.get(sandboxIntentId(idempotencyKeys.authorize(orderId, attempt)))));
+  return found.filter((i): i is SandboxIntent => Boolean(i));
 }
 
 /** One scenario run under one fault plan; returns the invariants it broke (empty: none). */
@@ -193,7 +200,7 @@ async function quiet(orderId: string, scenario: Scenario, sku: string): Promise<
     new QueryCommand({ TableName: tables.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)', ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':n': 'NOTIFICATION#' }, ConsistentRead: true }),
   );
   const done = (markers.Items ?? []).filter((m) => m.effectState === 'done').length;
-  const alerts = await allItems((i) => i.entity === 'ALERT' && i.sku === sku);
+  const alerts = await alertsOf(sku);
   return done === scenario.emails.length && alerts.length > 0 && alerts.every((a) => a.published === true);
 }
 
@@ -209,7 +216,7 @@ async function invariants(scenario: Scenario, run: { ids: Set<string>; order?: O
   check(order?.status === scenario.ends, `order ended ${order?.status}, not ${scenario.ends}`);
   if (!order) return broken;
 
-  const intents = (await allItems((i) => i.entity === 'SANDBOX_INTENT' && i.orderId === order.id)) as unknown as SandboxIntent[];
+  const intents = await intentsOf(order.id);
   const events = intents.flatMap((i) => i.events);
   check(events.filter((e) => e.type === 'authorized').length <= 1, `${events.filter((e) => e.type === 'authorized').length} authorizations`);
   check(events.filter((e) => e.type === 'captured').length === (scenario.shipped ? 1 : 0), `${events.filter((e) => e.type === 'captured').length} captures`);
@@ -238,7 +245,7 @@ async function invariants(scenario: Scenario, run: { ids: Set<string>; order?: O
   }
   const unexpected = mockSends.filter((s) => s.kind === 'email' && s.id.startsWith(order.id) && !scenario.emails.some((k) => s.id === `${order.id}-${k}`));
   check(unexpected.length === 0, `unexpected emails ${unexpected.map((s) => s.id).join(', ')}`);
-  const alerts = await allItems((i) => i.entity === 'ALERT' && i.sku === run.sku);
+  const alerts = await alertsOf(run.sku);
   check(alerts.length === 1, `${alerts.length} low-stock alerts for one crossing`);
   check(alerts.every((a) => a.published === true), 'a low-stock alert was never published');
   const publishes = mockSends.filter((s) => s.kind === 'alert' && s.id === run.sku).length;
