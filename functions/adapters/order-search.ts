@@ -16,14 +16,15 @@ import { stripKeys } from './order-store';
  * matches so far with a cursor to go on (a page may be short; `nextCursor` null means the end).
  */
 
-export type SearchTerm = { kind: 'id'; id: string } | { kind: 'number'; number: number } | { kind: 'prefix'; text: string };
+/** A number's digits (`text`) may also begin an order id (ids are hex: `13657145-…`): both are searched. */
+export type SearchTerm = { kind: 'id'; id: string } | { kind: 'number'; number: number; text: string } | { kind: 'prefix'; text: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What `q` means; undefined when it is too short to search (fewer than 3 characters, not a number). */
 export function parseSearchTerm(raw: string): SearchTerm | undefined {
   const q = raw.trim();
-  if (/^#?\d{1,15}$/.test(q)) return { kind: 'number', number: Number(q.replace('#', '')) };
+  if (/^#?\d{1,15}$/.test(q)) return { kind: 'number', number: Number(q.replace('#', '')), text: q.startsWith('#') ? '' : q };
   if (UUID.test(q)) return { kind: 'id', id: q.toLowerCase() };
   if ([...q].length >= 3) return { kind: 'prefix', text: q.toLowerCase() };
   return undefined;
@@ -70,7 +71,13 @@ function indexQuery(q: OrderSearchQuery): Omit<QueryCommandInput, 'TableName'> &
   if (q.q?.kind === 'number') {
     names['#number'] = 'number';
     values[':number'] = q.q.number;
-    filters.push('#number = :number');
+    // Without the #, three or more digits can also be the start of an order id.
+    if (q.q.text.length >= 3) {
+      values[':idq'] = q.q.text;
+      filters.push('(#number = :number OR begins_with(id, :idq))');
+    } else {
+      filters.push('#number = :number');
+    }
   } else if (q.q?.kind === 'prefix') {
     if (q.email) {
       // On the email index the email is fixed (and a key attribute, which a filter may not use): either

@@ -49,7 +49,7 @@ async function order(over: Partial<Order> & { name?: string; email?: string; day
 
 const captured = (amountRefunded = 0): Order['payment'] => ({ provider: 'sandbox', status: amountRefunded ? 'partially_refunded' : 'captured', amount: { amount: 5000, currency: 'USD' }, amountRefunded });
 
-let zoe: Order, zola: Order, bob: Order, yen: Order, failed: Order, cancelled: Order;
+let zoe: Order, zola: Order, bob: Order, yen: Order, failed: Order, cancelled: Order, digits: Order;
 beforeAll(async () => {
   zoe = await order({ name: 'Zoë Adams', email: 'zoe@example.org', day: '2026-11-20', status: 'SHIPPED', payment: captured() });
   zola = await order({ name: 'zola Brandt', email: 'z.brandt@example.com', day: '2026-11-21', status: 'DELIVERED', payment: captured(1500) });
@@ -57,6 +57,7 @@ beforeAll(async () => {
   yen = await order({ name: 'Taro Yamada', email: 'taro@example.jp', day: '2026-11-22', status: 'SHIPPED', total: { amount: 1500, currency: 'JPY' }, payment: { provider: 'sandbox', status: 'captured', amount: { amount: 1500, currency: 'JPY' } } });
   failed = await order({ name: '=HYPERLINK("x")', email: 'eve@example.com', day: '2026-11-23', status: 'FAILED', failureReason: 'PAYMENT_DECLINED' });
   cancelled = await order({ name: 'Carl "The" Cancel, Jr.', email: 'carl@example.com', day: '2026-11-23', status: 'CANCELLED' });
+  digits = await order({ id: '13657145-7419-4580-84ec-298c8a980fd5', name: 'Dee Digits', email: 'dee@example.com', day: '2026-11-19' });
   const now = new Date().toISOString();
   await productStore.create({ sku: 'LOW-1', name: 'Low', price: { amount: 100, currency: 'USD' }, lowStockThreshold: 5, active: true, createdAt: now, updatedAt: now }, 2, 'test');
   await productStore.create({ sku: 'OK-1', name: 'Fine', price: { amount: 100, currency: 'USD' }, lowStockThreshold: 5, active: true, createdAt: now, updatedAt: now }, 50, 'test');
@@ -71,6 +72,8 @@ describe('GET /admin/orders?q=', () => {
     ['order id', () => zoe.id, () => [zoe.id]],
     ['order id in capitals', () => zoe.id.toUpperCase(), () => [zoe.id]],
     ['8-character id prefix', () => failed.id.slice(0, 8), () => [failed.id]],
+    // Digits only: as much an order number as the start of an id (ids are hex).
+    ['8-character id prefix of digits only', () => digits.id.slice(0, 8), () => [digits.id]],
     ['name prefix, any case', () => 'ZOL', () => [zola.id]],
     ['name prefix with accents', () => 'zoë', () => [zoe.id]],
     ['email prefix, any case (and name "Zo…" too)', () => 'zoe', () => [bob.id, zoe.id]],
