@@ -3,8 +3,8 @@ import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
 import type { Order, OrderStatus } from '../domain/order';
-import { collections, indexes, keys } from './keys';
-import { stripKeys } from './order-store';
+import { keys } from './keys';
+import { orderIndexRange, stripKeys } from './order-store';
 
 /**
  * Admin order search with `q` (SPEC.md "Finding and reading orders"), on the existing indexes:
@@ -43,25 +43,8 @@ export interface OrderSearchQuery {
 export const READ_BUDGET = 2000;
 
 function indexQuery(q: OrderSearchQuery): Omit<QueryCommandInput, 'TableName'> & { skName: string; pkName: string } {
-  const [index, pkName, skName, pkValue] = q.email
-    ? [indexes.email, 'gsi4pk', 'gsi4sk', `EMAIL#${q.email.toLowerCase()}`]
-    : q.status
-      ? [indexes.status, 'gsi3pk', 'gsi3sk', `ORDER_STATUS#${q.status}`]
-      : [indexes.collection, 'gsi1pk', 'gsi1sk', collections.orders];
-  const values: Record<string, unknown> = { ':pk': pkValue };
+  const { index, pkName, skName, condition, values } = orderIndexRange(q);
   const names: Record<string, string> = {};
-  let condition = `${pkName} = :pk`;
-  // Sort keys are "<ISO time>#<id>": "~" sorts after every id character, so `to` is inclusive.
-  if (q.from && q.to) {
-    condition += ` AND ${skName} BETWEEN :from AND :to`;
-    Object.assign(values, { ':from': q.from, ':to': `${q.to}~` });
-  } else if (q.from) {
-    condition += ` AND ${skName} >= :from`;
-    values[':from'] = q.from;
-  } else if (q.to) {
-    condition += ` AND ${skName} <= :to`;
-    values[':to'] = `${q.to}~`;
-  }
   const filters: string[] = [];
   if (q.email && q.status) {
     names['#status'] = 'status';

@@ -205,24 +205,7 @@ export const orderStore = {
 
   /** Admin search: by status, or by email, or all; each optionally within [from, to]. */
   async search(q: OrderQuery): Promise<Page<Order>> {
-    const [index, pkName, skName, pkValue] = q.email
-      ? [indexes.email, 'gsi4pk', 'gsi4sk', `EMAIL#${q.email.toLowerCase()}`]
-      : q.status
-        ? [indexes.status, 'gsi3pk', 'gsi3sk', `ORDER_STATUS#${q.status}`]
-        : [indexes.collection, 'gsi1pk', 'gsi1sk', collections.orders];
-    const values: Record<string, unknown> = { ':pk': pkValue };
-    let condition = `${pkName} = :pk`;
-    // Sort keys are "<ISO time>#<id>": "~" sorts after every id character, so `to` is inclusive.
-    if (q.from && q.to) {
-      condition += ` AND ${skName} BETWEEN :from AND :to`;
-      Object.assign(values, { ':from': q.from, ':to': `${q.to}~` });
-    } else if (q.from) {
-      condition += ` AND ${skName} >= :from`;
-      values[':from'] = q.from;
-    } else if (q.to) {
-      condition += ` AND ${skName} <= :to`;
-      values[':to'] = `${q.to}~`;
-    }
+    const { index, condition, values } = orderIndexRange(q);
     const input: Omit<QueryCommandInput, 'TableName'> = {
       IndexName: index,
       KeyConditionExpression: condition,
@@ -238,6 +221,32 @@ export const orderStore = {
     return query(input, q.limit, q.cursor);
   },
 };
+
+/**
+ * Which index answers an order list (email, else status, else every order) and its key condition, optionally
+ * within [from, to]; shared by the store's search and admin search (order-search.ts).
+ */
+export function orderIndexRange(q: { status?: OrderStatus; email?: string; from?: string; to?: string }) {
+  const [index, pkName, skName, pkValue] = q.email
+    ? [indexes.email, 'gsi4pk', 'gsi4sk', `EMAIL#${q.email.toLowerCase()}`]
+    : q.status
+      ? [indexes.status, 'gsi3pk', 'gsi3sk', `ORDER_STATUS#${q.status}`]
+      : [indexes.collection, 'gsi1pk', 'gsi1sk', collections.orders];
+  const values: Record<string, unknown> = { ':pk': pkValue };
+  let condition = `${pkName} = :pk`;
+  // Sort keys are "<ISO time>#<id>": "~" sorts after every id character, so `to` is inclusive.
+  if (q.from && q.to) {
+    condition += ` AND ${skName} BETWEEN :from AND :to`;
+    Object.assign(values, { ':from': q.from, ':to': `${q.to}~` });
+  } else if (q.from) {
+    condition += ` AND ${skName} >= :from`;
+    values[':from'] = q.from;
+  } else if (q.to) {
+    condition += ` AND ${skName} <= :to`;
+    values[':to'] = `${q.to}~`;
+  }
+  return { index, pkName, skName, condition, values };
+}
 
 async function query(input: Omit<QueryCommandInput, 'TableName'>, limit: number, cursor?: string): Promise<Page<Order>> {
   const { Items, LastEvaluatedKey } = await ddb().send(
