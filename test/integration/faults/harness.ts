@@ -70,6 +70,13 @@ jest.mock('../../../functions/adapters/alert-publisher', () => {
   };
 });
 
+// Rendering a label is pure CPU (fonts, barcode: 0.2–0.6 s a label on a loaded 2-core machine) and crosses no
+// boundary; the matrix stores a stand-in PDF through the same storage calls. Labels are tested in test/unit/fulfillment.
+jest.mock('../../../functions/fulfillment/label', () => ({
+  ...jest.requireActual('../../../functions/fulfillment/label'),
+  renderLabelPdf: async () => new TextEncoder().encode('%PDF-1.7\n% fault-matrix stand-in label\n%%EOF\n'),
+}));
+
 // Loaded after the mocks and the environment.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const placeOrder = () => require('../../../functions/api/place-order') as typeof import('../../../functions/api/place-order');
@@ -298,7 +305,9 @@ describe(`exactly once under faults: ${scenario.name}`, () => {
     const started = Date.now();
     let fired = 0;
     for (const boundary of boundaries) {
+      const runStarted = Date.now();
       const broken = await runScenario(scenario, { boundary, mode });
+      if (process.env.FAULTS_VERBOSE === 'runs') console.log(`${mode} @ ${boundary}: ${Date.now() - runStarted} ms`);
       if (faults.fired) fired++;
       if (broken.length) failures.push(`${mode} @ ${boundary}: ${broken.join('; ')}`);
     }
