@@ -200,8 +200,10 @@ describe('hot SKU through the per-item write-limit model', () => {
             return 'reserved';
           } catch (error) {
             if (error instanceof OutOfStock) return 'out-of-stock';
-            expect(['TransactionCanceledException', 'ThrottlingException']).toContain((error as Error).name);
-            throttled++;
+            // Step Functions retries the reservation step on these. DynamoDB Local also answers a 500 when its
+            // own item lock waits too long on an overloaded machine: transient too, retried the same way.
+            expect(['TransactionCanceledException', 'ThrottlingException', 'InternalServerError']).toContain((error as Error).name);
+            if ((error as Error).name !== 'InternalServerError') throttled++;
             await new Promise((r) => setTimeout(r, 20 + Math.random() * 100));
           }
         }
