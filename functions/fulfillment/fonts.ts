@@ -9,7 +9,7 @@ export { FONT_FILES, type FontName };
 
 /**
  * Unicode text for the PDFs (labels, packing slips): Noto Sans (Latin, Greek, Cyrillic; regular and bold)
- * with Noto Sans JP as the fallback for CJK, embedded through @pdf-lib/fontkit and subset on embed, so a
+ * with Noto Sans JP (kana, kanji) and Noto Sans KR (Hangul) as the fallbacks for CJK, embedded through @pdf-lib/fontkit and subset on embed, so a
  * label carries only the glyphs it prints (a few KB, not the 5 MB CJK font).
  *
  * The TTF files are never bundled into JavaScript: they are read from disk on first use, and only by the
@@ -40,12 +40,26 @@ export function loadFont(name: FontName): Promise<Uint8Array> {
   return bytes;
 }
 
+const FALLBACK_FONTS: FontName[] = ['NotoSansJP-Regular.ttf', 'NotoSansKR-Regular.ttf'];
+
+const charsets = new Map<FontName, Promise<Set<number>>>();
+/** The code points a font has, parsed once per process. */
+function characterSet(name: FontName): Promise<Set<number>> {
+  let set = charsets.get(name);
+  if (!set) {
+    set = loadFont(name).then((bytes) => new Set(fontkit.create(bytes).characterSet));
+    set.catch(() => charsets.delete(name));
+    charsets.set(name, set);
+  }
+  return set;
+}
+
 interface Run {
   text: string;
   font: PDFFont;
 }
 
-/** Text drawing with per-character font fallback: Noto Sans first, then Noto Sans JP, else "?". */
+/** Text drawing with per-character font fallback: Noto Sans first, then Noto Sans JP, then Noto Sans KR, else "?". */
 export interface UnicodeText {
   width(text: string, size: number, bold?: boolean): number;
   draw(page: PDFPage, text: string, options: { x: number; y: number; size: number; bold?: boolean }): void;
@@ -56,7 +70,7 @@ export interface UnicodeText {
 const clean = (text: string) => text.replace(/[\r\n\t]+/g, ' ');
 
 /**
- * Embeds the fonts into `pdf` for the texts it will print: the CJK font is loaded and embedded only when
+ * Embeds the fonts into `pdf` for the texts it will print: a CJK font is loaded and embedded only when
  * one of `texts` needs it.
  */
 export async function unicodeText(pdf: PDFDocument, texts: string[]): Promise<UnicodeText> {
@@ -65,9 +79,21 @@ export async function unicodeText(pdf: PDFDocument, texts: string[]): Promise<Un
   const regular = await pdf.embedFont(regularBytes, { subset: true });
   const bold = await pdf.embedFont(boldBytes, { subset: true });
   const latin = new Set(regular.getCharacterSet());
-  const needsFallback = texts.some((t) => [...clean(t)].some((ch) => !latin.has(ch.codePointAt(0)!)));
-  const cjk = needsFallback ? await pdf.embedFont(await loadFont('NotoSansJP-Regular.ttf'), { subset: true }) : undefined;
-  const cjkSet = new Set(cjk?.getCharacterSet() ?? []);
+  // The CJK fallbacks, in order, each loaded and embedded only when a character is still missing after the
+  // fonts before it: Japanese (kana, kanji, most hanzi), then Korean (Hangul).
+  const fallbacks: { font: PDFFont; has: Set<number> }[] = [];
+  let missing = new Set<number>();
+  for (const t of texts) for (const ch of clean(t)) if (!latin.has(ch.codePointAt(0)!)) missing.add(ch.codePointAt(0)!);
+  for (const name of FALLBACK_FONTS) {
+    if (missing.size === 0) break;
+    const has = await characterSet(name);
+    // Embedded only when it prints something: pdf-lib writes every embedded font into the file.
+    if (![...missing].some((c) => has.has(c))) continue;
+    fallbacks.push({ font: await pdf.embedFont(await loadFont(name), { subset: true }), has });
+    missing = new Set([...missing].filter((c) => !has.has(c)));
+  }
+  const fallbackFor = (code: number) => fallbacks.find((f) => f.has.has(code))?.font;
+  const charset = (font: PDFFont) => (font === regular || font === bold ? latin : fallbacks.find((f) => f.font === font)!.has);
 
   const runs = (text: string, isBold = false): Run[] => {
     const primary = isBold ? bold : regular;
@@ -76,8 +102,9 @@ export async function unicodeText(pdf: PDFDocument, texts: string[]): Promise<Un
       const code = ch.codePointAt(0)!;
       const last = out[out.length - 1];
       // Spaces stay in the current run's font when it has them, so "湯呑み 山田太郎" is one run.
-      const keep = last && ch === ' ' && (last.font === cjk ? cjkSet : latin).has(code);
-      const [font, printed] = keep ? [last.font, ch] : latin.has(code) ? [primary, ch] : cjk && cjkSet.has(code) ? [cjk, ch] : [primary, '?'];
+      const keep = last && ch === ' ' && charset(last.font).has(code);
+      const other = latin.has(code) ? undefined : fallbackFor(code);
+      const [font, printed] = keep ? [last.font, ch] : latin.has(code) ? [primary, ch] : other ? [other, ch] : [primary, '?'];
       if (last && last.font === font) last.text += printed;
       else out.push({ text: printed, font });
     }

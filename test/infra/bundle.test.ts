@@ -171,12 +171,12 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
   it('a label rendered from the bundle prints Unicode names with the fonts found beside it', () => {
     const content = {
       trackingNumber: 'RA473124829GB', orderId: 'o-1', orderNumber: 1001, carrier: 'Self-ship', service: 'Standard',
-      sender: { name: 'Acme', lines: ['1 Road'] }, recipient: { name: 'Łucja Żółć', lines: ['山田太郎', 'Ελλάδα', 'Россия'] },
+      sender: { name: 'Acme', lines: ['1 Road'] }, recipient: { name: 'Łucja Żółć', lines: ['山田太郎', '김민준', 'Ελλάδα', 'Россия'] },
       createdAt: '2026-12-01T00:00:00.000Z',
     };
     const { pdf } = run('LabelModule', 'label', {}, JSON.stringify(content));
     const text = inspectPdf(new Uint8Array(Buffer.from(pdf, 'base64'))).pages[0].text;
-    for (const expected of ['Łucja Żółć', '山田太郎', 'Ελλάδα', 'Россия', '#1001']) expect(text).toContain(expected);
+    for (const expected of ['Łucja Żółć', '山田太郎', '김민준', 'Ελλάδα', 'Россия', '#1001']) expect(text).toContain(expected);
   });
 
   it('aws:cdk:bundling-stacks = [] skips esbuild (what the other infra tests rely on)', () => {

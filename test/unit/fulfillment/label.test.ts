@@ -52,17 +52,17 @@ describe('PDF label', () => {
     expect(decodeBarcodePng(Buffer.from(page.png!, 'base64'))).toEqual({ text: 'RA473124829GB', format: 'CODE_128' });
   });
 
-  it('prints Latin, Greek, Cyrillic and CJK names as they are, with embedded subset fonts', async () => {
+  it('prints Latin, Greek, Cyrillic and CJK (kanji, kana, Hangul) names as they are, with embedded subset fonts', async () => {
     const other = await renderLabelPdf({
       ...label,
       orderNumber: 1042,
       recipient: {
         name: 'Łucja Żółć',
-        lines: ['ul. Długa 5', '80-827 Gdańsk', 'Γιώργος Παπαδόπουλος', 'Пётр Чайковский', '山田太郎 様', 'Poland'],
+        lines: ['ul. Długa 5', '80-827 Gdańsk', 'Γιώργος Παπαδόπουλος', 'Пётр Чайковский', '山田太郎 様', 'やまだ タロウ', '김민준', '서울특별시 강남구', 'Poland'],
       },
     });
     const text = inspectPdf(other).pages[0].text;
-    for (const expected of ['Łucja Żółć', 'ul. Długa 5', '80-827 Gdańsk', 'Γιώργος Παπαδόπουλος', 'Пётр Чайковский', '山田太郎', 'Poland', '#1042', 'RA473124829GB']) {
+    for (const expected of ['Łucja Żółć', 'ul. Długa 5', '80-827 Gdańsk', 'Γιώργος Παπαδόπουλος', 'Пётр Чайковский', '山田太郎', 'やまだ タロウ', '김민준', '서울특별시 강남구', 'Poland', '#1042', 'RA473124829GB']) {
       expect(text).toContain(expected);
     }
     expect(text).not.toContain('?');
@@ -72,13 +72,25 @@ describe('PDF label', () => {
     const fontNames = doc.context.enumerateIndirectObjects().map(([, o]) => String((o as { get?: (k: unknown) => unknown }).get?.(PDFName.of('BaseFont')) ?? '')).filter(Boolean);
     expect(fontNames.some((n) => /NotoSans-Regular/.test(n))).toBe(true);
     expect(fontNames.some((n) => /NotoSansJP/.test(n))).toBe(true);
+    expect(fontNames.some((n) => /NotoSansKR/.test(n))).toBe(true);
     expect(fontNames.some((n) => /Helvetica/.test(n))).toBe(false);
+  });
+
+  it('a Korean-only address embeds the Korean font and not the Japanese one', async () => {
+    const korean = await renderLabelPdf({ ...label, recipient: { name: '박서연', lines: ['부산광역시 해운대구 우동 1408', 'South Korea'] } });
+    const text = inspectPdf(korean).pages[0].text;
+    for (const expected of ['박서연', '부산광역시 해운대구 우동', '1408']) expect(text).toContain(expected);
+    expect(text).not.toContain('?');
+    const doc = await PDFDocument.load(korean);
+    const fontNames = doc.context.enumerateIndirectObjects().map(([, o]) => String((o as { get?: (k: unknown) => unknown }).get?.(PDFName.of('BaseFont')) ?? '')).filter(Boolean);
+    expect(fontNames.some((n) => /NotoSansKR/.test(n))).toBe(true);
+    expect(fontNames.some((n) => /NotoSansJP/.test(n))).toBe(false);
   });
 
   it('embeds the CJK font only when a text needs it', async () => {
     const doc = await PDFDocument.load(pdf);
     const fontNames = doc.context.enumerateIndirectObjects().map(([, o]) => String((o as { get?: (k: unknown) => unknown }).get?.(PDFName.of('BaseFont')) ?? '')).filter(Boolean);
-    expect(fontNames.some((n) => /NotoSansJP/.test(n))).toBe(false);
+    expect(fontNames.some((n) => /NotoSansJP|NotoSansKR/.test(n))).toBe(false);
   });
 
   it('replaces a character no embedded font has with "?" instead of failing', async () => {

@@ -18,6 +18,7 @@ const order: Order = {
     { sku: 'MUG-JP', name: '湯呑み 山田太郎', quantity: 1, unitPrice: usd(500), lineTotal: usd(500) },
     { sku: 'BOOK-GR', name: 'Ελληνικά βιβλίο', quantity: 3, unitPrice: usd(700), lineTotal: usd(2100) },
     { sku: 'TEA-RU', name: 'Чай чёрный', quantity: 4, unitPrice: usd(300), lineTotal: usd(1200) },
+    { sku: 'KIMCHI-KR', name: '김치 항아리', quantity: 1, unitPrice: usd(0), lineTotal: usd(0) },
   ],
   total: usd(5800),
   paymentMethodId: 'pm_card_visa',
@@ -34,9 +35,10 @@ describe('packing slip PDF', () => {
     const doc = await PDFDocument.load(pdf);
     expect(doc.getPage(0).getSize()).toEqual({ width: LABEL_WIDTH_PT, height: LABEL_HEIGHT_PT });
     const text = inspectPdf(pdf).pages.map((p) => p.text).join('\n');
-    for (const expected of ['Order #1001', 'Łucja Żółć', 'ul. Długa 5', 'm. 3', '80-827 Gdańsk', 'Poland', 'Lampa biurkowa (LAMP-1)', '湯呑み 山田太郎', '(MUG-JP)', 'Ελληνικά βιβλίο (BOOK-GR)', 'Чай чёрный (TEA-RU)', '10 items in 4 lines']) {
+    for (const expected of ['Order #1001', 'Łucja Żółć', 'ul. Długa 5', 'm. 3', '80-827 Gdańsk', 'Poland', 'Lampa biurkowa (LAMP-1)', '湯呑み 山田太郎', '(MUG-JP)', 'Ελληνικά βιβλίο (BOOK-GR)', 'Чай чёрный (TEA-RU)', '김치 항아리', '(KIMCHI-KR)', '11 items in 5 lines']) {
       expect(text).toContain(expected);
     }
+    expect(text).not.toContain('?');
     const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
     // quantity cells precede their line
     expect(lines[lines.indexOf('Lampa biurkowa (LAMP-1)') - 1]).toBe('2');
