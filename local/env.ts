@@ -10,6 +10,8 @@ export interface LocalEnvironment {
   stateMachineArn: string;
   dataDir: string;
   apiUrl: string;
+  /** cognito-local: the handlers read an admin's email with GetUser (functions/commons/auth.ts). */
+  cognitoEndpoint?: string;
 }
 
 /**
@@ -51,6 +53,7 @@ export function applyLocalEnv(local: LocalEnvironment, overrides: Record<string,
     SFN_ENDPOINT: local.stepFunctionsEndpoint,
     STATE_MACHINE_ARN: local.stateMachineArn,
     LOCAL_DATA_DIR: path.resolve(local.dataDir),
+    ...(local.cognitoEndpoint ? { COGNITO_ENDPOINT: local.cognitoEndpoint } : {}),
   };
   const applied: Record<string, string> = {};
   for (const [key, value] of Object.entries(defaults)) applied[key] = process.env[key] ?? value;

@@ -143,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         stateMachineArn: stepFunctions.stateMachineArn,
         dataDir,
         apiUrl: gateway.url,
+        cognitoEndpoint: pool.endpoint,
       },
       options.env,
     );

@@ -36,6 +36,8 @@ export interface OrderSearchQuery {
   from?: string;
   to?: string;
   q?: SearchTerm;
+  /** Only orders flagged for a person (compensation failure, open dispute, stuck workflow): a filter, not an index. */
+  needsAttention?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -74,6 +76,7 @@ function indexQuery(q: OrderSearchQuery): Omit<QueryCommandInput, 'TableName'> &
       filters.push('(begins_with(searchName, :q) OR begins_with(gsi4pk, :emailq) OR begins_with(id, :q))');
     }
   }
+  if (q.needsAttention) filters.push('attribute_exists(needsAttention)');
   return {
     IndexName: index,
     KeyConditionExpression: condition,
@@ -93,7 +96,7 @@ export async function searchOrders(q: OrderSearchQuery): Promise<Page<Order>> {
   if (q.q?.kind === 'id') {
     const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.order(q.q.id), ConsistentRead: true }));
     const order = Item ? stripKeys(Item) : undefined;
-    const matches = order && (!q.status || order.status === q.status) && (!q.email || order.customer.email.toLowerCase() === q.email.toLowerCase()) && inRange(order, q);
+    const matches = order && (!q.status || order.status === q.status) && (!q.email || order.customer.email.toLowerCase() === q.email.toLowerCase()) && inRange(order, q) && (!q.needsAttention || Boolean(order.needsAttention));
     return { items: matches ? [order] : [], nextCursor: null };
   }
   const { pkName, skName, ...input } = indexQuery(q);

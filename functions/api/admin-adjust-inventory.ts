@@ -1,3 +1,4 @@
+import { adminActor } from '../commons/auth';
 import { api, json } from '../commons/http';
 import { auditAdminAction } from '../audit/record';
 import { conflict, notFound } from '../commons/problem';
@@ -9,7 +10,7 @@ import { checkLowStock, rearmLowStock } from '../inventory/low-stock';
 export const handler = api({ auth: 'admin', body: adjustmentBody }, async ({ params, body, principal }) => {
   const sku = params.sku!;
   try {
-    const { levels, adjustment } = await inventoryStore.adjust(sku, body.delta, body.reason, principal!.username);
+    const { levels, adjustment } = await inventoryStore.adjust(sku, body.delta, body.reason, adminActor(principal));
     if (body.delta > 0) await rearmLowStock([sku]);
     else await checkLowStock([sku]);
     await auditAdminAction(principal, 'inventory.adjust', `product:${sku}`, { delta: body.delta, onHand: levels.onHand, reserved: levels.reserved });

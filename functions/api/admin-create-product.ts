@@ -1,3 +1,4 @@
+import { adminActor } from '../commons/auth';
 import { api, json } from '../commons/http';
 import { auditAdminAction } from '../audit/record';
 import { conflict } from '../commons/problem';
@@ -11,7 +12,7 @@ export const handler = api({ auth: 'admin', body: createProductBody }, async ({ 
   const { initialStock = 0, ...fields } = body;
   const product = { ...fields, createdAt: now, updatedAt: now };
   try {
-    await productStore.create(product, initialStock, principal!.username);
+    await productStore.create(product, initialStock, adminActor(principal));
   } catch (error) {
     if (error instanceof ProductExists) throw conflict('product-exists', `A product with SKU ${body.sku} already exists.`);
     throw error;

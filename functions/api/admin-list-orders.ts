@@ -11,6 +11,8 @@ const adminOrdersQuery = z
     email: z.optional(z.email()),
     from: z.optional(isoDate),
     to: z.optional(isoDate),
+    /** `true`: only orders flagged for a person (the overview's "needs attention" queue links here). */
+    needsAttention: z.optional(z.literal('true')),
     q: z.optional(
       z.string().check(
         z.maxLength(254),
@@ -25,7 +27,7 @@ export const handler = api({ auth: 'admin', query: adminOrdersQuery }, async ({ 
   const from = query.from && startOf(query.from);
   const to = query.to && endOf(query.to);
   const q = query.q === undefined ? undefined : parseSearchTerm(query.q);
-  const page = await searchOrders({ status: query.status, email: query.email, from, to, q, limit: query.limit, cursor: query.cursor });
+  const page = await searchOrders({ status: query.status, email: query.email, from, to, q, needsAttention: query.needsAttention === 'true', limit: query.limit, cursor: query.cursor });
   return json(200, {
     items: page.items.map((order) => ({
       id: order.id,

@@ -1,4 +1,5 @@
 import * as z from '../domain/zod';
+import { adminActor } from '../commons/auth';
 import { api, json, parseOr400 } from '../commons/http';
 import { auditAdminAction } from '../audit/record';
 import { badRequest, conflict, notFound } from '../commons/problem';
@@ -32,7 +33,7 @@ export const handler = api({ auth: 'admin', parsesOwnBody: true }, async ({ even
     throw badRequest('deliveredAt is in the future.', [{ path: 'deliveredAt', message: 'must not be in the future' }]);
   }
   const orderId = params.id ?? '';
-  const actor = principal!.username;
+  const actor = adminActor(principal);
   try {
     await fulfillment().markDelivered(orderId, {
       actor,

@@ -1,4 +1,5 @@
 import * as z from '../domain/zod';
+import { adminActor } from '../commons/auth';
 import { api, json, parseOr400 } from '../commons/http';
 import { auditAdminAction } from '../audit/record';
 import { idempotentHandler } from '../commons/idempotency';
@@ -48,7 +49,7 @@ export const handler = api({ auth: 'admin', parsesOwnBody: true, middlewares: [i
   const order = await orderStore.get(params.id);
   if (!order) throw notFound(`Order ${params.id} does not exist.`);
   try {
-    const payment = await refundOrderPayment(order.id, request.amount, `admin:${principal!.username}`);
+    const payment = await refundOrderPayment(order.id, request.amount, adminActor(principal));
     await auditAdminAction(principal, 'order.refund', `order:${order.id}`, { amount: request.amount ?? 'remaining', currency: order.total.currency });
     return json(200, { orderId: order.id, payment });
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { Principal } from '../commons/auth';
+import { adminActor, type Principal } from '../commons/auth';
 import { logger } from '../commons/powertools';
 import { appendAudit } from '../adapters/audit-store';
 
@@ -9,7 +9,7 @@ import { appendAudit } from '../adapters/audit-store';
  */
 export async function auditAdminAction(principal: Principal | undefined, action: string, target: string, details: Record<string, unknown> = {}): Promise<void> {
   try {
-    await appendAudit({ actor: `admin:${principal?.username ?? 'unknown'}`, action, target, details });
+    await appendAudit({ actor: adminActor(principal), action, target, details });
   } catch (error) {
     logger.error('Audit append failed', { action, target, error: error as Error });
     throw error;

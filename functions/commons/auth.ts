@@ -1,5 +1,7 @@
+import { CognitoIdentityProviderClient, GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { RouteAuth } from '../../lib/routes';
+import { logger } from './powertools';
 import { forbidden, unauthorized } from './problem';
 
 /** Who is calling, from the claims API Gateway's JWT authorizer (or the local gateway) put on the event. */
@@ -8,6 +10,8 @@ export interface Principal {
   username: string;
   groups: string[];
   isAdmin: boolean;
+  /** An admin's email, set by `withAdminEmail` on admin writes (for readable actors); never logged. */
+  email?: string;
 }
 
 type JwtClaims = Record<string, string | number | boolean | string[]>;
@@ -52,4 +56,61 @@ export function authorize(event: APIGatewayProxyEventV2, auth: RouteAuth): Princ
   if (!principal) throw unauthorized();
   if (auth === 'admin' && !principal.isAdmin) throw forbidden('This route is for administrators (Cognito group "admin").');
   return principal;
+}
+
+const ADMIN_EMAIL_TTL_MS = 10 * 60_000;
+const adminEmails = new Map<string, { email: string; until: number }>();
+let cognito: { endpoint: string | undefined; client: CognitoIdentityProviderClient } | undefined;
+
+function cognitoClient(): CognitoIdentityProviderClient {
+  const endpoint = process.env.COGNITO_ENDPOINT || undefined;
+  if (!cognito || cognito.endpoint !== endpoint) {
+    cognito = {
+      endpoint,
+      client: new CognitoIdentityProviderClient({
+        ...(endpoint ? { endpoint } : {}),
+        region: process.env.AWS_REGION ?? 'us-east-1',
+        maxAttempts: 2,
+        requestHandler: { requestTimeout: 2000, connectionTimeout: 1000 },
+      }),
+    };
+  }
+  return cognito.client;
+}
+
+/**
+ * Readable actors (SPEC.md "Finding and reading orders"): an admin's writes are recorded as
+ * `admin:<email>`, never the Cognito username (a UUID in both pools). Access tokens carry no email, so it
+ * is read with Cognito's GetUser, authorized by the caller's own access token (no IAM grant; the token's
+ * `aws.cognito.signin.user.admin` scope), once per admin per 10 minutes per container. Only admin writes
+ * pay for it; reads keep the principal as it is. If Cognito cannot be asked (unit tests call handlers
+ * without it) or does not answer, `email` stays unset and the actor falls back to `admin:<username>`.
+ * The email is never logged.
+ */
+export async function withAdminEmail(event: APIGatewayProxyEventV2, principal: Principal | undefined): Promise<Principal | undefined> {
+  if (!principal?.isAdmin) return principal;
+  const method = event.requestContext?.http?.method ?? 'GET';
+  if (method === 'GET' || method === 'HEAD') return principal;
+  const cached = adminEmails.get(principal.userId);
+  if (cached && cached.until > Date.now()) return { ...principal, email: cached.email };
+  // On Lambda the regional endpoint; locally cognito-local (COGNITO_ENDPOINT). Anywhere else: not asked.
+  if (!process.env.COGNITO_ENDPOINT && !process.env.AWS_LAMBDA_FUNCTION_NAME) return principal;
+  const token = /^Bearer\s+(\S+)$/i.exec(String(event.headers?.authorization ?? event.headers?.Authorization ?? ''))?.[1];
+  if (!token) return principal;
+  try {
+    const user = await cognitoClient().send(new GetUserCommand({ AccessToken: token }));
+    const email = user.UserAttributes?.find((a) => a.Name === 'email')?.Value;
+    if (!email) return principal;
+    adminEmails.set(principal.userId, { email, until: Date.now() + ADMIN_EMAIL_TTL_MS });
+    return { ...principal, email };
+  } catch (error) {
+    // The error's name only: its message could quote the request.
+    logger.warn('Admin email lookup failed; the actor is recorded by username', { errorName: (error as Error).name });
+    return principal;
+  }
+}
+
+/** The actor recorded for an admin's write: `admin:<email>` when known, else `admin:<username>`. */
+export function adminActor(principal: Principal | undefined): string {
+  return `admin:${principal?.email ?? principal?.username ?? 'unknown'}`;
 }

@@ -7,7 +7,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { $ZodError, $ZodIssue, $ZodType, output } from 'zod/v4/core';
 import type { RouteAuth } from '../../lib/routes';
-import { authorize, type Principal } from './auth';
+import { authorize, withAdminEmail, type Principal } from './auth';
 import { loadCursorKey } from './cursor-key';
 import { logger, metrics, tagOrder, tracer } from './powertools';
 import { badRequest, notFound, ProblemError, problemTitle, type FieldError } from './problem';
@@ -241,7 +241,7 @@ export function api<BS extends Schema | undefined = undefined, QS extends Schema
       : undefined;
     return fn({
       event,
-      principal: authorize(event, options.auth),
+      principal: await withAdminEmail(event, authorize(event, options.auth)),
       body: event.body as Infer<BS>,
       query: query as Infer<QS>,
       params: (event.pathParameters ?? {}) as Record<string, string>,

@@ -5,7 +5,7 @@ import { canonicalize } from 'json-canonicalize';
 export interface AuditEntry {
   seq: number;
   at: string;
-  /** `admin:<Cognito username>`: an opaque id, never an email (docs/decisions.md 2026-11-26). */
+  /** `admin:<email>` (read from Cognito on each admin write; `admin:<username>` if it could not be), docs/decisions.md 2026-12-02. */
   actor: string;
   /** e.g. `order.refund`, `product.update`, `customer.erase`. */
   action: string;

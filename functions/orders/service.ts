@@ -11,6 +11,8 @@ import { planShards, shardUpdates, type StockAllocation } from '../adapters/hot-
 import { productStore } from '../adapters/product-store';
 import { failedConditions, transactWrite } from '../adapters/transactions';
 import { checkLowStock, rearmLowStock } from '../inventory/low-stock';
+import { keys } from '../adapters/keys';
+import { config } from '../commons/config';
 import { OrderNotActive, OutOfStock } from './errors';
 
 /**
@@ -253,3 +255,37 @@ export async function shipStock(orderId: string, actor: string, set: TransitionO
   return (await orderStore.get(orderId))!;
 }
 
+
+/**
+ * Appends one timeline entry for an event that is not a status change (a refund), exactly once per
+ * `event`: the entry and a marker item (`TIMELINE#<event>` under the order) are written in one
+ * transaction, so a replayed stream record or a retried effect adds nothing.
+ */
+export async function noteOnce(orderId: string, event: string, entry: { actor: string; reason: string }): Promise<'done' | 'skipped'> {
+  const order = await orderStore.get(orderId);
+  if (!order) return 'skipped';
+  const at = new Date().toISOString();
+  const key = keys.order(orderId);
+  try {
+    await transactWrite(
+      [
+        { Put: { TableName: config.tableName(), Item: { pk: key.pk, sk: `TIMELINE#${event}`, entity: 'TIMELINE_MARK', orderId, at }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Update: {
+            TableName: config.tableName(),
+            Key: key,
+            UpdateExpression: 'SET #timeline = list_append(#timeline, :entry), #updatedAt = :at, #version = #version + :one',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#version': 'version' },
+            ExpressionAttributeValues: { ':entry': [{ at, status: order.status, ...entry }], ':at': at, ':one': 1 },
+          },
+        },
+      ],
+      { operation: 'timeline-note' },
+    );
+    return 'done';
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && failedConditions(error).length) return 'skipped';
+    throw error;
+  }
+}

@@ -1,6 +1,7 @@
 import type { EmailExtra, EmailKind } from '../notifications/emails';
 import type { Order, OrderStatus } from '../domain/order';
 import type { PaymentRecord } from '../payments/payment';
+import { formatMoney } from '../domain/money';
 
 /**
  * The transactional outbox, read from the table's change stream: which side effect each committed change
@@ -17,7 +18,9 @@ export type Effect =
   /** Public tracking shows SHIPPED once the order is: idempotent by (status, time). */
   | { kind: 'tracking-shipped'; trackingNumber: string; at: string }
   /** A business metric, counted from the committed change (low-cardinality dimensions only). */
-  | { kind: 'count'; metric: string; dimensions?: Record<string, string> };
+  | { kind: 'count'; metric: string; dimensions?: Record<string, string> }
+  /** A timeline entry for what is not a status change (a refund), once per `event`. */
+  | { kind: 'timeline-note'; orderId: string; event: string; actor: string; reason: string };
 
 /** The customer email each status change sends (SPEC.md "Customers hear about every change"). */
 export const EMAIL_ON_STATUS: Partial<Record<OrderStatus, EmailKind>> = {
@@ -52,12 +55,21 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
   }
 }
 
-/** One `refunded` email per refund the payment record gained. */
+/** One `refunded` email and one timeline entry (who, how much) per refund the payment record gained. */
 function refundEffects(before: PaymentRecord | undefined, after: PaymentRecord): Effect[] {
   const known = new Set((before?.refunds ?? []).map((r) => r.sequence));
   return (after.refunds ?? [])
     .filter((r) => !known.has(r.sequence))
-    .map((r) => ({ kind: 'email', orderId: after.orderId, email: 'refunded', event: `refunded-${r.sequence}`, extra: { amount: { amount: r.amount, currency: after.currency } } }));
+    .flatMap((r): Effect[] => [
+      { kind: 'email', orderId: after.orderId, email: 'refunded', event: `refunded-${r.sequence}`, extra: { amount: { amount: r.amount, currency: after.currency } } },
+      {
+        kind: 'timeline-note',
+        orderId: after.orderId,
+        event: `refund-${r.sequence}`,
+        actor: r.actor,
+        reason: `Refunded ${formatMoney({ amount: r.amount, currency: after.currency })} (refund ${r.sequence})`,
+      },
+    ]);
 }
 
 /** Orders paid, shipped, cancelled (by whom) and failed (why), and declines by code. */

@@ -9,6 +9,7 @@ import { composeEmail, type EmailExtra, type EmailKind } from '../notifications/
 import { recordMovementsForChange } from '../inventory/ledger';
 import { recordTrackingEvent } from '../fulfillment/service';
 import { checkLowStock, publishStoredAlert } from '../inventory/low-stock';
+import { noteOnce } from '../orders/service';
 import type { Effect } from './effects';
 
 /**
@@ -38,6 +39,8 @@ export async function runEffect(effect: Effect): Promise<'done' | 'skipped'> {
     case 'count':
       countMetric(effect.metric, effect.dimensions);
       return 'done';
+    case 'timeline-note':
+      return noteOnce(effect.orderId, effect.event, { actor: effect.actor, reason: effect.reason });
     case 'needs-attention':
       // The ops alarm on CompensationFailures pages someone; the order shows the reason in the dashboard.
       metrics.addMetric('CompensationFailures', 'Count', 1);

@@ -120,6 +120,42 @@ describe('GET /admin/orders?q=', () => {
 
 });
 
+describe('GET /admin/orders?needsAttention=true (the overview queue links here)', () => {
+  const day = '2026-10-05';
+  let flagged: Order, flaggedCancelled: Order, fine: Order;
+  beforeAll(async () => {
+    const flag = { reason: 'Compensation failed: the refund was refused', since: `${day}T13:00:00.000Z` };
+    flagged = await order({ name: 'Nia Attention', email: 'nia@example.com', day, status: 'FAILED', needsAttention: flag });
+    flaggedCancelled = await order({ name: 'Otto Attention', email: 'otto@example.com', day, status: 'CANCELLED', needsAttention: flag });
+    fine = await order({ name: 'Pia Fine', email: 'pia@example.com', day, status: 'CANCELLED' });
+  });
+
+  it('lists only flagged orders, newest first, and combines with status, q, dates and the id lookup', async () => {
+    const all = await call(listOrders, '/admin/orders', { needsAttention: 'true' });
+    expect(all.status).toBe(200);
+    expect(ids(all.json())).toEqual([flaggedCancelled.id, flagged.id]);
+    expect(all.json().items[0].needsAttention).toMatchObject({ reason: expect.stringContaining('Compensation failed') });
+    expect(ids((await call(listOrders, '/admin/orders', { needsAttention: 'true', status: 'CANCELLED' })).json())).toEqual([flaggedCancelled.id]);
+    expect(ids((await call(listOrders, '/admin/orders', { needsAttention: 'true', q: 'nia' })).json())).toEqual([flagged.id]);
+    expect(ids((await call(listOrders, '/admin/orders', { needsAttention: 'true', from: '2026-11-01' })).json())).toEqual([]);
+    expect(ids((await call(listOrders, '/admin/orders', { needsAttention: 'true', q: fine.id })).json())).toEqual([]);
+    expect(ids((await call(listOrders, '/admin/orders', { needsAttention: 'true', q: flagged.id })).json())).toEqual([flagged.id]);
+    // Without the filter the unflagged order is there too.
+    expect(ids((await call(listOrders, '/admin/orders', { from: day, to: day })).json())).toEqual([fine.id, flaggedCancelled.id, flagged.id]);
+  });
+
+  it('exports only flagged orders as CSV, and refuses any value but "true" with 400', async () => {
+    const r = await call(exportOrders, '/admin/orders/export', { needsAttention: 'true', from: day, to: day });
+    expect(r.status).toBe(200);
+    expect(r.text.trimEnd().split('\r\n').slice(1).map((row) => row.split(',')[1])).toEqual([flaggedCancelled.id, flagged.id]);
+    for (const value of ['false', '1', '']) {
+      const bad = await call(listOrders, '/admin/orders', { needsAttention: value });
+      expect(bad.status).toBe(400);
+      expect(bad.json().errors[0].path).toBe('needsAttention');
+    }
+  });
+});
+
 describe('GET /admin/orders/export', () => {
   it('is CSV with the header of SPEC.md, one row per order, money as decimals, formulas neutralised', async () => {
     const r = await call(exportOrders, '/admin/orders/export', { from: '2026-11-20', to: '2026-11-23' });

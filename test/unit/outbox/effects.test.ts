@@ -41,12 +41,14 @@ describe('order changes', () => {
     ]);
   });
 
-  it('each new refund on the payment record sends one refunded email, named by its sequence', () => {
-    const payment = (refunds: { sequence: number; amount: number }[]) => ({ entity: 'PAYMENT', orderId: 'o-1', currency: 'EUR', refunds });
-    expect(effectsOf('MODIFY', payment([{ sequence: 1, amount: 500 }]), payment([{ sequence: 1, amount: 500 }, { sequence: 2, amount: 300 }]))).toEqual([
+  it('each new refund on the payment record sends one refunded email and adds one timeline entry (who, how much), named by its sequence', () => {
+    const payment = (refunds: { sequence: number; amount: number; actor: string }[]) => ({ entity: 'PAYMENT', orderId: 'o-1', currency: 'EUR', refunds });
+    const first = { sequence: 1, amount: 500, actor: 'step:void-payment' };
+    expect(effectsOf('MODIFY', payment([first]), payment([first, { sequence: 2, amount: 300, actor: 'admin:ops@example.com' }]))).toEqual([
       { kind: 'email', orderId: 'o-1', email: 'refunded', event: 'refunded-2', extra: { amount: { amount: 300, currency: 'EUR' } } },
+      { kind: 'timeline-note', orderId: 'o-1', event: 'refund-2', actor: 'admin:ops@example.com', reason: 'Refunded €3.00 (refund 2)' },
     ]);
-    expect(effectsOf('MODIFY', payment([{ sequence: 1, amount: 500 }]), payment([{ sequence: 1, amount: 500 }]))).toEqual([]);
+    expect(effectsOf('MODIFY', payment([first]), payment([first]))).toEqual([]);
   });
 
   it('needsAttention newly set raises the alarm effect once, not on later changes', () => {
