@@ -134,6 +134,7 @@ export interface OrderFilters {
   email?: string;
   from?: string;
   to?: string;
+  needsAttention?: string;
   cursor?: string;
   limit?: number;
 }
@@ -177,7 +178,7 @@ export const api = {
     page(await request<Page<Alert>>('/admin/alerts', { query: { cursor, open: open ? 'true' : undefined }, signal })),
   overview: (range: { from?: string; to?: string }, signal?: AbortSignal) => request<Overview>('/admin/overview', { query: range, signal }),
   /** The CSV export as a Blob (the caller saves it); a 422 (too many rows) is an ApiError like any other. */
-  exportOrders: async (filters: { status?: string; from?: string; to?: string }) => (await rawRequest('/admin/orders/export', { query: filters })).blob(),
+  exportOrders: async (filters: { status?: string; from?: string; to?: string; needsAttention?: string }) => (await rawRequest('/admin/orders/export', { query: filters })).blob(),
   listMovements: async (sku: string, cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<LedgerMovement>>(`/admin/inventory/${enc(sku)}/movements`, { query: { cursor }, signal })),
   listOpsAlarms: (signal?: AbortSignal) => request<OpsAlarms>('/admin/ops/alarms', { query: { limit: 100 }, signal }),

@@ -53,6 +53,7 @@ export type OrderSummary = Pick<StoredOrder, 'id' | 'status' | 'failureReason' |
     lines: number;
     payment: Pick<PaymentSummary, 'status' | 'brand' | 'last4'> | null;
     trackingNumber: string | null;
+    needsAttention: StoredOrder['needsAttention'] | null;
   };
 
 /** Stock levels as the API shows them; `name` is filled in by the inventory page from the catalogue. */

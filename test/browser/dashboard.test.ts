@@ -428,7 +428,16 @@ test('a partial refund is converted to minor units and shows on the order', asyn
 
   const order = await adminJson<{ paymentRecord: { amountRefunded: number } }>(`/admin/orders/${orderId}`);
   expect(order.paymentRecord.amountRefunded).toBe(29); // 0.29 typed → 29 minor units, not 28
-});
+
+  // The refund is in the order's timeline (from the outbox, so it may take a poll), by the admin's email;
+  // the payment history shows money, never minor units.
+  const timeline = page.getByRole('list', { name: 'Order timeline' });
+  await timeline.locator('li', { hasText: 'Refunded $0.29 (refund 1)' }).filter({ hasText: `by ${ADMIN}` }).waitFor({ timeout: 30_000 });
+  const history = page.getByRole('list', { name: 'Payment history' });
+  await history.getByText(/refund 1: \$0\.29/).waitFor();
+  expect(await history.textContent()).not.toMatch(/\b29 USD\b/);
+  await shot('09b-refund-in-timeline');
+}, 60_000);
 
 test('the admin marks the order delivered', async () => {
   await page.getByRole('button', { name: 'Mark delivered' }).click();
@@ -436,6 +445,14 @@ test('the admin marks the order delivered', async () => {
   await page.getByRole('status').filter({ hasText: 'Order marked delivered.' }).waitFor();
   await page.locator('.page-header [data-status="DELIVERED"]').waitFor();
   expect(await page.getByRole('button', { name: 'Mark delivered' }).count()).toBe(0);
+  await page.getByRole('list', { name: 'Order timeline' }).locator('li', { hasText: 'Marked delivered by an administrator' }).filter({ hasText: `by ${ADMIN}` }).waitFor();
+  const audit = await adminJson<{ items: { actor: string; action: string; target: string }[] }>('/admin/audit');
+  expect(audit.items.filter((e) => e.target === `order:${orderId}`).map((e) => [e.action, e.actor])).toEqual(
+    expect.arrayContaining([
+      ['order.refund', `admin:${ADMIN}`],
+      ['order.deliver', `admin:${ADMIN}`],
+    ]),
+  );
 });
 
 test('the server’s problem detail is shown when an action fails', async () => {
@@ -524,7 +541,10 @@ test('an order still in its cancellation window is cancelled from its page', asy
   await page.getByRole('article', { name: 'Payment' }).locator('[data-status="voided"]').waitFor();
   const order = await adminJson<{ status: string; timeline: { status: string; actor: string }[] }>(`/admin/orders/${heldOrderId}`);
   expect(order.status).toBe('CANCELLED');
-  expect(order.timeline.at(-1)?.status).toBe('CANCELLED');
+  expect(order.timeline.at(-1)).toMatchObject({ status: 'CANCELLED', actor: `admin:${ADMIN}` });
+  await page.getByRole('list', { name: 'Order timeline' }).locator('li', { hasText: 'Cancelled by an administrator' }).filter({ hasText: `by ${ADMIN}` }).waitFor();
+  // A shipment card that says what happened, not "appears once the label step has run".
+  await page.getByRole('article', { name: 'Shipment' }).getByText('Not shipped: the order was cancelled before a label was made.').waitFor();
   // The reserved unit is back.
   const levels = await adminJson<{ items: { sku: string; available: number; reserved: number }[] }>('/admin/inventory?limit=100');
   expect(levels.items.find((level) => level.sku === heldSku)).toMatchObject({ available: 5, reserved: 0 });
@@ -580,6 +600,54 @@ test('a compensation failure reported by a handler shows on the Ops page with it
   await row.getByText('Alarm', { exact: true }).waitFor();
   await shot('16b-ops-alarms');
 });
+
+test('the overview’s attention queue opens the filtered lists: flagged orders, failed orders, open alerts', async () => {
+  // A declined order whose compensation then failed: flagged by the workflow's own step (what the state
+  // machine runs after a compensation's retries are spent).
+  const flaggedId = await placeOrder('MUG-CLASSIC', 1, 'pm_card_chargeDeclined');
+  await local.waitForExecution(flaggedId);
+  const { handler: flag } = require('../../functions/workflow/flag-needs-attention') as typeof import('../../functions/workflow/flag-needs-attention');
+  const { lambdaContext } = require('../../local/lambda-context') as typeof import('../../local/lambda-context');
+  expect(await flag({ orderId: flaggedId, input: { failureReason: 'PAYMENT_DECLINED', compensationError: { Error: 'ReleaseStockFailed' } } }, lambdaContext('FlagNeedsAttention', 30))).toEqual({ flagged: true });
+
+  await page.goto(appUrl('/overview'));
+  await heading('Overview').waitFor();
+  const queue = page.getByRole('list', { name: 'Needs attention' });
+  const expected = await adminJson<{ ordersFailed: number; needsAttention: { orders: number } }>('/admin/overview');
+  expect(expected.needsAttention.orders).toBeGreaterThanOrEqual(1);
+  await queue.locator('li[data-queue="attention"] strong', { hasText: String(expected.needsAttention.orders) }).waitFor();
+
+  await queue.locator('li[data-queue="attention"] a').click();
+  await heading('Orders').waitFor();
+  expect(page.url()).toMatch(/needsAttention=true/);
+  const flaggedRow = page.locator(`tr[data-order-id="${flaggedId}"]`);
+  await flaggedRow.waitFor();
+  expect(await flaggedRow.textContent()).toContain('Needs attention: Compensation failed (ReleaseStockFailed)');
+  // Only flagged orders: the shipped one is not listed, and the filter shows as set.
+  expect(await page.locator(`tr[data-order-id="${orderId}"]`).count()).toBe(0);
+  expect(await page.getByLabel('Needs attention only').isChecked()).toBe(true);
+  expect(await page.locator('tbody tr').count()).toBe(expected.needsAttention.orders);
+  await shot('16c-needs-attention-list');
+
+  await page.goBack();
+  await heading('Overview').waitFor();
+  await queue.locator('li[data-queue="failed"] a').click();
+  await heading('Orders').waitFor();
+  expect(page.url()).toMatch(/status=FAILED/);
+  await flaggedRow.waitFor();
+  expect(await page.locator(`tr[data-order-id="${orderId}"]`).count()).toBe(0);
+
+  await page.goBack();
+  await heading('Overview').waitFor();
+  await queue.locator('li[data-queue="disputes"] a').click();
+  await heading('Orders').waitFor();
+  expect(page.url()).toMatch(/needsAttention=true/);
+
+  // Clearing the filter lists every order again.
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.locator(`tr[data-order-id="${orderId}"]`).waitFor();
+  expect(page.url()).not.toMatch(/needsAttention/);
+}, 60_000);
 
 test('adjusting stock below the threshold highlights it and raises an alert with days of cover', async () => {
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Inventory' }).click();

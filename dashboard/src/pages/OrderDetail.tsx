@@ -112,7 +112,7 @@ export function OrderDetail({ id }: { id: string }) {
 
             <h2>Timeline</h2>
             {o.timeline?.length ? (
-              <Timeline entries={o.timeline.map((entry) => ({ at: entry.at, status: entry.status, text: entry.reason ?? '', by: readableActor(entry.actor) }))} />
+              <Timeline label="Order timeline" entries={o.timeline.map((entry) => ({ at: entry.at, status: entry.status, text: entry.reason ?? '', by: readableActor(entry.actor) }))} />
             ) : (
               <p className="state state-empty">No timeline entries yet.</p>
             )}

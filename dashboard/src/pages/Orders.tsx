@@ -13,7 +13,15 @@ export const ORDERS_POLL_MS = 4000;
 export function Orders({ route }: { route: Route }) {
   useTitle('Orders');
   const q = route.query;
-  const filters = { q: q.get('q') ?? '', status: q.get('status') ?? '', email: q.get('email') ?? '', from: q.get('from') ?? '', to: q.get('to') ?? '' };
+  const filters = {
+    q: q.get('q') ?? '',
+    status: q.get('status') ?? '',
+    email: q.get('email') ?? '',
+    from: q.get('from') ?? '',
+    to: q.get('to') ?? '',
+    // 'true' or '': the overview's "needs attention" queue links here with it.
+    needsAttention: q.get('needsAttention') === 'true' ? 'true' : '',
+  };
   // Page size is part of the URL like the filters (1–100, the API's range); 25 is the API's default.
   const requestedLimit = Number(q.get('limit'));
   const limit = Number.isInteger(requestedLimit) && requestedLimit >= 1 && requestedLimit <= 100 ? requestedLimit : 25;
@@ -30,12 +38,13 @@ export function Orders({ route }: { route: Route }) {
           email: filters.email || undefined,
           from: dayBoundary(filters.from, 'start'),
           to: dayBoundary(filters.to, 'end'),
+          needsAttention: filters.needsAttention || undefined,
           cursor,
           limit,
         },
         signal,
       ),
-    [filters.q, filters.status, filters.email, filters.from, filters.to, limit],
+    [filters.q, filters.status, filters.email, filters.from, filters.to, filters.needsAttention, limit],
     { go: (cursor) => go({ cursor }), pollMs: ORDERS_POLL_MS },
   );
   const cursor = orders.cursor;
@@ -54,8 +63,8 @@ export function Orders({ route }: { route: Route }) {
         <ExportButton filters={filters} />
       </PageHeader>
       <FilterBar
-        key={`${filters.status}|${filters.email}|${filters.from}|${filters.to}`}
-        initial={{ status: filters.status, email: filters.email, from: filters.from, to: filters.to }}
+        key={`${filters.status}|${filters.email}|${filters.from}|${filters.to}|${filters.needsAttention}`}
+        initial={{ status: filters.status, email: filters.email, from: filters.from, to: filters.to, needsAttention: filters.needsAttention }}
         onApply={(next) => {
           orders.resetPaging();
           go({ ...next, q: filters.q || undefined });
@@ -116,6 +125,11 @@ function OrderRow({ order }: { order: OrderSummary }) {
       <td>
         <StatusBadge status={order.status} />
         {order.failureReason && <span className="subtle"> {humanize(order.failureReason)}</span>}
+        {order.needsAttention && (
+          <span className="attention" title={order.needsAttention.reason}>
+            Needs attention: {order.needsAttention.reason}
+          </span>
+        )}
       </td>
     </tr>
   );
@@ -139,7 +153,7 @@ function EmptyOrders({ filtered, firstPage }: { filtered: boolean; firstPage?: s
   );
 }
 
-type Filters = { status: string; email: string; from: string; to: string };
+type Filters = { status: string; email: string; from: string; to: string; needsAttention: string };
 
 function FilterBar({ initial, onApply }: { initial: Filters; onApply: (filters: Filters) => void }) {
   const [draft, setDraft] = useState(initial);
@@ -172,6 +186,9 @@ function FilterBar({ initial, onApply }: { initial: Filters; onApply: (filters: 
         <label htmlFor="filter-to">To</label>
         <input id="filter-to" type="date" value={draft.to} onChange={set('to')} aria-invalid={dateError ? true : undefined} />
       </div>
+      <label className="checkbox filter-attention">
+        <input type="checkbox" checked={draft.needsAttention === 'true'} onChange={(event) => setDraft({ ...draft, needsAttention: event.target.checked ? 'true' : '' })} /> Needs attention only
+      </label>
       <div className="filter-actions">
         <button type="submit" className="btn btn-primary">
           Apply filters
@@ -180,7 +197,7 @@ function FilterBar({ initial, onApply }: { initial: Filters; onApply: (filters: 
           type="button"
           className="btn btn-ghost"
           onClick={() => {
-            const cleared = { status: '', email: '', from: '', to: '' };
+            const cleared = { status: '', email: '', from: '', to: '', needsAttention: '' };
             setDraft(cleared);
             onApply(cleared);
           }}
@@ -235,8 +252,8 @@ function OrderSearch({ initial, onSearch }: { initial: string; onSearch: (value:
   );
 }
 
-/** Downloads the CSV of the current status and date filters (the API refuses more than 10,000 rows). */
-function ExportButton({ filters }: { filters: { status: string; from: string; to: string } }) {
+/** Downloads the CSV of the current status, attention and date filters (the API refuses more than 10,000 rows). */
+function ExportButton({ filters }: { filters: { status: string; from: string; to: string; needsAttention: string } }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   return (
@@ -249,11 +266,16 @@ function ExportButton({ filters }: { filters: { status: string; from: string; to
           setBusy(true);
           setError(undefined);
           try {
-            const blob = await api.exportOrders({ status: filters.status || undefined, from: dayBoundary(filters.from, 'start'), to: dayBoundary(filters.to, 'end') });
+            const blob = await api.exportOrders({
+              status: filters.status || undefined,
+              from: dayBoundary(filters.from, 'start'),
+              to: dayBoundary(filters.to, 'end'),
+              needsAttention: filters.needsAttention || undefined,
+            });
             const url = URL.createObjectURL(blob);
             const a = document.createElement('a');
             a.href = url;
-            a.download = `orders-${[filters.status, filters.from, filters.to].filter(Boolean).join('_') || 'all'}.csv`;
+            a.download = `orders-${[filters.status, filters.needsAttention && 'needs-attention', filters.from, filters.to].filter(Boolean).join('_') || 'all'}.csv`;
             a.click();
             setTimeout(() => URL.revokeObjectURL(url), 1000);
           } catch (e) {

@@ -50,11 +50,13 @@ function OverviewBody({ data }: { data: OverviewData }) {
     { label: 'Average order', value: money(data.averageOrderValue) },
   ];
   const max = Math.max(1, ...data.perDay.map((d) => d.orders));
+  // Each item opens the list it counts. Compensation failures, stuck workflows and open disputes all flag the
+  // order (`needsAttention`), so those open the orders list filtered to flagged orders.
   const queue = [
-    { label: 'Orders needing attention', count: data.needsAttention.orders, link: href('/orders', days) },
-    { label: 'Failed orders (declines, stock, fulfilment)', count: data.ordersFailed, link: href('/orders', { ...days, status: 'FAILED' }) },
-    { label: 'SKUs at or below their low-stock threshold', count: data.needsAttention.lowStock, link: href('/alerts', { open: 'true' }) },
-    { label: 'Open disputes', count: data.needsAttention.disputes, link: href('/payments') },
+    { id: 'attention', label: 'Orders needing attention (compensation failures, stuck workflows)', count: data.needsAttention.orders, link: href('/orders', { ...days, needsAttention: 'true' }) },
+    { id: 'failed', label: 'Failed orders (declined payments, stock, fulfilment)', count: data.ordersFailed, link: href('/orders', { ...days, status: 'FAILED' }) },
+    { id: 'low-stock', label: 'SKUs at or below their low-stock threshold', count: data.needsAttention.lowStock, link: href('/alerts', { open: 'true' }) },
+    { id: 'disputes', label: 'Open disputes', count: data.needsAttention.disputes, link: href('/orders', { ...days, needsAttention: 'true' }) },
   ];
   return (
     <>
@@ -90,7 +92,7 @@ function OverviewBody({ data }: { data: OverviewData }) {
       <h2>Needs attention</h2>
       <ul className="queue" aria-label="Needs attention">
         {queue.map((item) => (
-          <li key={item.label} className={item.count ? 'queue-item queue-open' : 'queue-item'}>
+          <li key={item.id} data-queue={item.id} className={item.count ? 'queue-item queue-open' : 'queue-item'}>
             <a href={item.link}>
               <strong>{formatNumber(item.count)}</strong> {item.label}
             </a>
