@@ -1,7 +1,8 @@
 /**
  * The README's curl walkthrough, pasted into an interactive shell as a new user would: the block between
  * the walkthrough markers is fed on stdin to `bash -i` (history expansion on, as in a terminal) — and to
- * `zsh -i` when zsh is installed — in a directory whose `.data/local.json` points at a local stack.
+ * `zsh -i` (CI installs zsh; a run without it says so) — in a directory whose `.data/local.json` points at a
+ * local stack.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,21 @@ function walkthrough(): string {
   return block[1];
 }
 
-const shells = ['bash', ...(['/usr/bin/zsh', '/bin/zsh'].some((p) => existsSync(p)) ? ['zsh'] : [])];
+// zsh is not on every machine (.ci/run installs it). Without it the zsh half is never silently dropped:
+// CI fails, and elsewhere the run reports it as skipped and says why (docs/decisions.md 2026-12-02).
+const zsh = ['/usr/bin/zsh', '/bin/zsh'].some((p) => existsSync(p));
+const shells = zsh ? ['bash', 'zsh'] : ['bash'];
+if (!zsh) {
+  const message = 'zsh is not installed: the README walkthrough was NOT checked in zsh (apt-get install zsh; .ci/run installs it)';
+  if (process.env.CI) {
+    test('zsh is installed, so the walkthrough is checked in zsh too', () => {
+      throw new Error(message);
+    });
+  } else {
+    console.warn(`README walkthrough: ${message}`);
+    test.skip(`README walkthrough in interactive zsh (${message})`, () => undefined);
+  }
+}
 
 describe.each(shells)('README walkthrough in interactive %s', (shell) => {
   let work: string;
