@@ -276,7 +276,7 @@ describe('POST /admin/orders/{id}/delivered', () => {
     const res = await deliveredCall(order.id, { reason: 'Customer phoned: parcel received' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: order.id, status: 'DELIVERED', shipment: { trackingNumber, deliveredAt: expect.any(String) } });
-    expect(res.body.timeline.at(-1)).toMatchObject({ status: 'DELIVERED', actor: admin.username, reason: 'Customer phoned: parcel received' });
+    expect(res.body.timeline.at(-1)).toMatchObject({ status: 'DELIVERED', actor: `admin:${admin.username}`, reason: 'Customer phoned: parcel received' });
     expect((await trackingCall(trackingNumber)).body.status).toBe('DELIVERED');
   });
 

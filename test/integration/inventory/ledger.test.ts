@@ -105,7 +105,7 @@ it('movements after a mixed history sum to today’s onHand and reserved, newest
     ['release', 0, -1, c.id],
     ['reservation', 0, 3, d.id],
   ].map(key).sort());
-  expect(pMovements.find((m) => m.reason === 'Damaged in storage')).toMatchObject({ type: 'adjustment', location: 'MAIN', by: 'admin-user' });
+  expect(pMovements.find((m) => m.reason === 'Damaged in storage')).toMatchObject({ type: 'adjustment', location: 'MAIN', by: 'admin:admin-user' });
   expect(await inventoryStore.get(p)).toMatchObject({ onHand: 20, reserved: 3 });
 });
 
