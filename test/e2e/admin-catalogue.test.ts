@@ -99,13 +99,16 @@ describe('admin inventory and alerts', () => {
     expect((await local.api(`/admin/inventory/NOPE-${process.pid}/adjustments`, { as: 'admin', ...json({ delta: 1, reason: 'x' }) })).status).toBe(404);
 
     const history = (await (await local.api(`/admin/inventory/${code}/adjustments`, { as: 'admin' })).json()) as { items: any[] };
-    // "Who" is the Cognito username of the signed-in admin, from the verified access token.
+    // "Who" is the signed-in admin's email (read from cognito-local with the admin's own access token, which
+    // carries only the opaque username), never that bare id.
     const adminToken = await local.token('admin');
-    const { username } = JSON.parse(Buffer.from(adminToken.split('.')[1]!, 'base64url').toString()) as { username: string };
+    const claims = JSON.parse(Buffer.from(adminToken.split('.')[1]!, 'base64url').toString()) as { username: string; email?: string };
+    expect(claims.email).toBeUndefined();
     expect(history.items.map((a) => [a.delta, a.reason, a.by])).toEqual([
-      [-4, 'Damaged in storage', username],
-      [8, 'Opening stock', username],
+      [-4, 'Damaged in storage', 'admin:admin@example.com'],
+      [8, 'Opening stock', 'admin:admin@example.com'],
     ]);
+    expect(JSON.stringify(history.items)).not.toContain(claims.username);
     expect(history.items[0].at).toMatch(/^\d{4}-\d\d-\d\dT/);
 
     const alerts = (await (await local.api('/admin/alerts', { as: 'admin' })).json()) as { items: any[] };
