@@ -223,6 +223,23 @@ test('creating a product shows client and server validation errors inline, then 
   await shot('05-product-edit');
 });
 
+test('a product created with opening stock says how many are in stock, not "add stock"', async () => {
+  const stocked = `${sku}-OS`;
+  await page.goto(appUrl('/products/new'));
+  const form = page.getByRole('form', { name: 'New product' });
+  await form.getByLabel('SKU').fill(stocked);
+  await form.getByLabel('Name').fill(`${productName} stocked`);
+  await form.getByLabel('Price').fill('3.00');
+  await form.getByLabel('Low-stock threshold').fill('1');
+  await form.getByLabel('Opening stock (units)').fill('3');
+  await form.getByRole('button', { name: 'Create product' }).click();
+  await page.getByRole('status').filter({ hasText: `Created ${stocked}. 3 in stock.` }).waitFor();
+  expect(await page.getByText('Add stock on the Inventory page').count()).toBe(0);
+  // Back to the first product, where the next steps continue.
+  await page.goto(appUrl(`/products/${sku}`));
+  await heading(productName).waitFor();
+});
+
 test('editing a product saves only what changed', async () => {
   const form = page.getByRole('form', { name: `Edit ${sku}` });
   await form.getByLabel('Price').fill('15.50');
@@ -695,13 +712,16 @@ test('the adjustment history lists every change with who and why', async () => {
   expect(text).toContain('+8');
   expect(text).toContain('-3');
   expect(text).not.toContain('Typo'); // the refused adjustment left no trace
+  // Who: the admin's email, never a bare id.
+  expect(text).toContain(ADMIN);
+  expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   // The ledger beside it lists the same adjustments as movements, with who and why. (Order movements
   // come from the change-stream consumer; the ledger's sums are proven in test/integration/inventory.)
   const movements = page.getByRole('table', { name: `Movements of ${sku}` });
   await movements.locator('tr[data-movement="adjustment"]').first().waitFor();
   const rows = await movements.locator('tr[data-movement="adjustment"]').allInnerTexts();
   expect(rows.some((r) => r.includes('+8') && r.includes('Opening stock from supplier'))).toBe(true);
-  expect(rows.some((r) => r.includes('-3') && r.includes('Damaged in storage'))).toBe(true);
+  expect(rows.some((r) => r.includes('-3') && r.includes('Damaged in storage') && r.includes(ADMIN))).toBe(true);
   await shot('16-inventory-history');
 });
 

@@ -142,7 +142,7 @@ export function InventoryHistory({ sku, route }: { sku: string; route: Route }) 
               {formatNumber(item.delta)}
             </td>
             <td>{item.reason}</td>
-            <td>{item.by}</td>
+            <td>{readableActor(item.by)}</td>
             <td className="num">{formatNumber(item.onHand)}</td>
             <td className="num">{formatNumber(item.reserved)}</td>
           </tr>
