@@ -46,6 +46,8 @@ const productName = `Browser test lamp ${sku.slice(4)}`;
 let orderId: string;
 let trackingNumber: string;
 let heldOrderId: string;
+/** Declined orders placed in this session (each must get exactly one `failed` email). */
+const declinedIds: string[] = [];
 const heldSku = `${sku}-OPEN`;
 
 async function shot(name: string) {
@@ -569,6 +571,7 @@ test('an order still in its cancellation window is cancelled from its page', asy
 
 test('a declined order shows as failed, and the orders table pages through nextCursor', async () => {
   const declinedId = await placeOrder('MUG-CLASSIC', 1, 'pm_card_chargeDeclined');
+  declinedIds.push(declinedId);
   // One order per page: newest first, so declined → held (cancelled) → shipped.
   await page.goto(appUrl('/orders?limit=1'));
   await heading('Orders').waitFor();
@@ -622,6 +625,7 @@ test('the overview’s attention queue opens the filtered lists: flagged orders,
   // A declined order whose compensation then failed: flagged by the workflow's own step (what the state
   // machine runs after a compensation's retries are spent).
   const flaggedId = await placeOrder('MUG-CLASSIC', 1, 'pm_card_chargeDeclined');
+  declinedIds.push(flaggedId);
   await local.waitForExecution(flaggedId);
   const { handler: flag } = require('../../functions/workflow/flag-needs-attention') as typeof import('../../functions/workflow/flag-needs-attention');
   const { lambdaContext } = require('../../local/lambda-context') as typeof import('../../local/lambda-context');
@@ -854,3 +858,45 @@ test('an admin with an authenticator app signs in with its TOTP code (as the AWS
     await cognitoCall('SetUserPoolMfaConfig', { UserPoolId: userPoolId, MfaConfiguration: (previous as { MfaConfiguration?: string }).MfaConfiguration ?? 'OFF' });
   }
 });
+
+test('every event of this session emailed its customer exactly once, of the right kind, named by order number', async () => {
+  const { simpleParser } = require('mailparser') as typeof import('mailparser');
+  const dir = path.join(local.stack.dataDir, 'outbox');
+  // Shipped, refunded twice (0.29 in the dialog, the rest behind its back), delivered; the held order paid then
+  // cancelled; each declined order failed.
+  const expected = new Map<string, string[]>([
+    [orderId, ['confirmation', 'delivered', 'refunded', 'refunded', 'shipped']],
+    [heldOrderId, ['cancelled', 'confirmation']],
+    ...declinedIds.map((id): [string, string[]] => [id, ['failed']]),
+  ]);
+  const read = async () => {
+    const { readdir } = require('node:fs/promises') as typeof import('node:fs/promises');
+    const mails = await Promise.all((await readdir(dir)).filter((f) => f.endsWith('.eml')).map(async (f) => simpleParser(await readFile(path.join(dir, f)))));
+    return mails.filter((m) => expected.has(String(m.headers.get('x-order-id'))));
+  };
+  const kinds = (mails: Awaited<ReturnType<typeof read>>) =>
+    Object.fromEntries([...expected.keys()].map((id) => [id, mails.filter((m) => m.headers.get('x-order-id') === id).map((m) => String(m.headers.get('x-notification-kind'))).sort()]));
+  // Sent by the outbox consumer from the change stream: wait for it to catch up, then check once more.
+  const deadline = Date.now() + 30_000;
+  let mails = await read();
+  while (JSON.stringify(kinds(mails)) !== JSON.stringify(Object.fromEntries(expected)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    mails = await read();
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  mails = await read();
+  expect(kinds(mails)).toEqual(Object.fromEntries(expected));
+  for (const id of expected.keys()) {
+    const { number } = await adminJson<{ number: number }>(`/admin/orders/${id}`);
+    for (const mail of mails.filter((m) => m.headers.get('x-order-id') === id)) {
+      expect(mail.subject).toContain(`#${number}`);
+      expect(mail.text).toBeTruthy();
+      expect(mail.html).toBeTruthy(); // multipart: plain text and HTML
+    }
+  }
+  const refunds = mails.filter((m) => m.headers.get('x-order-id') === orderId && m.headers.get('x-notification-kind') === 'refunded');
+  expect(refunds.map((m) => m.text).join('\n')).toContain('$0.29');
+  // And the refunds entered the order's timeline once each.
+  const order = await adminJson<{ timeline: { reason: string }[] }>(`/admin/orders/${orderId}`);
+  expect(order.timeline.filter((e) => /^Refunded .* \(refund \d+\)$/.test(e.reason)).map((e) => e.reason)).toEqual(['Refunded $0.29 (refund 1)', 'Refunded $30.71 (refund 2)']);
+}, 60_000);
