@@ -84,14 +84,15 @@ export function humanize(value: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Who did it, for people: "customer", "admin", "step: reserve stock", never a bare id. */
+/** Who did it, for people: "customer", the admin's email (or "admin" for old records), "step: reserve stock", never a bare id. */
 export function readableActor(actor: string | undefined | null): string {
   if (!actor) return '—';
   const [kind, ...rest] = actor.split(':');
   const detail = rest.join(':');
   if (kind === 'customer') return 'customer';
   if (kind === 'admin') return detail.includes('@') ? detail : 'admin';
-  if (kind === 'step') return `step: ${detail.replace(/-/g, ' ')}`;
+  // Workflow steps: `step:reserve-stock` on orders, `workflow:authorize` on payment history.
+  if (kind === 'step' || kind === 'workflow') return `step: ${detail.replace(/-/g, ' ')}`;
   if (/^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(actor)) return 'admin';
   return actor;
 }

@@ -2,7 +2,7 @@
  * The dashboard's money handling (dashboard/src/format.ts): admins type decimals, the API takes integer
  * minor units. Pure functions, so no browser needed; kept next to the browser test that relies on them.
  */
-import { formatMoney, fractionDigits, minorToDecimal, minorToInput, parseDecimalToMinor } from '../../dashboard/src/format';
+import { formatMoney, fractionDigits, minorToDecimal, minorToInput, moneyInText, parseDecimalToMinor, readableActor } from '../../dashboard/src/format';
 
 describe('parseDecimalToMinor', () => {
   it.each([
@@ -58,5 +58,27 @@ describe('minor units to text', () => {
     expect(formatMoney({ amount: 1500, currency: 'JPY' })).toMatch(/1,500/);
     expect(formatMoney({ amount: 29, currency: 'EUR' })).toMatch(/0\.29/);
     expect(formatMoney(undefined)).toBe('—');
+  });
+});
+
+describe('readable actors and money in server texts', () => {
+  it.each([
+    ['admin:ops@example.com', 'ops@example.com'],
+    ['admin:91479d18-0d8c-4c3e-9a43-2c1b5a0e7f10', 'admin'], // recorded before actors carried the email
+    ['91479d18-0d8c-4c3e-9a43-2c1b5a0e7f10', 'admin'],
+    ['customer:8a2018e7-1111-4222-8333-944455556666', 'customer'],
+    ['step:reserve-stock', 'step: reserve stock'],
+    ['workflow:authorize', 'step: authorize'],
+    ['carrier', 'carrier'],
+    ['reconciler', 'reconciler'],
+  ])('%s → %s', (actor, shown) => {
+    expect(readableActor(actor)).toBe(shown);
+    expect(readableActor(actor)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
+  });
+
+  it('payment history texts show money, not minor units', () => {
+    expect(moneyInText('refund 1: 5900 USD (succeeded)', 'USD')).toBe('refund 1: $59.00 (succeeded)');
+    expect(moneyInText('amount refunded now 5900', 'USD')).toBe('refunded so far $59.00');
+    expect(moneyInText('refund 2: 1500 JPY (pending)', 'JPY')).toBe('refund 2: ¥1,500 (pending)');
   });
 });
