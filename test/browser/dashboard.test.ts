@@ -729,6 +729,31 @@ test('the adjustment history lists every change with who and why', async () => {
   await shot('16-inventory-history');
 });
 
+test('a restock resolves the low-stock alert: shown as resolved, and gone from the open alerts', async () => {
+  const restock = await local.api(`/admin/inventory/${sku}/adjustments`, {
+    as: 'admin',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ delta: 10, reason: 'Restock' }),
+  });
+  expect(restock.status).toBe(200);
+  await page.goto(appUrl('/alerts'));
+  await heading('Low-stock alerts').waitFor();
+  const alert = page.locator(`tr[data-sku="${sku}"]`).first();
+  await alert.getByText(/^Resolved /).waitFor();
+  await page.getByLabel('Open alerts only').check();
+  await page.waitForURL(/open=true/);
+  await page.locator(`tr[data-sku="${sku}"]`).first().waitFor({ state: 'detached' });
+  const open = await adminJson<{ items: { sku: string; resolvedAt: string | null }[] }>('/admin/alerts?open=true');
+  expect(open.items.some((a) => a.sku === sku)).toBe(false);
+  expect(open.items.every((a) => a.resolvedAt === null)).toBe(true);
+  await shot('15b-alerts-open-only');
+  // The session goes on from the SKU's stock history, where the restock is listed by the admin.
+  await page.goto(appUrl(`/inventory/${sku}`));
+  await heading(`Stock history · ${sku}`).waitFor();
+  await page.getByRole('table', { name: `Adjustments of ${sku}` }).locator('tr', { hasText: 'Restock' }).filter({ hasText: ADMIN }).waitFor();
+});
+
 test('an access token about to expire is refreshed quietly (REFRESH_TOKEN_AUTH)', async () => {
   const stored = () => page.evaluate(() => JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage)[0]!)!) as { accessToken: string; expiresAt: number });
   const before = await stored();
