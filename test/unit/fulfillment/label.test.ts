@@ -1,6 +1,8 @@
 import { PDFDocument, PDFName } from 'pdf-lib';
 import { code128Png, LABEL_HEIGHT_PT, LABEL_WIDTH_PT, renderLabelPdf, renderLabelZpl, zplField, type LabelContent } from '../../../functions/fulfillment/label';
 import { decodeBarcodePng, inspectPdf } from './support/barcode';
+import { labelContentFor } from '../../../functions/fulfillment/self-ship-carrier';
+import type { Order } from '../../../functions/domain/order';
 
 const label: LabelContent = {
   trackingNumber: 'RA473124829GB',
@@ -101,6 +103,22 @@ describe('PDF label', () => {
   it('omits the weight when it is unknown', async () => {
     const text = inspectPdf(await renderLabelPdf({ ...label, weightGrams: undefined })).pages[0].text;
     expect(text).not.toContain('Weight');
+  });
+});
+
+describe('label of a real order', () => {
+  it('prints the ship-to in the country’s own format (Korea: city, then street) with the country in full, and the order number', async () => {
+    const order = {
+      id: '6f1c2a7e-0000-4000-8000-000000000002',
+      number: 1077,
+      customer: { name: '김민준', email: 'minjun@example.kr' },
+      shippingAddress: { name: '김민준', line1: '테헤란로 152', city: '서울특별시 강남구', postalCode: '06236', country: 'KR' },
+    } as unknown as Order;
+    const content = labelContentFor(order, { order, fromAddress: { name: 'Acme', lines: ['1 Road'] } }, 'RA473124829GB', '2026-12-02T00:00:00.000Z');
+    const text = inspectPdf(await renderLabelPdf(content)).pages[0].text;
+    for (const expected of ['김민준', '서울특별시 강남구 테헤란로', '152', '06236', 'South Korea', '#1077']) expect(text).toContain(expected);
+    expect(text).not.toMatch(/(^|\n)KR(\n|$)/); // not the bare code
+    expect(text).not.toContain('?');
   });
 });
 
