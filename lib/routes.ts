@@ -46,6 +46,8 @@ export const routes: readonly Route[] = [
   { name: 'ListMyOrders', method: 'GET', path: '/orders', entry: api('list-my-orders'), auth: 'customer', needs: ['cursors'] },
   { name: 'GetMyOrder', method: 'GET', path: '/orders/{id}', entry: api('get-my-order'), auth: 'customer' },
   { name: 'CancelMyOrder', method: 'POST', path: '/orders/{id}/cancel', entry: api('cancel-my-order'), auth: 'customer', needs: ['payments'] },
+  { name: 'RequestReturn', method: 'POST', path: '/orders/{id}/returns', entry: api('request-return'), auth: 'customer' },
+  { name: 'ListMyReturns', method: 'GET', path: '/orders/{id}/returns', entry: api('list-my-returns'), auth: 'customer' },
 
   // Admin: products and inventory
   { name: 'AdminListProducts', method: 'GET', path: '/admin/products', entry: api('admin-list-products'), auth: 'admin', needs: ['cursors'] },
@@ -68,6 +70,15 @@ export const routes: readonly Route[] = [
   { name: 'AdminRefundOrder', method: 'POST', path: '/admin/orders/{id}/refund', entry: api('admin-refund-order'), auth: 'admin', needs: ['payments', 'idempotency'] },
   { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
   { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
+  { name: 'AdminGetShipmentLabel', method: 'GET', path: '/admin/orders/{id}/shipments/{shipmentId}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
+
+  // Returns (SPEC.md "Returns")
+  { name: 'AdminListReturns', method: 'GET', path: '/admin/returns', entry: api('admin-list-returns'), auth: 'admin', needs: ['cursors'] },
+  { name: 'AdminGetReturn', method: 'GET', path: '/admin/returns/{id}', entry: api('admin-get-return'), auth: 'admin' },
+  { name: 'AdminGetReturnLabel', method: 'GET', path: '/admin/returns/{id}/label', entry: api('admin-get-return-label'), auth: 'admin', needs: ['labels'] },
+  { name: 'AdminApproveReturn', method: 'POST', path: '/admin/returns/{id}/approve', entry: api('admin-approve-return'), auth: 'admin', needs: ['labels', 'pdf'] },
+  { name: 'AdminRejectReturn', method: 'POST', path: '/admin/returns/{id}/reject', entry: api('admin-reject-return'), auth: 'admin' },
+  { name: 'AdminReceiveReturn', method: 'POST', path: '/admin/returns/{id}/receive', entry: api('admin-receive-return'), auth: 'admin', needs: ['payments'] },
   { name: 'AdminGetPackingSlip', method: 'GET', path: '/admin/orders/{id}/packing-slip', entry: api('admin-get-packing-slip'), auth: 'admin', needs: ['pdf'] },
   { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin', needs: ['cursors'] },
 
@@ -97,6 +108,7 @@ export const workflowTasks: readonly WorkflowTask[] = [
   { name: 'AuthorizePayment', entry: step('authorize-payment'), needs: ['payments'] },
   { name: 'CreateLabel', entry: step('create-label'), needs: ['labels', 'pdf'] },
   { name: 'ShipOrder', entry: step('ship-order'), needs: ['payments'] },
+  { name: 'ShipmentFault', entry: step('shipment-fault') },
   { name: 'ReleaseStock', entry: step('release-stock') },
   { name: 'VoidPayment', entry: step('void-payment'), needs: ['payments'] },
   { name: 'FailOrder', entry: step('fail-order') },

@@ -12,6 +12,11 @@ export const keys = {
   order: (id: string) => ({ pk: `ORDER#${id}`, sk: 'ORDER' }),
   payment: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'PAYMENT' }),
   shipment: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'SHIPMENT' }),
+  /** A shipment of a split order: S1 keeps the order's original SHIPMENT item, S2… are SHIPMENT#S2…. */
+  shipmentPart: (orderId: string, shipmentId: string) => ({ pk: `ORDER#${orderId}`, sk: shipmentId === 'S1' ? 'SHIPMENT' : `SHIPMENT#${shipmentId}` }),
+  /** A return of an order (functions/returns) and the order's counters of returned units. */
+  orderReturn: (orderId: string, returnId: string) => ({ pk: `ORDER#${orderId}`, sk: `RETURN#${returnId}` }),
+  returnCounts: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'RETURNS' }),
   /** Marker that a notification was sent: a conditional put makes step retries send once. */
   notification: (orderId: string, kind: string) => ({ pk: `ORDER#${orderId}`, sk: `NOTIFICATION#${kind}` }),
   tracking: (trackingNumber: string) => ({ pk: `TRACKING#${trackingNumber}`, sk: 'TRACKING' }),

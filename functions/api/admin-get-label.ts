@@ -1,42 +1,23 @@
 import * as z from '../domain/zod';
-import { api, json, type ApiResponse } from '../commons/http';
+import { api } from '../commons/http';
 import { notFound } from '../commons/problem';
-import { labelContentTypes, type LabelFormat } from '../fulfillment/label-storage';
+import { SHIPMENT_ID } from '../domain/shipments';
+import { labelResponse } from '../fulfillment/label-response';
 import { fulfillment } from '../fulfillment/service';
 
 const labelQuery = z.strictObject({ format: z._default(z.enum(['pdf', 'zpl']), 'pdf') });
 
 /**
- * The shipping label of an order, admins only.
- *   S3 (AWS): 302 to a short-lived presigned URL (LABEL_URL_TTL_SECONDS, default 5 min); with
- *   `Accept: application/json` instead 200 `{ url, expiresAt, format }`, for browser apps that cannot
- *   follow a cross-origin redirect with their bearer token.
- *   Local mode: 200 with the file's bytes.
+ * The shipping label of one shipment, admins only: GET /admin/orders/{id}/shipments/{shipmentId}/label, and
+ * GET /admin/orders/{id}/label for the first shipment (S1). How it is served: fulfillment/label-response.ts.
  */
-export const handler = api({ auth: 'admin', query: labelQuery }, async ({ params, query, headers }): Promise<ApiResponse> => {
+export const handler = api({ auth: 'admin', query: labelQuery }, async ({ params, query, headers }) => {
   const orderId = params.id ?? '';
-  const format: LabelFormat = query.format;
-  const shipment = /^[A-Za-z0-9_-]{1,64}$/.test(orderId) ? await fulfillment().getShipment(orderId) : undefined;
-  if (!shipment || shipment.state !== 'CREATED' || !shipment.labelKeys) throw notFound(`Order ${orderId} has no shipping label yet.`);
-
-  const contentType = labelContentTypes[format];
-  const filename = `label-${shipment.trackingNumber}.${format}`;
-  const delivery = await fulfillment().storage().deliver(shipment.labelKeys[format], contentType, filename);
-  if (!delivery) throw notFound(`The ${format} label file of order ${orderId} is missing.`);
-
-  if (delivery.kind === 'url') {
-    const body = { url: delivery.url, expiresAt: delivery.expiresAt, format };
-    if ((headers.accept ?? '').includes('application/json')) return json(200, body, { 'cache-control': 'no-store' });
-    return json(302, body, { location: delivery.url, 'cache-control': 'no-store' });
+  const shipmentId = params.shipmentId ?? 'S1';
+  if (!SHIPMENT_ID.test(shipmentId)) throw notFound(`Order ${orderId} has no shipment ${shipmentId.slice(0, 20)}.`);
+  const shipment = await fulfillment().getShipment(orderId, shipmentId);
+  if (!shipment || shipment.state !== 'CREATED' || !shipment.labelKeys) {
+    throw notFound(params.shipmentId ? `Shipment ${shipmentId} of order ${orderId} has no label yet.` : `Order ${orderId} has no shipping label yet.`);
   }
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': contentType,
-      'content-disposition': `${format === 'pdf' ? 'inline' : 'attachment'}; filename="${filename}"`,
-      'cache-control': 'private, no-store',
-    },
-    body: Buffer.from(delivery.body).toString('base64'),
-    isBase64Encoded: true,
-  };
+  return labelResponse({ keys: shipment.labelKeys, trackingNumber: shipment.trackingNumber, what: `order ${orderId}` }, query.format, headers);
 });

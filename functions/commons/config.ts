@@ -21,6 +21,8 @@ export const config = {
   labelsBucket: () => optional('LABELS_BUCKET'),
   senderEmail: () => process.env.SENDER_EMAIL ?? 'orders@example.com',
   orderHoldSeconds: () => Number(process.env.ORDER_HOLD_SECONDS ?? '10'),
+  /** SPEC.md "Returns": how long after delivery a customer may ask for a return. */
+  returnWindowDays: () => Number(process.env.RETURN_WINDOW_DAYS ?? '30'),
   stripeSecretKey: () => optional('STRIPE_SECRET_KEY'),
   stripeSecretArn: () => optional('STRIPE_SECRET_ARN'),
   stripeWebhookSecret: () => optional('STRIPE_WEBHOOK_SECRET'),

@@ -96,6 +96,29 @@ export interface ShipmentSummary {
   deliveredAt?: string;
 }
 
+export const SHIPMENT_STATUSES = ['PLANNED', 'LABELLED', 'SHIPPED', 'DELIVERED'] as const;
+export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+
+/**
+ * One part of the order shipped from one location (SPEC.md "Shipments"). The reservation plans it
+ * (`id`, `location`, `lines`); the label step adds the tracking number and labels; the ship step and the
+ * carrier move its status. An order without `shipments` is one shipment S1 from MAIN with all its lines
+ * (domain/shipments.ts plannedShipments).
+ */
+export interface OrderShipment {
+  id: string;
+  location: string;
+  lines: { sku: string; quantity: number }[];
+  status?: ShipmentStatus;
+  trackingNumber?: string;
+  trackingUrl?: string;
+  carrier?: string;
+  service?: string;
+  labelKeys?: { pdf: string; zpl: string };
+  shippedAt?: string;
+  deliveredAt?: string;
+}
+
 /** Set when a compensation still failed after its retries: shown first to admins, and an ops alarm fires. */
 export interface NeedsAttention {
   reason: string;
@@ -124,7 +147,12 @@ export interface Order {
   /** Hot SKUs only: which stock shards this order's reservation took from ({ sku: [[shard, quantity]] }). */
   stockAllocation?: Record<string, [number, number][]>;
   payment?: PaymentSummary;
+  /** The first shipment (S1), kept for single-shipment readers (emails, tracking page, dashboard). */
   shipment?: ShipmentSummary;
+  /** Every shipment of the order; absent before labelling on orders planned before shipments existed. */
+  shipments?: OrderShipment[];
+  /** How many shipments have been handed to the carrier while the order is still LABELLED: blocks a cancel. */
+  shippedParts?: number;
   timeline: TimelineEntry[];
   needsAttention?: NeedsAttention;
   /** How many workflow executions this order has had; the reconciler starts the next one by number. */
@@ -150,9 +178,24 @@ export function customerView(order: Order) {
       ? { payment: { status: order.payment.status, brand: order.payment.brand, last4: order.payment.last4 } }
       : {}),
     ...(order.shipment ? { shipment: { trackingNumber: order.shipment.trackingNumber, trackingUrl: order.shipment.trackingUrl } } : {}),
+    ...(order.shipments?.length ? { shipments: order.shipments.map(shipmentView) } : {}),
+    ...(order.payment?.amountRefunded ? { refunded: { amount: order.payment.amountRefunded, currency: order.total.currency } } : {}),
     timeline: order.timeline.map(({ at, status, reason }) => ({ at, status, reason })),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
+  };
+}
+
+/** A shipment as customers and admins see it: SPEC.md `{ id, location, items, trackingNumber, trackingUrl, status }`. */
+export function shipmentView(s: OrderShipment) {
+  return {
+    id: s.id,
+    location: s.location,
+    items: s.lines,
+    status: s.status ?? 'PLANNED',
+    ...(s.trackingNumber ? { trackingNumber: s.trackingNumber, trackingUrl: s.trackingUrl } : {}),
+    ...(s.shippedAt ? { shippedAt: s.shippedAt } : {}),
+    ...(s.deliveredAt ? { deliveredAt: s.deliveredAt } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { renderLabelPdf, renderLabelZpl } from './label';
 import { selfShipCarrier } from './self-ship-carrier';
 import { createFulfillmentService, type FulfillmentDeps, type FulfillmentService } from './service';
 import type { Order } from '../domain/order';
+import type { ShipmentPlan } from '../domain/shipments';
 
 /**
  * The fulfillment service of the label step: the one module that brings in the label renderer (pdf-lib,
@@ -22,4 +23,4 @@ export function labellingFulfillment(): FulfillmentService {
 }
 
 /** Entry point of functions/workflow/create-label.ts: creates the shipment and stores its labels, idempotently. */
-export const createShipmentForOrder = (order: Order) => labellingFulfillment().createShipmentForOrder(order);
+export const createShipmentForOrder = (order: Order, plan?: ShipmentPlan) => labellingFulfillment().createShipmentForOrder(order, plan);

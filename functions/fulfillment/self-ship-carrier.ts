@@ -24,6 +24,11 @@ export function labelContentFor(order: Order, request: CreateShipmentRequest, tr
   };
 }
 
+/** The one call that allocates an S10 tracking number (shipments and return labels alike). */
+export async function allocateTrackingNumber(nextSerial: () => Promise<number> = nextTrackingSerial): Promise<string> {
+  return makeTrackingNumber(fulfillmentSettings.serviceIndicator(), await nextSerial(), fulfillmentSettings.trackingCountry());
+}
+
 /** The label renderer (functions/fulfillment/label.ts: pdf-lib, bwip-js), given only where labels are made. */
 export interface LabelRenderer {
   renderLabelPdf(content: LabelContent): Promise<Uint8Array>;
@@ -48,8 +53,7 @@ export function selfShipCarrier(deps: { nextSerial?: () => Promise<number>; now?
       if (!labels) throw new Error('This function has no label renderer: shipments are created by the label step (fulfillment/labelling.ts)');
       const existing = request.existingTrackingNumber;
       if (existing !== undefined && !isValidTrackingNumber(existing)) throw new Error('The existing tracking number is not a valid S10 number');
-      const trackingNumber =
-        existing ?? makeTrackingNumber(fulfillmentSettings.serviceIndicator(), await nextSerial(), fulfillmentSettings.trackingCountry());
+      const trackingNumber = existing ?? (await allocateTrackingNumber(nextSerial));
       const content = labelContentFor(request.order, request, trackingNumber, now().toISOString());
       return {
         trackingNumber,

@@ -8,6 +8,9 @@ import { labelContentTypes, labelKey, type LabelStorage } from './label-storage'
 import { labelStorage } from './label-stores';
 import { selfShipCarrier } from './self-ship-carrier';
 import { fulfillmentSettings } from './settings';
+import { shipmentOnlyUpdate, withShipmentChange, type UpdateParams } from '../adapters/fulfillment/order-shipments';
+import { isDelivered, plannedShipments, type ShipmentPlan } from '../domain/shipments';
+import { returnArrived } from '../adapters/returns-store';
 
 /**
  * Fulfillment use cases for the workflow steps and the HTTP handlers: create the shipment (idempotent per
@@ -50,6 +53,9 @@ export interface MarkDeliveredInput {
   at: string;
   /** Carrier event id: marks the event processed in the same transaction (webhooks only). */
   eventId?: string;
+  /** The shipment delivered (carrier: the tracking number's); without it every shipment of a SHIPPED order. */
+  shipmentId?: string;
+  trackingNumber?: string;
   description?: string;
 }
 
@@ -82,10 +88,11 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
    * on the order's shipment item before labels are stored, so a retried step reuses it (re-rendering the
    * label) and never allocates a second one. Only a caller that loses a concurrent claim wastes a serial.
    */
-  async function createShipmentForOrder(order: Order): Promise<ShipmentSummary> {
+  async function createShipmentForOrder(order: Order, plan: ShipmentPlan = plannedShipments(order)[0]!): Promise<ShipmentSummary> {
+    const shipmentId = plan.id;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       await backoff(attempt);
-      const existing = await shipmentStore.getShipment(order.id);
+      const existing = await shipmentStore.getShipment(order.id, shipmentId);
       if (existing?.state === 'CREATED') return summaryOf(existing);
 
       const created = await carrier.createShipment({
@@ -97,6 +104,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
       if (!existing) {
         const claimed = await shipmentStore.claimShipment({
           orderId: order.id,
+          ...(shipmentId !== 'S1' ? { shipmentId } : {}),
           state: 'PENDING',
           trackingNumber: created.trackingNumber,
           carrier: created.carrier,
@@ -117,6 +125,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
 
       const shipment = {
         orderId: order.id,
+        ...(shipmentId !== 'S1' ? { shipmentId } : {}),
         state: 'CREATED' as const,
         trackingNumber: created.trackingNumber,
         trackingUrl: created.trackingUrl,
@@ -130,6 +139,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
       const tracking: TrackingItem = {
         trackingNumber: created.trackingNumber,
         orderId: order.id,
+        ...(shipmentId !== 'S1' ? { shipmentId } : {}),
         status: 'LABEL_CREATED',
         events: [firstEvent],
         eventKeys: [trackingEventKey(firstEvent)],
@@ -139,7 +149,7 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
       };
       const result = await shipmentStore.transact(shipmentStore.completeShipmentItems(shipment, tracking));
       if (result.ok) {
-        logger.info('Shipment created', { orderId: order.id, trackingNumber: created.trackingNumber, carrier: created.carrier });
+        logger.info('Shipment created', { orderId: order.id, shipmentId, trackingNumber: created.trackingNumber, carrier: created.carrier });
         return summaryOf(shipment);
       }
       // A concurrent attempt completed it (the next pass returns that), or the tracking number is taken.
@@ -184,36 +194,15 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
       const order = await orderStore.get(orderId);
       if (!order) throw new OrderNotFound(orderId);
       if (input.eventId && (await shipmentStore.webhookEventSeen(input.eventId))) throw new DuplicateCarrierEvent(input.eventId);
-      if (order.status !== 'SHIPPED') throw new OrderNotShipped(orderId, order.status);
-
-      const shipmentItem = order.shipment ? undefined : await shipmentStore.getShipment(orderId);
-      const shipment: ShipmentSummary | undefined = order.shipment ?? (shipmentItem && summaryOf(shipmentItem));
       const receivedAt = now();
-      const items: TransactItem[] = [
-        {
-          Update: orderStore.transitionUpdate(
-            orderId,
-            'DELIVERED',
-            { actor: input.actor, reason: input.reason },
-            { from: ['SHIPPED'], at: receivedAt.toISOString(), set: shipment ? { shipment: { ...shipment, deliveredAt: input.at } } : {} },
-          ),
-        },
-      ];
-      const tracking = shipment ? await shipmentStore.getTracking(shipment.trackingNumber) : undefined;
-      if (tracking) {
-        const event: TrackingEvent = { at: input.at, status: 'DELIVERED', description: input.description ?? defaultDescriptions.DELIVERED };
-        const next = applyTrackingEvent(tracking, event, trackingEventKey(event));
-        if (next) items.push(shipmentStore.trackingUpdate(tracking.trackingNumber, tracking.version, next, receivedAt.toISOString()));
-      } else {
-        logger.warn('Delivered order has no tracking record', { orderId });
-      }
+      const items = order.shipments?.length ? await shipmentDeliveryItems(order, input, receivedAt) : await legacyDeliveryItems(order, input, receivedAt);
       const markerIndex = items.length;
       if (input.eventId) {
-        items.push(shipmentStore.webhookEventPut(input.eventId, { trackingNumber: shipment?.trackingNumber ?? '', status: 'DELIVERED' }, receivedAt));
+        items.push(shipmentStore.webhookEventPut(input.eventId, { trackingNumber: input.trackingNumber ?? order.shipment?.trackingNumber ?? '', status: 'DELIVERED' }, receivedAt));
       }
       const result = await shipmentStore.transact(items);
       if (result.ok) {
-        logger.info('Order delivered', { orderId, actor: input.actor });
+        logger.info('Shipment delivered', { orderId, shipmentId: input.shipmentId, actor: input.actor });
         countMetric('OrdersDelivered', { by: input.eventId ? 'carrier' : 'admin' });
         const delivered = await orderStore.get(orderId);
         return delivered!;
@@ -224,6 +213,64 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
     throw new Error(`Could not mark order ${orderId} delivered: too much contention`);
   }
 
+  /** The DELIVERED tracking event of a tracking number, when its record exists and lacks it. */
+  async function deliveredTrackingItem(trackingNumber: string | undefined, input: MarkDeliveredInput, receivedAt: Date): Promise<TransactItem | undefined> {
+    const tracking = trackingNumber ? await shipmentStore.getTracking(trackingNumber) : undefined;
+    if (!tracking) return undefined;
+    const event: TrackingEvent = { at: input.at, status: 'DELIVERED', description: input.description ?? defaultDescriptions.DELIVERED };
+    const next = applyTrackingEvent(tracking, event, trackingEventKey(event));
+    return next ? shipmentStore.trackingUpdate(tracking.trackingNumber, tracking.version, next, receivedAt.toISOString()) : undefined;
+  }
+
+  /**
+   * Orders with `shipments`: the named shipment (or, without one, every shipped one of a SHIPPED order)
+   * becomes DELIVERED; the order becomes DELIVERED when every shipment is. Conditioned on the order's version.
+   */
+  async function shipmentDeliveryItems(order: Order, input: MarkDeliveredInput, receivedAt: Date): Promise<TransactItem[]> {
+    const shipments = order.shipments!;
+    if (!input.shipmentId && order.status !== 'SHIPPED') throw new OrderNotShipped(order.id, order.status);
+    const targets = shipments.filter((s) => (input.shipmentId ? s.id === input.shipmentId : !isDelivered(s)));
+    if (!targets.length || targets.some((s) => s.status !== 'SHIPPED')) throw new OrderNotShipped(order.id, order.status);
+    const allDelivered = shipments.every((s) => isDelivered(s) || targets.includes(s));
+    const at = receivedAt.toISOString();
+    const s1 = targets.some((s) => s.id === 'S1') && order.shipment;
+    const reason = input.shipmentId && shipments.length > 1 ? `${input.reason} (shipment ${input.shipmentId})` : input.reason;
+    let update: UpdateParams = allDelivered
+      ? (orderStore.transitionUpdate(order.id, 'DELIVERED', { actor: input.actor, reason }, { from: ['SHIPPED'], at, set: s1 ? { shipment: { ...order.shipment!, deliveredAt: input.at } } : {} }) as UpdateParams)
+      : shipmentOnlyUpdate(order.id, { status: order.status, actor: input.actor, reason, at, ...(s1 ? { shipmentS1: { deliveredAt: input.at } } : {}) });
+    for (const target of targets) {
+      update = withShipmentChange(update, { index: shipments.indexOf(target), id: target.id }, { status: 'DELIVERED', deliveredAt: input.at }, order.version);
+    }
+    const items: TransactItem[] = [{ Update: update }];
+    for (const target of targets) {
+      const tracking = await deliveredTrackingItem(target.trackingNumber, input, receivedAt);
+      if (tracking) items.push(tracking);
+    }
+    return items;
+  }
+
+  /** Orders labelled before split shipments: SHIPPED → DELIVERED with the `shipment` summary. */
+  async function legacyDeliveryItems(order: Order, input: MarkDeliveredInput, receivedAt: Date): Promise<TransactItem[]> {
+    const orderId = order.id;
+    if (order.status !== 'SHIPPED') throw new OrderNotShipped(orderId, order.status);
+    const shipmentItem = order.shipment ? undefined : await shipmentStore.getShipment(orderId);
+    const shipment: ShipmentSummary | undefined = order.shipment ?? (shipmentItem && summaryOf(shipmentItem));
+    const items: TransactItem[] = [
+      {
+        Update: orderStore.transitionUpdate(
+          orderId,
+          'DELIVERED',
+          { actor: input.actor, reason: input.reason },
+          { from: ['SHIPPED'], at: receivedAt.toISOString(), set: shipment ? { shipment: { ...shipment, deliveredAt: input.at } } : {} },
+        ),
+      },
+    ];
+    const tracking = await deliveredTrackingItem(shipment?.trackingNumber, input, receivedAt);
+    if (tracking) items.push(tracking);
+    else logger.warn('Delivered order has no tracking record to update', { orderId });
+    return items;
+  }
+
   /** A verified carrier webhook event: DELIVERED delivers the order; other statuses append a tracking event. */
   async function handleCarrierEvent(event: CarrierEvent): Promise<TrackingEventResult> {
     const tracking = await shipmentStore.getTracking(event.trackingNumber);
@@ -232,8 +279,15 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
     if (await shipmentStore.webhookEventSeen(event.eventId)) return { duplicate: true, status: tracking.status };
     if (event.status === 'DELIVERED') {
       try {
+        if (tracking.returnId) {
+          const arrived = await returnArrived(tracking.orderId, tracking.returnId, { at: event.occurredAt, eventId: event.eventId });
+          if (arrived) await recordTrackingEvent(event.trackingNumber, { at: event.occurredAt, status: 'DELIVERED', description: event.description }, { eventId: event.eventId });
+          return { duplicate: !arrived, status: 'DELIVERED' };
+        }
         await markDelivered(tracking.orderId, {
           actor: 'carrier',
+          shipmentId: tracking.shipmentId ?? 'S1',
+          trackingNumber: event.trackingNumber,
           reason: `Carrier reported delivery (event ${event.eventId})`,
           at: event.occurredAt,
           eventId: event.eventId,
@@ -252,8 +306,8 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
     );
   }
 
-  async function getShipment(orderId: string): Promise<ShipmentItem | undefined> {
-    return shipmentStore.getShipment(orderId);
+  async function getShipment(orderId: string, shipmentId = 'S1'): Promise<ShipmentItem | undefined> {
+    return shipmentStore.getShipment(orderId, shipmentId);
   }
 
   return { carrier, storage, createShipmentForOrder, recordTrackingEvent, markDelivered, handleCarrierEvent, getShipment };

@@ -43,6 +43,8 @@ export interface EmailExtra {
   actionUrl?: string;
   /** return-* kinds. */
   return?: ReturnDetails;
+  /** shipped, for one shipment of a split order. */
+  shipment?: { id: string; of: number; trackingNumber?: string; trackingUrl?: string; carrier?: string; lines: { sku: string; quantity: number }[] };
 }
 
 export interface Email {
@@ -144,6 +146,19 @@ function template(kind: EmailKind, order: Order, extra: EmailExtra): Template {
       };
     }
     case 'shipped':
+      if (extra.shipment) {
+        const part = extra.shipment;
+        return {
+          subject: `Order ${n}: parcel ${part.id.slice(1)} of ${part.of} has shipped`,
+          heading: `Part of your order ${n} is on its way (parcel ${part.id.slice(1)} of ${part.of})`,
+          blocks: [
+            ...(part.id === 'S1' ? [{ p: `${formatMoney(order.total)} was charged to ${cardOf(order)}.` }] : []),
+            { lines: returnLines(order, { id: part.id, items: part.lines }) },
+            { facts: [['Tracking number', part.trackingNumber ?? 'pending'], ['Carrier', part.carrier ?? '—']] as [string, string][] },
+            ...(part.trackingUrl ? [{ link: part.trackingUrl, label: 'Track this parcel' }] : []),
+          ],
+        };
+      }
       return {
         subject: `Order ${n} has shipped`,
         heading: `Your order ${n} is on its way`,

@@ -3,7 +3,7 @@ import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { keys } from '../adapters/keys';
 import { addressLines } from '../domain/address';
-import type { Order } from '../domain/order';
+import { shipmentView, type Order } from '../domain/order';
 import { adminPaymentView, type PaymentRecord } from '../payments/payment';
 
 const strip = (item: Record<string, unknown>) =>
@@ -37,6 +37,20 @@ export async function adminOrderView(orderId: string) {
     addressLines: addressLines(order.shippingAddress as Order['shippingAddress']),
     paymentRecord: payment ? adminPaymentView(strip(payment) as unknown as PaymentRecord) : null,
     shipmentRecord: shipment ? strip(shipment) : null,
+    // Every shipment of the order as SPEC.md shows it, with whether its label can be fetched.
+    shipments: ((order.shipments ?? []) as Order['shipments'] & object).map((s) => ({
+      ...shipmentView(s),
+      carrier: s.carrier,
+      hasLabel: Items.some((item) => item.sk === (s.id === 'S1' ? 'SHIPMENT' : `SHIPMENT#${s.id}`) && item.state === 'CREATED'),
+    })),
+    returns: Items.filter((item) => String(item.sk).startsWith('RETURN#')).map((item) => ({
+      id: item.id,
+      status: item.status,
+      items: item.items,
+      ...(item.refund ? { refund: item.refund } : {}),
+      createdAt: item.createdAt,
+    })),
+    refunded: { amount: Number((payment?.amountRefunded as number | undefined) ?? 0), currency: (order.total as Order['total']).currency },
     notifications,
   };
 }

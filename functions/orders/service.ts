@@ -203,7 +203,7 @@ export async function cancelOrder(orderId: string, actor: string, reason: string
     const order = await orderStore.get(orderId);
     if (!order || !canSee(order)) throw notFound(`Order ${orderId} was not found.`);
     if (order.status === 'CANCELLED') return order;
-    if (!CANCELLABLE_STATUSES.includes(order.status)) {
+    if (!CANCELLABLE_STATUSES.includes(order.status) || order.shippedParts) {
       throw conflict('order-not-cancellable', `Order ${orderId} is ${order.status} and can no longer be cancelled.`);
     }
     const now = new Date().toISOString();
@@ -212,13 +212,13 @@ export async function cancelOrder(orderId: string, actor: string, reason: string
     try {
       await transactWrite([
         {
-          Update: orderStore.transitionUpdate(orderId, 'CANCELLED', { actor, reason }, {
+          Update: notPartlyShipped(orderStore.transitionUpdate(orderId, 'CANCELLED', { actor, reason }, {
             from: [order.status],
             // Conditioned on the stock state read too: a compensation may have released it meanwhile.
             stockIs: order.stock,
             set: releasing ? { stock: 'RELEASED' } : {},
             at: now,
-          }),
+          })),
         },
         ...(releasing ? await stockItemsFor(order, 'release', now) : []),
       ], { operation: 'cancel' });
@@ -232,16 +232,26 @@ export async function cancelOrder(orderId: string, actor: string, reason: string
   throw new ProblemError(503, 'busy', `Order ${orderId} is changing too quickly; retry the cancellation.`);
 }
 
+/** A split order of which a shipment is with the carrier (`shippedParts`) can no longer be cancelled. */
+const notPartlyShipped = <U extends { ConditionExpression: string }>(update: U): U => ({ ...update, ConditionExpression: `${update.ConditionExpression} AND attribute_not_exists(shippedParts)` });
+
 /** Shipping: LABELLED→SHIPPED and reserved units leave the warehouse, in one transaction. */
-export async function shipStock(orderId: string, actor: string, set: TransitionOptions['set']): Promise<Order> {
+export async function shipStock(
+  orderId: string,
+  actor: string,
+  set: TransitionOptions['set'],
+  /** The last shipment of a split order: adds its element change (fulfillment/ship-shipment.ts) to the same update. */
+  extend?: { reason: string; update: <U>(update: U, order: Order) => U },
+): Promise<Order> {
   const order = await orderStore.get(orderId);
   if (!order) throw new OrderNotActive(orderId, undefined);
   if (order.status === 'SHIPPED' || order.status === 'DELIVERED') return order;
   if (order.status !== 'LABELLED' || order.stock !== 'RESERVED') throw new OrderNotActive(orderId, order.status);
   const now = new Date().toISOString();
+  const transition = orderStore.transitionUpdate(orderId, 'SHIPPED', { actor, reason: extend?.reason ?? 'Handed to the carrier' }, { from: ['LABELLED'], stockIs: 'RESERVED', set: { ...set, stock: 'SHIPPED' }, at: now });
   try {
     await transactWrite([
-      { Update: orderStore.transitionUpdate(orderId, 'SHIPPED', { actor, reason: 'Handed to the carrier' }, { from: ['LABELLED'], stockIs: 'RESERVED', set: { ...set, stock: 'SHIPPED' }, at: now }) },
+      { Update: extend ? extend.update(transition, order) : transition },
       ...(await stockItemsFor(order, 'ship', now)),
     ], { operation: 'ship' });
   } catch (error) {

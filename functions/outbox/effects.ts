@@ -2,6 +2,7 @@ import type { EmailExtra, EmailKind } from '../notifications/emails';
 import type { Order, OrderStatus } from '../domain/order';
 import type { PaymentRecord } from '../payments/payment';
 import { formatMoney } from '../domain/money';
+import type { ReturnRecord, ReturnStatus } from '../domain/returns';
 
 /**
  * The transactional outbox, read from the table's change stream: which side effect each committed change
@@ -38,6 +39,8 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
   switch (newImage.entity) {
     case 'ORDER':
       return orderEffects(oldImage as unknown as Order | undefined, newImage as unknown as Order);
+    case 'RETURN':
+      return returnEffects(oldImage as unknown as ReturnRecord | undefined, newImage as unknown as ReturnRecord);
     case 'PAYMENT':
       return refundEffects(oldImage as unknown as PaymentRecord | undefined, newImage as unknown as PaymentRecord);
     case 'ALERT':
@@ -61,7 +64,10 @@ function refundEffects(before: PaymentRecord | undefined, after: PaymentRecord):
   return (after.refunds ?? [])
     .filter((r) => !known.has(r.sequence))
     .flatMap((r): Effect[] => [
-      { kind: 'email', orderId: after.orderId, email: 'refunded', event: `refunded-${r.sequence}`, extra: { amount: { amount: r.amount, currency: after.currency } } },
+      // A return's refund is told by its own email (return-refunded, from the RETURN change).
+      ...(r.actor?.startsWith('return:')
+        ? []
+        : [{ kind: 'email' as const, orderId: after.orderId, email: 'refunded' as const, event: `refunded-${r.sequence}`, extra: { amount: { amount: r.amount, currency: after.currency } } }]),
       {
         kind: 'timeline-note',
         orderId: after.orderId,
@@ -70,6 +76,47 @@ function refundEffects(before: PaymentRecord | undefined, after: PaymentRecord):
         reason: `Refunded ${formatMoney({ amount: r.amount, currency: after.currency })} (refund ${r.sequence})`,
       },
     ]);
+}
+
+/** The customer email of each return step, once per (return, status). */
+export const EMAIL_ON_RETURN: Record<ReturnStatus, EmailKind> = {
+  REQUESTED: 'return-requested',
+  APPROVED: 'return-approved',
+  REJECTED: 'return-rejected',
+  RECEIVED: 'return-received',
+  REFUNDED: 'return-refunded',
+};
+
+function returnEffects(before: ReturnRecord | undefined, after: ReturnRecord): Effect[] {
+  if (before?.status === after.status) return [];
+  const details = {
+    id: after.id,
+    items: (after.status === 'RECEIVED' || after.status === 'REFUNDED') && after.received ? after.received : after.items.map(({ sku, quantity, reason }) => ({ sku, quantity, ...(reason ? { reason } : {}) })),
+    ...(after.rejectionReason ? { reason: after.rejectionReason } : {}),
+    ...(after.trackingNumber && after.status === 'APPROVED' ? { trackingNumber: after.trackingNumber } : {}),
+    ...(after.refund && after.status === 'REFUNDED' ? { amount: after.refund } : {}),
+  };
+  return [
+    { kind: 'email', orderId: after.orderId, email: EMAIL_ON_RETURN[after.status], event: `return-${after.id}-${after.status}`, extra: { return: details } },
+    { kind: 'count', metric: 'Returns', dimensions: { status: after.status } },
+  ];
+}
+
+/**
+ * A split order's shipments each tell the customer when they leave (one email per shipment, by its id) and
+ * mark their tracking record SHIPPED; a single-shipment order keeps the one status email.
+ */
+function shipmentEffects(before: Order | undefined, after: Order): Effect[] {
+  const shipments = after.shipments ?? [];
+  if (shipments.length < 2) return [];
+  return shipments.flatMap((s): Effect[] => {
+    const was = before?.shipments?.find((b) => b.id === s.id);
+    if (!s.shippedAt || was?.shippedAt) return [];
+    return [
+      { kind: 'email', orderId: after.id, email: 'shipped', event: `shipped-${s.id}`, extra: { shipment: { id: s.id, of: shipments.length, trackingNumber: s.trackingNumber, trackingUrl: s.trackingUrl, carrier: s.carrier, lines: s.lines } } },
+      ...(s.trackingNumber ? [{ kind: 'tracking-shipped' as const, trackingNumber: s.trackingNumber, at: s.shippedAt }] : []),
+    ];
+  });
 }
 
 /** Orders paid, shipped, cancelled (by whom) and failed (why), and declines by code. */
@@ -96,10 +143,13 @@ function orderEffects(before: Order | undefined, after: Order): Effect[] {
   // The inventory ledger follows every stock change of the order (reservation, release, shipment).
   const effects: Effect[] = (before?.stock ?? 'NONE') !== (after.stock ?? 'NONE') ? [{ kind: 'record-movements', orderId: after.id, before, after }] : [];
   if (!before && after.status === 'PENDING') effects.push({ kind: 'start-workflow', orderId: after.id });
+  const split = (after.shipments?.length ?? 0) > 1;
+  effects.push(...shipmentEffects(before, after));
   if (before?.status !== after.status) {
     const email = EMAIL_ON_STATUS[after.status];
-    if (email) effects.push({ kind: 'email', orderId: after.id, email });
-    if (after.status === 'SHIPPED' && after.shipment?.trackingNumber && after.shipment.shippedAt) {
+    // A split order's shipped emails are per shipment (above).
+    if (email && !(split && after.status === 'SHIPPED')) effects.push({ kind: 'email', orderId: after.id, email });
+    if (!split && after.status === 'SHIPPED' && after.shipment?.trackingNumber && after.shipment.shippedAt) {
       effects.push({ kind: 'tracking-shipped', trackingNumber: after.shipment.trackingNumber, at: after.shipment.shippedAt });
     }
     effects.push(...statusMetrics(after));

@@ -254,13 +254,21 @@ export async function captureOrderPayment(orderId: string): Promise<PaymentSumma
  * (numbered, conditional on the version), then sent with the key `order-<id>-refund-<n>`: concurrent requests
  * cannot both claim, and a retry of an unfinished refund reuses its number, so the provider acts once.
  */
-export async function refundOrderPayment(orderId: string, amount: number | undefined, actor: string): Promise<PaymentSummary> {
+export async function refundOrderPayment(
+  orderId: string,
+  amount: number | undefined,
+  actor: string,
+  /** `oncePerActor`: at most one refund by this actor ever (a return's refund): a repeat returns the first. */
+  options: { oncePerActor?: boolean } = {},
+): Promise<PaymentSummary> {
   if (amount !== undefined && (!Number.isSafeInteger(amount) || amount <= 0)) {
     throw unprocessable('invalid-refund-amount', 'The refund amount must be a positive integer of minor units.', [{ path: 'amount', message: 'must be a positive integer' }]);
   }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const record = await paymentStore.get(orderId);
     if (!record) throw conflict('payment-not-captured', `Order ${orderId} has no payment to refund.`);
+    // Checked on the record whose version the claim below is conditioned on: two callers cannot both pass.
+    if (options.oncePerActor && record.refunds.some((r) => r.actor === actor)) return toSummary(record);
     if (record.status === 'refunded') throw conflict('payment-already-refunded', `The payment of order ${orderId} is already fully refunded.`);
     if (record.status !== 'captured' && record.status !== 'partially_refunded') {
       throw conflict(

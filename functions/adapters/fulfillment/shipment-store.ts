@@ -8,6 +8,8 @@ import { keys } from '../keys';
 /** The private shipment record of an order (one per order). PENDING holds a claimed tracking number. */
 export interface ShipmentItem {
   orderId: string;
+  /** S1 when absent (orders labelled before split shipments). */
+  shipmentId?: string;
   state: 'PENDING' | 'CREATED';
   trackingNumber: string;
   trackingUrl?: string;
@@ -22,6 +24,9 @@ export interface ShipmentItem {
 export interface TrackingItem {
   trackingNumber: string;
   orderId: string;
+  /** Which shipment of the order (S1 when absent), or which return, the number belongs to. */
+  shipmentId?: string;
+  returnId?: string;
   status: TrackingStatus;
   events: TrackingEvent[];
   /** Keys of applied events (domain/tracking.ts trackingEventKey), for idempotent appends. */
@@ -36,8 +41,8 @@ const WEBHOOK_EVENT_TTL_SECONDS = 30 * 24 * 3600;
 export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 export const shipmentStore = {
-  async getShipment(orderId: string): Promise<ShipmentItem | undefined> {
-    const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.shipment(orderId), ConsistentRead: true }));
+  async getShipment(orderId: string, shipmentId = 'S1'): Promise<ShipmentItem | undefined> {
+    const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.shipmentPart(orderId, shipmentId), ConsistentRead: true }));
     return Item as ShipmentItem | undefined;
   },
 
@@ -61,7 +66,7 @@ export const shipmentStore = {
       await ddb().send(
         new PutCommand({
           TableName: config.tableName(),
-          Item: { ...keys.shipment(item.orderId), entity: 'SHIPMENT', ...item },
+          Item: { ...keys.shipmentPart(item.orderId, item.shipmentId ?? 'S1'), entity: 'SHIPMENT', ...item },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -78,7 +83,7 @@ export const shipmentStore = {
       {
         Update: {
           TableName: config.tableName(),
-          Key: keys.shipment(shipment.orderId),
+          Key: keys.shipmentPart(shipment.orderId, shipment.shipmentId ?? 'S1'),
           UpdateExpression: 'SET #state = :created, trackingUrl = :url, labelKeys = :labels, updatedAt = :at',
           ConditionExpression: 'trackingNumber = :tn AND #state = :pending',
           ExpressionAttributeNames: { '#state': 'state' },

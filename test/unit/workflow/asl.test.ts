@@ -19,6 +19,9 @@ type State = {
   Default?: string;
 };
 const states = definition.States as Record<string, State>;
+/** The ship step runs inside the Map over shipments. */
+const shipMap = states.ShipShipments as State & { ItemsPath: string; MaxConcurrency: number; ItemProcessor: { StartAt: string; States: Record<string, State> } };
+const shipOrder = shipMap.ItemProcessor.States.ShipOrder!;
 
 it('is valid Amazon States Language', () => {
   const { isValid, errorsText } = aslValidator(definition);
@@ -59,7 +62,7 @@ it('has no unreachable states', () => {
 });
 
 it('catches every error of the forward steps and routes it into compensation', () => {
-  for (const name of ['ReserveStock', 'AuthorizePayment', 'CreateLabel', 'ShipOrder']) {
+  for (const name of ['ReserveStock', 'AuthorizePayment', 'CreateLabel', 'ShipShipments']) {
     const catches = states[name]!.Catch ?? [];
     expect(catches.some((c) => c.ErrorEquals.includes('States.ALL'))).toBe(true);
     // From any catch, the path reaches a stock release and a payment void before it ends.
@@ -109,7 +112,7 @@ it('retries every transient error of the reservation, and a capture for minutes'
   const retry = states.ReserveStock!.Retry!;
   expect(retry[0]).toMatchObject({ ErrorEquals: ['OutOfStock', 'OrderNotActive'], MaxAttempts: 0 });
   expect(retry[1]!.ErrorEquals).toEqual(['States.ALL']);
-  const capture = states.ShipOrder!.Retry!.find((r) => r.ErrorEquals.includes('PaymentUnavailable')) as unknown as { IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds: number };
+  const capture = shipOrder.Retry!.find((r) => r.ErrorEquals.includes('PaymentUnavailable')) as unknown as { IntervalSeconds: number; MaxAttempts: number; BackoffRate: number; MaxDelaySeconds: number };
   // 5 + 10 + 20 + 40 + 80 + 120 + 120 + 120 s of backoff: about ten minutes of provider outage.
   let total = 0;
   for (let i = 0, wait = capture.IntervalSeconds; i < capture.MaxAttempts; i++, wait *= capture.BackoffRate) total += Math.min(wait, capture.MaxDelaySeconds);
@@ -122,4 +125,19 @@ it('holds paid orders for the cancellation window before labelling', () => {
   expect(path.indexOf('HoldForCancellation')).toBeGreaterThan(path.indexOf('AuthorizePayment'));
   expect(path.indexOf('HoldForCancellation')).toBeLessThan(path.indexOf('CreateLabel'));
   expect(states.HoldForCancellation).toMatchObject({ Type: 'Wait', SecondsPath: '$.holdSeconds' });
+});
+
+it('ships each shipment through a Map, one at a time, and never compensates a partly shipped order', () => {
+  expect(states.CreateLabel!.Next).toBe('ShipShipments');
+  expect(shipMap).toMatchObject({ Type: 'Map', ItemsPath: '$.labelled.shipmentIds', MaxConcurrency: 1 });
+  expect(shipMap.ItemProcessor.StartAt).toBe('ShipOrder');
+  expect(shipOrder.Resource).toMatch(/:ShipOrder$/);
+  expect(shipOrder.End).toBe(true);
+  // A fault after retries goes through ShipmentFault: partly shipped ends flagged (no release, no refund).
+  const fault = shipMap.Catch!.find((c) => c.ErrorEquals.includes('States.ALL'))!;
+  expect(fault.Next).toBe('ShipmentFault');
+  const choice = states.PartlyShipped as unknown as { Choices: { Variable: string; BooleanEquals: boolean; Next: string }[]; Default: string };
+  expect(choice.Choices[0]).toMatchObject({ Variable: '$.shipmentFault.partlyShipped', BooleanEquals: true, Next: 'ShipmentFailedAfterShipping' });
+  expect(states.ShipmentFailedAfterShipping!.Type).toBe('Fail');
+  expect(choice.Default).toBe('FulfillmentError');
 });
