@@ -46,7 +46,7 @@ export interface ReturnRecord {
 }
 
 /** Return ids carry their order id (`<orderId>-R<8 hex>`), so a return is found by its id alone. */
-export const RETURN_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-R[0-9A-F]{8}$/i;
+export const RETURN_ID = /^([A-Za-z0-9_-]{1,53})-R[0-9A-F]{8}$/;
 export const orderIdOfReturn = (id: string): string | undefined => RETURN_ID.exec(id)?.[1];
 
 /**
