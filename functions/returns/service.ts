@@ -31,6 +31,8 @@ export interface LabelRendering {
 }
 
 const returnActor = (id: string) => `return:${id}`;
+/** About 2 s of waiting for another refund of the same payment to finish. */
+const REFUND_WAIT_ATTEMPTS = 8;
 
 async function orderOf(orderId: string, canSee: (o: Order) => boolean): Promise<Order> {
   const order = await orderStore.get(orderId);
@@ -256,11 +258,20 @@ export async function completeReturn(r: ReturnRecord): Promise<ReturnRecord> {
   }
   const amount = r.refund?.amount ?? 0;
   if (amount > 0) {
-    try {
-      await refundOrderPayment(r.orderId, amount, returnActor(r.id), { oncePerActor: true });
-    } catch (error) {
-      if (error instanceof ProblemError) throw error;
-      throw new ProblemError(503, 'refund-pending', `The refund of return ${r.id} could not be completed yet; receive it again to retry.`);
+    // The payment takes one refund at a time: another return's (or an admin's) refund in flight is waited
+    // for, briefly; past that the 409 tells the caller to receive again, which resumes here.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await refundOrderPayment(r.orderId, amount, returnActor(r.id), { oncePerActor: true });
+        break;
+      } catch (error) {
+        if (error instanceof ProblemError && error.type.endsWith('/refund-in-progress') && attempt < REFUND_WAIT_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 50));
+          continue;
+        }
+        if (error instanceof ProblemError) throw error;
+        throw new ProblemError(503, 'refund-pending', `The refund of return ${r.id} could not be completed yet; receive it again to retry.`);
+      }
     }
   }
   const order = await orderOf(r.orderId, () => true);
