@@ -20,6 +20,7 @@ import type {
   Payment,
   Problem,
   Product,
+  ReturnView,
 } from './types';
 
 export class ApiError extends Error {
@@ -158,7 +159,17 @@ export const api = {
   refundOrder: (id: string, amount: number | undefined, idempotencyKey: string) =>
     request<Order>(`/admin/orders/${enc(id)}/refund`, { method: 'POST', body: amount === undefined ? {} : { amount }, idempotencyKey }),
   markDelivered: (id: string) => request<Order>(`/admin/orders/${enc(id)}/delivered`, { method: 'POST', body: {} }),
-  label: (id: string, format: 'pdf' | 'zpl') => rawRequest(`/admin/orders/${enc(id)}/label`, { query: { format } }),
+  label: (id: string, format: 'pdf' | 'zpl', shipmentId?: string) =>
+    rawRequest(shipmentId ? `/admin/orders/${enc(id)}/shipments/${enc(shipmentId)}/label` : `/admin/orders/${enc(id)}/label`, { query: { format } }),
+
+  listReturns: async (status: string | undefined, cursor?: string, signal?: AbortSignal) =>
+    page(await request<Page<ReturnView>>('/admin/returns', { query: { status, cursor }, signal })),
+  getReturn: (id: string, signal?: AbortSignal) => request<ReturnView>(`/admin/returns/${enc(id)}`, { signal }),
+  approveReturn: (id: string) => request<ReturnView>(`/admin/returns/${enc(id)}/approve`, { method: 'POST' }),
+  rejectReturn: (id: string, reason: string) => request<ReturnView>(`/admin/returns/${enc(id)}/reject`, { method: 'POST', body: { reason } }),
+  receiveReturn: (id: string, items: { sku: string; quantity: number; disposition: 'restock' | 'scrap' }[]) =>
+    request<ReturnView>(`/admin/returns/${enc(id)}/receive`, { method: 'POST', body: { items } }),
+  returnLabel: (id: string, format: 'pdf' | 'zpl') => rawRequest(`/admin/returns/${enc(id)}/label`, { query: { format } }),
 
   listProducts: async (cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<Product>>('/admin/products', { query: { cursor, limit: 100 }, signal })),

@@ -11,6 +11,7 @@ import { OrderDetail } from './pages/OrderDetail';
 import { Orders } from './pages/Orders';
 import { Overview } from './pages/Overview';
 import { Payments } from './pages/Payments';
+import { ReturnDetail, Returns } from './pages/Returns';
 import { ProductCreate, ProductEdit, Products } from './pages/Products';
 import { SignIn } from './pages/SignIn';
 import { href, useRoute, type Route } from './router';
@@ -66,6 +67,8 @@ function Page({ route }: { route: Route }) {
     case 'products':
       if (id === 'new') return <ProductCreate />;
       return id ? <ProductEdit key={id} sku={id} /> : <Products route={route} />;
+    case 'returns':
+      return id ? <ReturnDetail key={id} id={id} /> : <Returns route={route} />;
     case 'payments':
       return <Payments route={route} />;
     case 'alerts':

@@ -8,7 +8,9 @@ import type { Page as ServerPage } from '../../functions/commons/pagination';
 import type { FieldError, Problem as ServerProblem } from '../../functions/commons/problem';
 import type { levelsView, LowStockAlert } from '../../functions/domain/inventory';
 import type { Money } from '../../functions/domain/money';
-import type { Order as StoredOrder, OrderStatus, PaymentSummary } from '../../functions/domain/order';
+import type { Order as StoredOrder, OrderStatus, PaymentSummary, shipmentView } from '../../functions/domain/order';
+import type { ReturnRecord } from '../../functions/domain/returns';
+import type { adminReturnView } from '../../functions/returns/views';
 import type { Adjustment } from '../../functions/adapters/inventory-store';
 import type { OpsAlarm } from '../../functions/adapters/ops-alarms';
 import type { Product as StoredProduct } from '../../functions/adapters/product-store';
@@ -45,7 +47,18 @@ export const PAYMENT_STATUSES = Object.keys(paymentStatuses) as PaymentStatus[];
 export type Payment = ReturnType<typeof adminPaymentView>;
 
 /** GET /admin/orders/{id}: the stored order plus its full payment record. */
-export type Order = StoredOrder & { paymentRecord: Payment | null; addressLines?: string[] };
+/** A shipment as the admin order view shows it (functions/orders/admin-view.ts). */
+export type ShipmentView = ReturnType<typeof shipmentView> & { carrier?: string; hasLabel?: boolean };
+/** A return as GET /admin/returns and /admin/returns/{id} answer (functions/returns/views.ts). */
+export type ReturnView = ReturnType<typeof adminReturnView>;
+export type OrderReturnSummary = Pick<ReturnRecord, 'id' | 'status' | 'items' | 'refund' | 'createdAt'>;
+export type Order = Omit<StoredOrder, 'shipments'> & {
+  paymentRecord: Payment | null;
+  addressLines?: string[];
+  shipments?: ShipmentView[];
+  returns?: OrderReturnSummary[];
+  refunded?: Money;
+};
 
 /** A row of GET /admin/orders: the customer flattened to email and name, lines counted. */
 export type OrderSummary = Pick<StoredOrder, 'id' | 'status' | 'failureReason' | 'total' | 'createdAt' | 'updatedAt'> & { number: number | null } &

@@ -474,6 +474,53 @@ test('the admin marks the order delivered', async () => {
   );
 });
 
+test('a customer’s return waits in the returns queue; the admin approves it and receives it, refunded', async () => {
+  // The customer asks for one unit back (within the window: the order was just delivered).
+  const asked = await local.api(`/orders/${orderId}/returns`, {
+    as: 'customer',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ items: [{ sku, quantity: 1, reason: 'Arrived scratched' }] }),
+  });
+  expect(asked.status).toBe(201);
+  const { id: returnId } = (await asked.json()) as { id: string };
+
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Returns' }).click();
+  await heading('Returns').waitFor();
+  const row = page.locator(`tr[data-return="${returnId}"]`);
+  await row.waitFor();
+  expect(await row.textContent()).toContain(`1× ${sku}`);
+  await shot('10a-returns-queue');
+  await row.getByRole('link').first().click();
+  await heading(`Return ${returnId.slice(-9)}`).waitFor();
+  await page.getByRole('cell', { name: 'Arrived scratched' }).waitFor();
+
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('dialog', { name: 'Approve this return?' }).getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('status').filter({ hasText: /Approved\. Return label [A-Z]{2}\d{9}[A-Z]{2} created\./ }).waitFor();
+  await page.locator('.page-header [data-status="APPROVED"]').waitFor();
+  const [label] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Return label (PDF)' }).click()]);
+  expect((await readFile((await label.path())!)).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+  await page.getByRole('button', { name: 'Receive' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Receive the returned items' });
+  await dialog.getByLabel('Disposition').selectOption('scrap');
+  await shot('10b-receive-dialog');
+  await dialog.getByRole('button', { name: 'Receive and refund' }).click();
+  await page.getByRole('status').filter({ hasText: 'Received and refunded $15.50.' }).waitFor();
+  await page.locator('.page-header [data-status="REFUNDED"]').waitFor();
+  await page.getByRole('cell', { name: '1 scrapped' }).waitFor();
+  const order = await adminJson<{ paymentRecord: { amountRefunded: number }; returns: { id: string; status: string }[] }>(`/admin/orders/${orderId}`);
+  expect(order.paymentRecord.amountRefunded).toBe(29 + 1550);
+  expect(order.returns).toEqual([expect.objectContaining({ id: returnId, status: 'REFUNDED' })]);
+
+  // The order page lists the return; back there for the next steps.
+  await page.goto(appUrl(`/orders/${orderId}`));
+  await heading(/^Order #\d+$/).waitFor();
+  await page.getByRole('article', { name: 'Shipment' }).getByRole('link', { name: returnId.slice(-9) }).waitFor();
+  await shot('10c-order-with-return');
+});
+
 test('the server’s problem detail is shown when an action fails', async () => {
   // Refund the rest behind the dashboard's back: the next refund from this (now stale) page must fail.
   const refund = (body: unknown) =>

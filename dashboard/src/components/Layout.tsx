@@ -4,6 +4,7 @@ import { href } from '../router';
 const sections = [
   { path: '/overview', label: 'Overview' },
   { path: '/orders', label: 'Orders' },
+  { path: '/returns', label: 'Returns' },
   { path: '/inventory', label: 'Inventory' },
   { path: '/products', label: 'Products' },
   { path: '/payments', label: 'Payments' },

@@ -296,15 +296,15 @@ function PaymentCard({ order }: { order: Order }) {
 }
 
 function ShipmentCard({ order }: { order: Order }) {
-  const s = order.shipment;
+  const shipments = order.shipments?.length ? order.shipments : undefined;
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState<string>();
 
-  const download = async (format: 'pdf' | 'zpl') => {
-    setBusy(format);
+  const download = async (format: 'pdf' | 'zpl', shipmentId?: string) => {
+    setBusy(`${shipmentId ?? 'S1'}-${format}`);
     setError(undefined);
     try {
-      await downloadLabel(order, format);
+      await downloadLabel(order, format, shipmentId);
     } catch (err) {
       if (!(err instanceof SessionExpiredError)) setError(err);
     } finally {
@@ -312,33 +312,65 @@ function ShipmentCard({ order }: { order: Order }) {
     }
   };
 
+  const labelButtons = (shipmentId?: string, named = false) => (
+    <div className="button-row">
+      {(['pdf', 'zpl'] as const).map((format) => (
+        <button key={format} type="button" className="btn" onClick={() => void download(format, shipmentId)} disabled={Boolean(busy)} aria-label={named ? `Shipment ${shipmentId} label (${format.toUpperCase()})` : undefined}>
+          {busy === `${shipmentId ?? 'S1'}-${format}` ? 'Downloading…' : `Label (${format.toUpperCase()})`}
+        </button>
+      ))}
+    </div>
+  );
+
+  const title = shipments && shipments.length > 1 ? `Shipments (${shipments.length})` : 'Shipment';
   return (
-    <Card id="card-shipment" title="Shipment">
-      {s ? (
+    <Card id="card-shipment" title={title}>
+      {shipments ? (
+        <>
+          {shipments.map((s) => (
+            <div key={s.id} className="shipment" data-shipment={s.id}>
+              <dl>
+                {shipments.length > 1 && <Detail term="Shipment">{`${s.id} from ${s.location}`}</Detail>}
+                <Detail term="Status">
+                  <StatusBadge status={s.status} />
+                </Detail>
+                <dt>Tracking</dt>
+                <dd>
+                  {s.trackingUrl ? (
+                    <a className="mono" href={s.trackingUrl} target="_blank" rel="noopener noreferrer">
+                      {s.trackingNumber}
+                    </a>
+                  ) : (
+                    <span className="mono">{s.trackingNumber ?? '—'}</span>
+                  )}
+                </dd>
+                {shipments.length > 1 && <Detail term="Items">{s.items.map((l) => `${l.quantity}× ${l.sku}`).join(', ')}</Detail>}
+                {s.shippedAt && <Detail term="Shipped">{formatDateTime(s.shippedAt)}</Detail>}
+                {s.deliveredAt && <Detail term="Delivered">{formatDateTime(s.deliveredAt)}</Detail>}
+              </dl>
+              {s.hasLabel !== false && s.trackingNumber && labelButtons(s.id, shipments.length > 1)}
+            </div>
+          ))}
+          <ProblemMessage error={error} />
+        </>
+      ) : order.shipment ? (
         <>
           <dl>
             <dt>Tracking</dt>
             <dd>
-              {s.trackingUrl ? (
-                <a className="mono" href={s.trackingUrl} target="_blank" rel="noopener noreferrer">
-                  {s.trackingNumber}
+              {order.shipment.trackingUrl ? (
+                <a className="mono" href={order.shipment.trackingUrl} target="_blank" rel="noopener noreferrer">
+                  {order.shipment.trackingNumber}
                 </a>
               ) : (
-                <span className="mono">{s.trackingNumber}</span>
+                <span className="mono">{order.shipment.trackingNumber}</span>
               )}
             </dd>
-            {(s.carrier || s.service) && <Detail term="Service">{[s.carrier, s.service].filter(Boolean).join(' · ')}</Detail>}
-            {s.shippedAt && <Detail term="Shipped">{formatDateTime(s.shippedAt)}</Detail>}
-            {s.deliveredAt && <Detail term="Delivered">{formatDateTime(s.deliveredAt)}</Detail>}
+            {(order.shipment.carrier || order.shipment.service) && <Detail term="Service">{[order.shipment.carrier, order.shipment.service].filter(Boolean).join(' · ')}</Detail>}
+            {order.shipment.shippedAt && <Detail term="Shipped">{formatDateTime(order.shipment.shippedAt)}</Detail>}
+            {order.shipment.deliveredAt && <Detail term="Delivered">{formatDateTime(order.shipment.deliveredAt)}</Detail>}
           </dl>
-          <div className="button-row">
-            <button type="button" className="btn" onClick={() => void download('pdf')} disabled={Boolean(busy)}>
-              {busy === 'pdf' ? 'Downloading…' : 'Label (PDF)'}
-            </button>
-            <button type="button" className="btn" onClick={() => void download('zpl')} disabled={Boolean(busy)}>
-              {busy === 'zpl' ? 'Downloading…' : 'Label (ZPL)'}
-            </button>
-          </div>
+          {labelButtons()}
           <ProblemMessage error={error} />
         </>
       ) : (
@@ -348,14 +380,32 @@ function ShipmentCard({ order }: { order: Order }) {
             : 'Not shipped yet. A tracking number and label appear once the label step has run.'}
         </p>
       )}
+      {order.returns?.length ? (
+        <>
+          <h3>Returns</h3>
+          <ul className="plain">
+            {order.returns.map((r) => (
+              <li key={r.id}>
+                <a href={href(`/returns/${encodeURIComponent(r.id)}`)}>{r.id.slice(-9)}</a> <StatusBadge status={r.status} />
+                {r.refund ? ` ${formatMoney(r.refund)}` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </Card>
   );
 }
 
 /** The label is served only with the admin's bearer token, so fetch it and hand the browser a blob. */
-async function downloadLabel(order: Order, format: 'pdf' | 'zpl') {
-  const response = await api.label(order.id, format);
-  const fallbackName = `label-${order.shipment?.trackingNumber ?? order.id}.${format}`;
+async function downloadLabel(order: Order, format: 'pdf' | 'zpl', shipmentId?: string) {
+  const response = await api.label(order.id, format, shipmentId);
+  const tracking = order.shipments?.find((s) => s.id === shipmentId)?.trackingNumber ?? order.shipment?.trackingNumber;
+  await saveLabel(response, `label-${tracking ?? order.id}.${format}`);
+}
+
+/** Saves a label response: a presigned URL (S3) or the file's bytes (local mode). */
+export async function saveLabel(response: Response, fallbackName: string) {
   const type = response.headers.get('content-type') ?? '';
   if (type.includes('json')) {
     // A presigned URL (S3): the signature is the credential, so a plain navigation downloads it.
