@@ -934,10 +934,11 @@ test('an admin with an authenticator app signs in with its TOTP code (as the AWS
 test('every event of this session emailed its customer exactly once, of the right kind, named by order number', async () => {
   const { simpleParser } = require('mailparser') as typeof import('mailparser');
   const dir = path.join(local.stack.dataDir, 'outbox');
-  // Shipped, refunded twice (0.29 in the dialog, the rest behind its back), delivered; the held order paid then
-  // cancelled; each declined order failed.
+  // Shipped, refunded twice by admins (0.29 in the dialog, the rest behind its back), delivered, a return at each
+  // of its steps (its refund told by return-refunded alone); the held order paid then cancelled; each declined
+  // order failed.
   const expected = new Map<string, string[]>([
-    [orderId, ['confirmation', 'delivered', 'refunded', 'refunded', 'shipped']],
+    [orderId, ['confirmation', 'delivered', 'refunded', 'refunded', 'return-approved', 'return-received', 'return-refunded', 'return-requested', 'shipped']],
     [heldOrderId, ['cancelled', 'confirmation']],
     ...declinedIds.map((id): [string, string[]] => [id, ['failed']]),
   ]);
@@ -970,5 +971,5 @@ test('every event of this session emailed its customer exactly once, of the righ
   expect(refunds.map((m) => m.text).join('\n')).toContain('$0.29');
   // And the refunds entered the order's timeline once each.
   const order = await adminJson<{ timeline: { reason: string }[] }>(`/admin/orders/${orderId}`);
-  expect(order.timeline.filter((e) => /^Refunded .* \(refund \d+\)$/.test(e.reason)).map((e) => e.reason)).toEqual(['Refunded $0.29 (refund 1)', 'Refunded $30.71 (refund 2)']);
+  expect(order.timeline.filter((e) => /^Refunded .* \(refund \d+\)$/.test(e.reason)).map((e) => e.reason)).toEqual(['Refunded $0.29 (refund 1)', 'Refunded $15.50 (refund 2)', 'Refunded $15.21 (refund 3)']);
 }, 60_000);
