@@ -33,12 +33,12 @@ export type Page<T> = ServerPage<T>;
 export type Problem = Partial<ServerProblem> & Pick<ServerProblem, 'status'>;
 
 // The status lists are values, so they live here; a Record over the server's union keeps them complete.
-const orderStatuses: Record<OrderStatus, true> = { PENDING: true, RESERVED: true, PAID: true, LABELLED: true, SHIPPED: true, DELIVERED: true, CANCELLED: true, FAILED: true };
+const orderStatuses: Record<OrderStatus, true> = { PENDING: true, RESERVED: true, PAYMENT_ACTION_REQUIRED: true, PAID: true, LABELLED: true, SHIPPED: true, DELIVERED: true, CANCELLED: true, FAILED: true };
 export const ORDER_STATUSES = Object.keys(orderStatuses) as OrderStatus[];
-export const CANCELLABLE: readonly OrderStatus[] = ['PENDING', 'RESERVED', 'PAID', 'LABELLED'];
+export const CANCELLABLE: readonly OrderStatus[] = ['PENDING', 'RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED'];
 
 /** Payment statuses of this service; the list filter accepts only these. */
-const paymentStatuses: Record<PaymentStatus, true> = { authorized: true, declined: true, voided: true, captured: true, partially_refunded: true, refunded: true, failed: true };
+const paymentStatuses: Record<PaymentStatus, true> = { action_required: true, authorized: true, declined: true, voided: true, captured: true, partially_refunded: true, refunded: true, failed: true };
 export const PAYMENT_STATUSES = Object.keys(paymentStatuses) as PaymentStatus[];
 
 /** GET /admin/payments items and the order page's payment record: the record minus bookkeeping. */

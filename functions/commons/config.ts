@@ -21,6 +21,13 @@ export const config = {
   labelsBucket: () => optional('LABELS_BUCKET'),
   senderEmail: () => process.env.SENDER_EMAIL ?? 'orders@example.com',
   orderHoldSeconds: () => Number(process.env.ORDER_HOLD_SECONDS ?? '10'),
+  /** 3-D Secure: how long the workflow waits for the customer (SPEC: AWS 900, local 60), and how often it looks. */
+  paymentActionTimeoutSeconds: () => Number(process.env.PAYMENT_ACTION_TIMEOUT_SECONDS ?? '900'),
+  paymentActionPollSeconds: () => Math.max(1, Number(process.env.PAYMENT_ACTION_POLL_SECONDS ?? '5')),
+  /** The sandbox's 3-D Secure page (GET shows it, POST {outcome} answers it): `<base>/<intentId>`. */
+  paymentActionBaseUrl: () => process.env.PAYMENT_ACTION_BASE_URL ?? 'http://localhost:3000/sandbox/payments',
+  /** Stripe: the storefront page emailed to the customer for 3-D Secure (`{orderId}` is replaced); optional. */
+  paymentActionPageUrl: () => optional('PAYMENT_ACTION_PAGE_URL'),
   stripeSecretKey: () => optional('STRIPE_SECRET_KEY'),
   stripeSecretArn: () => optional('STRIPE_SECRET_ARN'),
   stripeWebhookSecret: () => optional('STRIPE_WEBHOOK_SECRET'),

@@ -24,6 +24,8 @@ export type Effect =
 
 /** The customer email each status change sends (SPEC.md "Customers hear about every change"). */
 export const EMAIL_ON_STATUS: Partial<Record<OrderStatus, EmailKind>> = {
+  /** 3-D Secure: the link where the customer confirms the payment (from order.payment.nextAction). */
+  PAYMENT_ACTION_REQUIRED: 'action-required',
   PAID: 'confirmation',
   SHIPPED: 'shipped',
   DELIVERED: 'delivered',

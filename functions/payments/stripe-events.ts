@@ -40,7 +40,10 @@ export function observationOf(event: Stripe.Event): Mapped | undefined {
       if (event.type === 'payment_intent.succeeded') Object.assign(observation, { status: 'captured', amountCaptured: intent.amount_received });
       if (event.type === 'payment_intent.canceled') observation.status = 'voided';
       if (event.type === 'payment_intent.payment_failed') {
-        Object.assign(observation, { status: 'declined', declineCode: intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? 'card_declined' });
+        const lastError = intent.last_payment_error;
+        // A refused or abandoned 3-D Secure challenge (SPEC.md: declineCode authentication_failed).
+        const authentication = lastError?.code === 'payment_intent_authentication_failure';
+        Object.assign(observation, { status: 'declined', declineCode: authentication ? 'authentication_failed' : (lastError?.decline_code ?? lastError?.code ?? 'card_declined') });
       }
       return { orderId: metadataOrderId, observation };
     }
@@ -75,7 +78,7 @@ export async function applyStripeEvent(event: Stripe.Event): Promise<EventResult
     try {
       await paymentStore.save(next, record.version, { webhookEvent: marker });
       logger.info('Stripe event applied', { eventId: event.id, type: event.type, orderId, status: next.status });
-      if (record.status === 'failed' && next.status === 'authorized') await releaseLateAuthorization(orderId);
+      if ((record.status === 'failed' || record.status === 'action_required') && next.status === 'authorized') await releaseLateAuthorization(orderId);
       return 'applied';
     } catch (error) {
       if (error instanceof DuplicateEvent) return 'duplicate';

@@ -24,11 +24,12 @@ export interface ReconcileReport {
   failures: number;
 }
 
-const OPEN: OrderStatus[] = ['PENDING', 'RESERVED', 'PAID', 'LABELLED'];
+const OPEN: OrderStatus[] = ['PENDING', 'RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED'];
 /** After this many runs an order is not restarted again but handed to a person. */
 const MAX_RUNS = 5;
 /** Emails follow these statuses (and every later one): SHIPPED implies the confirmation was due too. */
 const EMAILS_DUE: Partial<Record<OrderStatus, EmailKind[]>> = {
+  PAYMENT_ACTION_REQUIRED: ['action-required'],
   PAID: ['confirmation'],
   LABELLED: ['confirmation'],
   SHIPPED: ['confirmation', 'shipped'],
