@@ -214,6 +214,7 @@ export async function checkPaymentAction(orderId: string, at = Date.now()): Prom
     if (!record) throw new PaymentStateError(`Order ${orderId} has no payment waiting for authentication.`);
     if (record.status === 'declined') return { outcome: 'declined', declineCode: record.declineCode ?? AUTHENTICATION_FAILED, payment: toSummary(record) };
     if (record.status !== 'action_required') {
+      if (record.status === 'authorized' && !record.captureBefore) return { outcome: 'authorized', payment: toSummary(await withChargeFacts(record)) };
       if (record.status === 'authorized' || record.status === 'captured') return { outcome: 'authorized', payment: toSummary(record) };
       throw new PaymentStateError(`The payment of order ${orderId} is ${record.status}, not waiting for authentication.`);
     }
@@ -252,6 +253,24 @@ export async function checkPaymentAction(orderId: string, at = Date.now()): Prom
     }
   }
   throw new PaymentUnavailableError(`Too much contention checking the payment of order ${orderId}; retry.`);
+}
+
+/**
+ * An authorization that a webhook recorded (its event carries no charge) gets the card and `captureBefore`
+ * from the intent. Best effort: a conflict or a provider error leaves the record as it is, still authorized.
+ */
+async function withChargeFacts(record: PaymentRecord): Promise<PaymentRecord> {
+  try {
+    const intent = await (await gatewayFor(record.provider)).retrieve(record.intentId!);
+    if (!intent.captureBefore && !intent.card) return record;
+    return await paymentStore.save(
+      { ...record, ...(intent.card ? { card: intent.card } : {}), ...(intent.captureBefore ? { captureBefore: intent.captureBefore } : {}), updatedAt: now() },
+      record.version,
+    );
+  } catch (error) {
+    logger.warn('Could not read the card and capture deadline of an authorization', { orderId: record.orderId, error: (error as Error).name });
+    return record;
+  }
 }
 
 function declinedRecord(record: PaymentRecord, declineCode: string, source: string, detail?: string): PaymentRecord {
