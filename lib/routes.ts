@@ -70,6 +70,7 @@ export const routes: readonly Route[] = [
   { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
   { name: 'AdminGetPackingSlip', method: 'GET', path: '/admin/orders/{id}/packing-slip', entry: api('admin-get-packing-slip'), auth: 'admin', needs: ['pdf'] },
   { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin', needs: ['cursors'] },
+  { name: 'AdminListDisputes', method: 'GET', path: '/admin/disputes', entry: api('admin-list-disputes'), auth: 'admin', needs: ['cursors'] },
 
   // Admin: personal data and the audit log (SPEC.md "Personal data and audit")
   { name: 'AdminListAudit', method: 'GET', path: '/admin/audit', entry: api('admin-list-audit'), auth: 'admin', needs: ['cursors'] },

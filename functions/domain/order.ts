@@ -104,6 +104,8 @@ export interface DisputeSummary {
   reason: string;
   amount: number;
   evidenceDueBy?: string;
+  /** When the dispute was opened. */
+  openedAt?: string;
 }
 
 export interface ShipmentSummary {
@@ -120,6 +122,11 @@ export interface ShipmentSummary {
 export interface NeedsAttention {
   reason: string;
   since: string;
+  /**
+   * What needs a person. Absent: a compensation failed (the CompensationFailures alarm). The payment kinds
+   * (SPEC.md "Payments, beyond the happy path") page through the PaymentAttention alarm instead.
+   */
+  kind?: 'dispute' | 'refund-failed' | 'authorization-expiring';
 }
 
 export interface Order {

@@ -61,7 +61,8 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
 function refundEffects(before: PaymentRecord | undefined, after: PaymentRecord): Effect[] {
   const known = new Set((before?.refunds ?? []).map((r) => r.sequence));
   return (after.refunds ?? [])
-    .filter((r) => !known.has(r.sequence))
+    // A refund reported failed before it was even recorded never reached the customer: no email, no note.
+    .filter((r) => !known.has(r.sequence) && !r.failedAt)
     .flatMap((r): Effect[] => [
       { kind: 'email', orderId: after.orderId, email: 'refunded', event: `refunded-${r.sequence}`, extra: { amount: { amount: r.amount, currency: after.currency } } },
       {
@@ -106,6 +107,10 @@ function orderEffects(before: Order | undefined, after: Order): Effect[] {
     }
     effects.push(...statusMetrics(after));
   }
-  if (after.needsAttention && !before?.needsAttention) effects.push({ kind: 'needs-attention', orderId: after.id, reason: after.needsAttention.reason });
+  if (after.needsAttention && (!before?.needsAttention || before.needsAttention.kind !== after.needsAttention.kind)) {
+    // Payment kinds (dispute, failed refund, expiring authorization) page through PaymentAttention, not as a failed compensation.
+    const kind = after.needsAttention.kind;
+    effects.push(kind ? { kind: 'count', metric: 'PaymentAttention', dimensions: { kind } } : { kind: 'needs-attention', orderId: after.id, reason: after.needsAttention.reason });
+  }
   return effects;
 }

@@ -57,6 +57,10 @@ export interface PaymentRecord {
   captureBefore?: string;
   /** The charge's latest dispute (charge.dispute.* events). */
   dispute?: DisputeSummary;
+  /** Ordering of dispute events: [event.created, 1 when closed]; an event not after it changes nothing. */
+  disputeEventRank?: [number, number];
+  /** Refund failures reported before this service had recorded the refund itself (applied when it does). */
+  refundFailures?: Record<string, { at: string; reason: string }>;
   history: PaymentHistoryEntry[];
   refunds: RefundEntry[];
   /** Number of refunds ever claimed; the next refund's idempotency key uses this + 1. */
@@ -87,6 +91,9 @@ export const STATUS_RANK: Record<PaymentStatus, number> = {
   refunded: 4,
 };
 
+/** What the provider still holds as refunded: refunds reported failed gave their amount back. */
+export const succeededRefundTotal = (record: PaymentRecord) => record.refunds.filter((r) => !r.failedAt).reduce((sum, r) => sum + r.amount, 0);
+
 export const remainingRefundable = (record: PaymentRecord) => Math.max(0, record.amountCaptured - record.amountRefunded);
 
 export function toSummary(record: PaymentRecord): PaymentSummary {
@@ -108,7 +115,7 @@ export function toSummary(record: PaymentRecord): PaymentSummary {
 
 /** What admins see: ids, amounts, statuses, history and the allowed card fields; no bookkeeping internals. */
 export function adminPaymentView(record: PaymentRecord) {
-  const { version, refundSequence, pendingRefund, ...view } = record;
+  const { version, refundSequence, pendingRefund, disputeEventRank, refundFailures, ...view } = record;
   return { ...view, ...(pendingRefund ? { refundInProgress: { amount: pendingRefund.amount, requestedAt: pendingRefund.requestedAt } } : {}) };
 }
 
@@ -146,6 +153,9 @@ export function applyObservation(record: PaymentRecord, observation: ProviderObs
     entries.push({ at, status: observation.status, source });
   }
 
+  // After a refund failed, a late charge.refunded may still count it: trust only refunds that did not fail.
+  const failed = record.refunds.some((r) => r.failedAt);
+  if (failed && observation.amountRefunded !== undefined) observation = { ...observation, amountRefunded: Math.min(observation.amountRefunded, succeededRefundTotal(record)) };
   if (observation.amountRefunded !== undefined && observation.amountRefunded > next.amountRefunded) {
     const amountCaptured = Math.max(next.amountCaptured, observation.amountCaptured ?? 0);
     const status: PaymentStatus = observation.amountRefunded >= amountCaptured ? 'refunded' : 'partially_refunded';

@@ -442,9 +442,11 @@ async function settleRefund(record: PaymentRecord, pending: PendingRefund): Prom
     const current = (await paymentStore.get(record.orderId))!;
     // Someone (a concurrent settle of the same claim) recorded it already.
     if (current.pendingRefund?.sequence !== pending.sequence) return toSummary(current);
+    // The provider already reported this refund failed (refund.failed before this answer was recorded).
+    const failure = current.refundFailures?.[refund.refundId];
     // A charge.refunded webhook may have raised amountRefunded already; max() keeps it from counting twice.
-    const amountRefunded = Math.max(current.amountRefunded, pending.baseRefunded + refund.amount);
-    const status = amountRefunded >= current.amountCaptured ? 'refunded' : 'partially_refunded';
+    const amountRefunded = failure ? current.amountRefunded : Math.max(current.amountRefunded, pending.baseRefunded + refund.amount);
+    const status = amountRefunded >= current.amountCaptured ? 'refunded' : amountRefunded > 0 || current.refunds.some((r) => !r.failedAt) ? 'partially_refunded' : 'captured';
     const { pendingRefund, ...rest } = current;
     try {
       const saved = await paymentStore.save(
@@ -452,7 +454,10 @@ async function settleRefund(record: PaymentRecord, pending: PendingRefund): Prom
           ...rest,
           status,
           amountRefunded,
-          refunds: [...current.refunds, { refundId: refund.refundId, sequence: pending.sequence, amount: refund.amount, at: now(), actor: pending.actor }],
+          refunds: [
+            ...current.refunds,
+            { refundId: refund.refundId, sequence: pending.sequence, amount: refund.amount, at: now(), actor: pending.actor, ...(failure ? { failedAt: failure.at, failureReason: failure.reason } : {}) },
+          ],
           updatedAt: now(),
           history: [...current.history, entry(status, pending.actor, `refund ${pending.sequence}: ${refund.amount} ${current.currency} (${refund.status})`)],
         },
