@@ -17,6 +17,11 @@ export type Effect =
   | { kind: 'needs-attention'; orderId: string; reason: string }
   /** Public tracking shows SHIPPED once the order is: idempotent by (status, time). */
   | { kind: 'tracking-shipped'; trackingNumber: string; at: string }
+  /**
+   * Sandbox only: what Stripe's test cards do a few seconds later (pm_card_refundFail: the refund fails;
+   * pm_card_createDispute: the capture is disputed), emitted as the same event the Stripe webhook handles.
+   */
+  | { kind: 'sandbox-later'; intentId: string; what: 'refund-fails' | 'disputed'; idempotencyKey?: string; at: string }
   /** A business metric, counted from the committed change (low-cardinality dimensions only). */
   | { kind: 'count'; metric: string; dimensions?: Record<string, string> }
   /** A timeline entry for what is not a status change (a refund), once per `event`. */
@@ -42,6 +47,8 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
       return orderEffects(oldImage as unknown as Order | undefined, newImage as unknown as Order);
     case 'PAYMENT':
       return refundEffects(oldImage as unknown as PaymentRecord | undefined, newImage as unknown as PaymentRecord);
+    case 'SANDBOX_INTENT':
+      return sandboxLater(oldImage, newImage);
     case 'ALERT':
       return eventName === 'INSERT' ? [{ kind: 'publish-alert', alertId: String(newImage.id) }] : [];
     case 'INVENTORY': {
@@ -55,6 +62,23 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
     default:
       return [];
   }
+}
+
+/** Sandbox test cards that misbehave later (functions/adapters/payments/sandbox-gateway.ts SANDBOX_LATER). */
+function sandboxLater(before: Image | undefined, after: Image): Effect[] {
+  const intentId = String(after.id);
+  type Event = { type: string; idempotencyKey: string; at: string };
+  if (after.paymentMethod === 'pm_card_refundFail') {
+    const seen = new Set(((before?.events as Event[] | undefined) ?? []).map((e) => `${e.type}:${e.idempotencyKey}`));
+    return ((after.events as Event[] | undefined) ?? [])
+      .filter((e) => e.type === 'refunded' && !seen.has(`${e.type}:${e.idempotencyKey}`))
+      .map((e) => ({ kind: 'sandbox-later', intentId, what: 'refund-fails', idempotencyKey: e.idempotencyKey, at: e.at }));
+  }
+  if (after.paymentMethod === 'pm_card_createDispute' && after.status === 'succeeded' && before?.status !== 'succeeded') {
+    const captured = ((after.events as Event[] | undefined) ?? []).find((e) => e.type === 'captured');
+    return [{ kind: 'sandbox-later', intentId, what: 'disputed', at: captured?.at ?? new Date().toISOString() }];
+  }
+  return [];
 }
 
 /** One `refunded` email and one timeline entry (who, how much) per refund the payment record gained. */

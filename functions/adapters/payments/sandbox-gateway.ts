@@ -220,6 +220,49 @@ export class SandboxGateway implements PaymentGateway {
     throw new PaymentStateError(`The payment is no longer waiting for authentication (${current.status}).`, current.status);
   }
 
+  /**
+   * pm_card_refundFail: the refund made under `idempotencyKey` fails after it was accepted. The refund item
+   * turns failed and the intent's amountRefunded drops back, in one transaction and at most once.
+   * Returns the refund (as failed), also when it had failed already; undefined when there is no such refund.
+   */
+  async failRefund(intentId: string, idempotencyKey: string): Promise<RefundResult | undefined> {
+    const refund = await this.getRefund(intentId, idempotencyKey);
+    if (!refund) return undefined;
+    if (refund.status === 'failed') return refund;
+    const event: IntentEvent = { at: new Date().toISOString(), type: 'refunded', idempotencyKey: `${idempotencyKey}-failed`, amount: -refund.amount };
+    try {
+      await ddb().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: config.tableName(),
+                Key: sandboxKeys.refund(intentId, idempotencyKey),
+                UpdateExpression: 'SET #status = :failed',
+                ConditionExpression: '#status = :succeeded',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':failed': 'failed', ':succeeded': 'succeeded' },
+              },
+            },
+            {
+              Update: {
+                TableName: config.tableName(),
+                Key: sandboxKeys.intent(intentId),
+                UpdateExpression: 'SET #amountRefunded = #amountRefunded - :amount, #failedRefunds = list_append(if_not_exists(#failedRefunds, :empty), :event)',
+                ConditionExpression: '#amountRefunded >= :amount',
+                ExpressionAttributeNames: { '#amountRefunded': 'amountRefunded', '#failedRefunds': 'failedRefunds' },
+                ExpressionAttributeValues: { ':amount': refund.amount, ':event': [event], ':empty': [] },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+    }
+    return { ...refund, status: 'failed' };
+  }
+
   async refund(orderId: string, intentId: string, request: RefundRequest): Promise<RefundResult> {
     const key = idempotencyKeys.refund(orderId, request.sequence);
     for (let attempt = 0; attempt < 10; attempt++) {

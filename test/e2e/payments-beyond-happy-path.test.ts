@@ -7,9 +7,10 @@ import { useLocalStack } from '../support/local-stack';
  * 3-D Secure in the sandbox, over HTTP on the local stack: the order waits in PAYMENT_ACTION_REQUIRED with a
  * redirect_to_url next action, the customer is emailed the link, and the page's answer (approve, refuse),
  * no answer (timeout) or a cancel meanwhile decides it, through the real ASL poll loop.
- * A short timeout (4 s) and poll (1 s) keep the file to seconds.
+ * Then the sandbox cards that misbehave later: a refund that fails after it was accepted, a disputed capture.
+ * A short timeout (4 s), poll (1 s) and "later" (1 s) keep the file to seconds.
  */
-const local = useLocalStack({ env: { PAYMENT_ACTION_TIMEOUT_SECONDS: '4', PAYMENT_ACTION_POLL_SECONDS: '1' } });
+const local = useLocalStack({ env: { PAYMENT_ACTION_TIMEOUT_SECONDS: '4', PAYMENT_ACTION_POLL_SECONDS: '1', SANDBOX_LATER_SECONDS: '1' } });
 
 let sku = 0;
 async function createProduct(onHand: number): Promise<string> {
@@ -170,5 +171,53 @@ describe('3-D Secure with the sandbox', () => {
     expect((await myOrder(order.id)).status).toBe('PAYMENT_ACTION_REQUIRED');
     await local.api(`/orders/${order.id}/cancel`, { as: 'customer', method: 'POST' });
     await local.waitForExecution(order.id);
+  });
+});
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (ok(value)) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('sandbox cards that misbehave later', () => {
+  it('pm_card_refundFail: the refund is accepted, then fails; the amount is refundable again and the order needs attention', async () => {
+    const code = await createProduct(5);
+    const order = await placeOrder(code, 'pm_card_refundFail');
+    expect((await local.waitForExecution(order.id)).status).toBe('SUCCEEDED');
+    const res = await local.api(`/admin/orders/${order.id}/refund`, {
+      as: 'admin',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `refund-${order.id}` },
+      body: JSON.stringify({ amount: 1000 }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ payment: { status: 'partially_refunded', amountRefunded: 1000 } });
+
+    const view = await until(() => adminOrder(order.id), (o) => Boolean(o.paymentRecord.refunds[0]?.failedAt), 'the refund to fail');
+    expect(view.paymentRecord).toMatchObject({ status: 'captured', amountRefunded: 0 });
+    expect(view.needsAttention).toMatchObject({ kind: 'refund-failed' });
+    expect(view.timeline.some((t: { actor: string }) => t.actor === 'stripe:refund.failed')).toBe(true);
+
+    // The sandbox gave the amount back too: a new refund of everything goes through.
+    const again = await local.api(`/admin/orders/${order.id}/refund`, { as: 'admin', method: 'POST', headers: { 'idempotency-key': `refund-all-${order.id}` } });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ payment: { amountRefunded: 3998 } });
+  });
+
+  it('pm_card_createDispute: disputed shortly after capture, listed by GET /admin/disputes?status=', async () => {
+    const code = await createProduct(5);
+    const order = await placeOrder(code, 'pm_card_createDispute');
+    expect((await local.waitForExecution(order.id)).status).toBe('SUCCEEDED');
+    const view = await until(() => adminOrder(order.id), (o) => Boolean(o.paymentRecord.dispute), 'the dispute');
+    expect(view.paymentRecord.dispute).toMatchObject({ status: 'needs_response', reason: 'fraudulent', amount: 3998, evidenceDueBy: expect.any(String) });
+    expect(view.needsAttention).toMatchObject({ kind: 'dispute' });
+    const list = (await (await local.api('/admin/disputes?status=needs_response', { as: 'admin' })).json()) as any;
+    expect(list.items.map((i: { orderId: string }) => i.orderId)).toContain(order.id);
+    expect((await local.api('/admin/disputes?status=nonsense', { as: 'admin' })).status).toBe(400);
+    expect((await local.api('/admin/disputes', { as: 'customer' })).status).toBe(403);
   });
 });
