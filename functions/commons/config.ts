@@ -26,8 +26,6 @@ export const config = {
   paymentActionPollSeconds: () => Math.max(1, Number(process.env.PAYMENT_ACTION_POLL_SECONDS ?? '5')),
   /** The sandbox's 3-D Secure page (GET shows it, POST {outcome} answers it): `<base>/<intentId>`. */
   paymentActionBaseUrl: () => process.env.PAYMENT_ACTION_BASE_URL ?? 'http://localhost:3000/sandbox/payments',
-  /** Stripe: the storefront page emailed to the customer for 3-D Secure (`{orderId}` is replaced); optional. */
-  paymentActionPageUrl: () => optional('PAYMENT_ACTION_PAGE_URL'),
   stripeSecretKey: () => optional('STRIPE_SECRET_KEY'),
   stripeSecretArn: () => optional('STRIPE_SECRET_ARN'),
   stripeWebhookSecret: () => optional('STRIPE_WEBHOOK_SECRET'),
