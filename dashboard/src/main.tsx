@@ -11,6 +11,7 @@ import { OrderDetail } from './pages/OrderDetail';
 import { Orders } from './pages/Orders';
 import { Overview } from './pages/Overview';
 import { Payments } from './pages/Payments';
+import { Disputes } from './pages/Disputes';
 import { ProductCreate, ProductEdit, Products } from './pages/Products';
 import { SignIn } from './pages/SignIn';
 import { href, useRoute, type Route } from './router';
@@ -68,6 +69,8 @@ function Page({ route }: { route: Route }) {
       return id ? <ProductEdit key={id} sku={id} /> : <Products route={route} />;
     case 'payments':
       return <Payments route={route} />;
+    case 'disputes':
+      return <Disputes route={route} />;
     case 'alerts':
       return <Alerts route={route} />;
     case 'ops':

@@ -44,6 +44,18 @@ export const PAYMENT_STATUSES = Object.keys(paymentStatuses) as PaymentStatus[];
 /** GET /admin/payments items and the order page's payment record: the record minus bookkeeping. */
 export type Payment = ReturnType<typeof adminPaymentView>;
 
+/** GET /admin/disputes items. */
+export interface DisputeRow {
+  orderId: string;
+  paymentIntentId?: string;
+  amount: Money;
+  paymentStatus: PaymentStatus;
+  dispute: NonNullable<PaymentSummary['dispute']>;
+}
+
+/** Stripe's dispute statuses, for the disputes filter (functions/payments/stripe-events.ts). */
+export const DISPUTE_STATUSES = ['needs_response', 'warning_needs_response', 'under_review', 'warning_under_review', 'won', 'lost', 'warning_closed', 'prevented'] as const;
+
 /** GET /admin/orders/{id}: the stored order plus its full payment record. */
 export type Order = StoredOrder & { paymentRecord: Payment | null; addressLines?: string[] };
 
