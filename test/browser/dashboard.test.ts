@@ -848,7 +848,7 @@ test('payments beyond the happy path: a 3-D Secure wait, a disputed charge and t
   for (let i = 0; i < 200 && (await adminJson<{ status: string }>(`/admin/orders/${waiting}`)).status !== 'PAYMENT_ACTION_REQUIRED'; i++) await page.waitForTimeout(25);
   await page.goto(appUrl(`/orders/${waiting}`));
   await page.locator('.badge', { hasText: 'Payment action required' }).first().waitFor();
-  await page.locator('#card-payment .badge', { hasText: 'Action required' }).waitFor();
+  await page.locator('[aria-labelledby="card-payment"] .badge[data-status="action_required"]', { hasText: 'Action required' }).waitFor();
   await shot('19a-payment-action-required');
 
   const disputed = await placeOrder(paySku, 1, 'pm_card_createDispute');
@@ -861,8 +861,10 @@ test('payments beyond the happy path: a 3-D Secure wait, a disputed charge and t
   expect(await row.textContent()).toContain('Fraudulent');
   await shot('19b-disputes');
   await row.getByRole('link').click();
-  await page.locator('#card-payment').getByText('Dispute').waitFor();
-  await page.locator('#card-payment .badge', { hasText: 'Needs response' }).waitFor();
+  const paymentCard = page.locator('[aria-labelledby="card-payment"]');
+  await paymentCard.getByText('Dispute', { exact: true }).waitFor();
+  await paymentCard.locator('.badge[data-status="needs_response"]', { hasText: 'Needs response' }).waitFor();
+  await paymentCard.getByText('Evidence due', { exact: false }).waitFor();
   await shot('19c-disputed-order');
 
   // Leave nothing waiting: the customer cancels the 3-D Secure order.
