@@ -117,6 +117,18 @@ export const alarmRules: readonly AlarmRule[] = [
     local: { signal: 'CompensationFailures' },
   },
   {
+    id: 'PaymentAttention',
+    title: 'Payment needs attention',
+    meaning: 'A charge was disputed, a refund the provider had accepted failed later, or an unshipped order\'s card authorization expires within 24 h; the order is marked needsAttention.',
+    look: 'Admin dashboard orders needing attention, GET /admin/disputes?status=needs_response, the order\'s payment history.',
+    source: { kind: 'serviceMetric', metricName: 'PaymentAttention', statistic: 'Sum' },
+    comparison: '>=',
+    threshold: 1,
+    periodSeconds: FIVE_MINUTES,
+    evaluationPeriods: 1,
+    local: { signal: 'PaymentAttention' },
+  },
+  {
     id: 'ReconcilerRepairs',
     title: 'Reconciler repairs',
     meaning: 'The reconciler repaired drift at least 5 times in 15 minutes: something upstream (outbox consumer, workflow start, provider webhooks) keeps dropping work.',

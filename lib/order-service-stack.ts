@@ -112,6 +112,7 @@ export class OrderServiceStack extends Stack {
         POWERTOOLS_LOGGER_SAMPLE_RATE: String(ctx.logSampleRate),
         ORDER_HOLD_SECONDS: String(ctx.orderHoldSeconds),
         TRACKING_BASE_URL: ctx.trackingBaseUrl ?? `${this.api.url}/tracking`,
+        PAYMENT_ACTION_BASE_URL: `${this.api.url}/sandbox/payments`,
         TRACKING_COUNTRY: ctx.trackingCountry,
         ...(ctx.trackingServiceIndicator ? { TRACKING_SERVICE_INDICATOR: ctx.trackingServiceIndicator } : {}),
       },

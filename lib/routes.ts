@@ -81,6 +81,7 @@ export const routes: readonly Route[] = [
   { name: 'AdminReceiveReturn', method: 'POST', path: '/admin/returns/{id}/receive', entry: api('admin-receive-return'), auth: 'admin', needs: ['payments'] },
   { name: 'AdminGetPackingSlip', method: 'GET', path: '/admin/orders/{id}/packing-slip', entry: api('admin-get-packing-slip'), auth: 'admin', needs: ['pdf'] },
   { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin', needs: ['cursors'] },
+  { name: 'AdminListDisputes', method: 'GET', path: '/admin/disputes', entry: api('admin-list-disputes'), auth: 'admin', needs: ['cursors'] },
 
   // Admin: personal data and the audit log (SPEC.md "Personal data and audit")
   { name: 'AdminListAudit', method: 'GET', path: '/admin/audit', entry: api('admin-list-audit'), auth: 'admin', needs: ['cursors'] },
@@ -90,6 +91,11 @@ export const routes: readonly Route[] = [
 
   // Admin: operations
   { name: 'AdminListOpsAlarms', method: 'GET', path: '/admin/ops/alarms', entry: api('admin-list-ops-alarms'), auth: 'admin', needs: ['opsAlarms'] },
+
+  // Sandbox payments (no Stripe key configured): the 3-D Secure page the customer is sent to. Public: the
+  // intent id in the path is an unguessable hash, and only sandbox intents answer.
+  { name: 'SandboxPaymentActionPage', method: 'GET', path: '/sandbox/payments/{intentId}', entry: api('sandbox-payment-action-page'), auth: 'public', tableKeys: ['SANDBOX#'] },
+  { name: 'SandboxPaymentAction', method: 'POST', path: '/sandbox/payments/{intentId}', entry: api('sandbox-payment-action'), auth: 'public', needs: ['payments'], tableKeys: ['ORDER#', 'PAYMENT_INTENT#', 'WEBHOOK#stripe#', 'SANDBOX#'] },
 
   // Webhooks: public at the gateway, signature-verified in the handler
   { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret', 'payments'], tableKeys: ['ORDER#', 'PAYMENT_INTENT#', 'WEBHOOK#stripe#', 'SANDBOX#'] },
@@ -106,6 +112,7 @@ const step = (file: string) => `functions/workflow/${file}.ts`;
 export const workflowTasks: readonly WorkflowTask[] = [
   { name: 'ReserveStock', entry: step('reserve-stock'), needs: ['alerts'] },
   { name: 'AuthorizePayment', entry: step('authorize-payment'), needs: ['payments'] },
+  { name: 'CheckPaymentAction', entry: step('check-payment-action'), needs: ['payments'] },
   { name: 'CreateLabel', entry: step('create-label'), needs: ['labels', 'pdf'] },
   { name: 'ShipOrder', entry: step('ship-order'), needs: ['payments'] },
   { name: 'ShipmentFault', entry: step('shipment-fault') },

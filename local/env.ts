@@ -34,6 +34,10 @@ export function applyLocalEnv(local: LocalEnvironment, overrides: Record<string,
     CARRIER_WEBHOOK_SECRET: 'local-carrier-webhook-secret',
     STRIPE_WEBHOOK_SECRET: 'whsec_local_development_only',
     TRACKING_BASE_URL: `${local.apiUrl}/tracking`,
+    // 3-D Secure in the sandbox: the approve/refuse page, and how long the workflow waits for it (AWS: 900 s).
+    PAYMENT_ACTION_BASE_URL: `${local.apiUrl}/sandbox/payments`,
+    PAYMENT_ACTION_TIMEOUT_SECONDS: '60',
+    PAYMENT_ACTION_POLL_SECONDS: '2',
     SENDER_EMAIL: 'orders@example.com',
     // The reconciler runs every 30 s locally: an open order untouched for 20 s without a running workflow
     // is repaired (on AWS: every 5 minutes, 120 s).

@@ -18,6 +18,7 @@ import type {
   Overview,
   Page,
   Payment,
+  DisputeRow,
   Problem,
   Product,
   ReturnView,
@@ -195,4 +196,6 @@ export const api = {
   listOpsAlarms: (signal?: AbortSignal) => request<OpsAlarms>('/admin/ops/alarms', { query: { limit: 100 }, signal }),
   listPayments: async (status: string | undefined, cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<Payment>>('/admin/payments', { query: { status, cursor }, signal })),
+  listDisputes: async (status: string | undefined, cursor?: string, signal?: AbortSignal) =>
+    page(await request<Page<DisputeRow>>('/admin/disputes', { query: { status, cursor }, signal })),
 };

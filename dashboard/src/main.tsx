@@ -12,6 +12,7 @@ import { Orders } from './pages/Orders';
 import { Overview } from './pages/Overview';
 import { Payments } from './pages/Payments';
 import { ReturnDetail, Returns } from './pages/Returns';
+import { Disputes } from './pages/Disputes';
 import { ProductCreate, ProductEdit, Products } from './pages/Products';
 import { SignIn } from './pages/SignIn';
 import { href, useRoute, type Route } from './router';
@@ -71,6 +72,8 @@ function Page({ route }: { route: Route }) {
       return id ? <ReturnDetail key={id} id={id} /> : <Returns route={route} />;
     case 'payments':
       return <Payments route={route} />;
+    case 'disputes':
+      return <Disputes route={route} />;
     case 'alerts':
       return <Alerts route={route} />;
     case 'ops':

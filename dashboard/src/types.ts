@@ -35,16 +35,28 @@ export type Page<T> = ServerPage<T>;
 export type Problem = Partial<ServerProblem> & Pick<ServerProblem, 'status'>;
 
 // The status lists are values, so they live here; a Record over the server's union keeps them complete.
-const orderStatuses: Record<OrderStatus, true> = { PENDING: true, RESERVED: true, PAID: true, LABELLED: true, SHIPPED: true, DELIVERED: true, CANCELLED: true, FAILED: true };
+const orderStatuses: Record<OrderStatus, true> = { PENDING: true, RESERVED: true, PAYMENT_ACTION_REQUIRED: true, PAID: true, LABELLED: true, SHIPPED: true, DELIVERED: true, CANCELLED: true, FAILED: true };
 export const ORDER_STATUSES = Object.keys(orderStatuses) as OrderStatus[];
-export const CANCELLABLE: readonly OrderStatus[] = ['PENDING', 'RESERVED', 'PAID', 'LABELLED'];
+export const CANCELLABLE: readonly OrderStatus[] = ['PENDING', 'RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED'];
 
 /** Payment statuses of this service; the list filter accepts only these. */
-const paymentStatuses: Record<PaymentStatus, true> = { authorized: true, declined: true, voided: true, captured: true, partially_refunded: true, refunded: true, failed: true };
+const paymentStatuses: Record<PaymentStatus, true> = { action_required: true, authorized: true, declined: true, voided: true, captured: true, partially_refunded: true, refunded: true, failed: true };
 export const PAYMENT_STATUSES = Object.keys(paymentStatuses) as PaymentStatus[];
 
 /** GET /admin/payments items and the order page's payment record: the record minus bookkeeping. */
 export type Payment = ReturnType<typeof adminPaymentView>;
+
+/** GET /admin/disputes items. */
+export interface DisputeRow {
+  orderId: string;
+  paymentIntentId?: string;
+  amount: Money;
+  paymentStatus: PaymentStatus;
+  dispute: NonNullable<PaymentSummary['dispute']>;
+}
+
+/** Stripe's dispute statuses, for the disputes filter (functions/payments/stripe-events.ts). */
+export const DISPUTE_STATUSES = ['needs_response', 'warning_needs_response', 'under_review', 'warning_under_review', 'won', 'lost', 'warning_closed', 'prevented'] as const;
 
 /** GET /admin/orders/{id}: the stored order plus its full payment record. */
 /** A shipment as the admin order view shows it (functions/orders/admin-view.ts). */

@@ -5,6 +5,7 @@ import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
 import { collections, indexes, keys } from './keys';
 import { toSummary, type PaymentRecord, type PaymentStatus } from '../payments/payment';
+import type { NeedsAttention, OrderStatus } from '../domain/order';
 
 /**
  * DynamoDB persistence of payment records: `{ pk: ORDER#<id>, sk: PAYMENT }` next to the order, listed through
@@ -44,12 +45,23 @@ function item(record: PaymentRecord) {
     gsi1sk: sortKey,
     gsi3pk: `PAYMENT_STATUS#${record.status}`,
     gsi3sk: sortKey,
+    // Disputed payments: every dispute (gsi4 DISPUTES) and by dispute status (gsi2), newest dispute first.
+    ...(record.dispute
+      ? {
+          gsi2pk: `DISPUTE_STATUS#${record.dispute.status}`,
+          gsi2sk: `${record.dispute.openedAt ?? record.createdAt}#${record.orderId}`,
+          gsi4pk: DISPUTES,
+          gsi4sk: `${record.dispute.openedAt ?? record.createdAt}#${record.orderId}`,
+        }
+      : {}),
     ...record,
   };
 }
 
+const DISPUTES = 'DISPUTES';
+
 function fromItem(raw: Record<string, unknown>): PaymentRecord {
-  const { pk, sk, entity, gsi1pk, gsi1sk, gsi3pk, gsi3sk, ...record } = raw;
+  const { pk, sk, entity, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk, ...record } = raw;
   return record as unknown as PaymentRecord;
 }
 
@@ -58,6 +70,12 @@ export interface SaveOptions {
   syncOrder?: boolean;
   /** Webhook event marker written in the same transaction; its existence cancels the whole save. */
   webhookEvent?: { source: string; eventId: string; type: string };
+  /**
+   * Also, in the same transaction: a timeline entry on the order, conditional on the status the caller read
+   * (the entry carries it), and setting `needsAttention` (kept if one is already set) or clearing it.
+   * A changed status cancels the save with PaymentVersionConflict: re-read and decide again.
+   */
+  orderNote?: { status: OrderStatus; actor: string; reason: string; needsAttention?: NeedsAttention; clearAttention?: boolean };
 }
 
 export const paymentStore = {
@@ -85,14 +103,36 @@ export const paymentStore = {
       },
     ];
     if (options.syncOrder !== false) {
+      const names: Record<string, string> = { '#payment': 'payment', '#updatedAt': 'updatedAt', '#version': 'version' };
+      const values: Record<string, unknown> = { ':payment': toSummary(saved), ':at': saved.updatedAt, ':one': 1 };
+      const sets = ['#payment = :payment', '#updatedAt = :at', '#version = #version + :one'];
+      let remove = '';
+      let condition = 'attribute_exists(pk)';
+      const note = options.orderNote;
+      if (note) {
+        names['#timeline'] = 'timeline';
+        names['#status'] = 'status';
+        values[':entry'] = [{ at: saved.updatedAt, status: note.status, actor: note.actor, reason: note.reason }];
+        values[':noteStatus'] = note.status;
+        sets.push('#timeline = list_append(#timeline, :entry)');
+        condition += ' AND #status = :noteStatus';
+        if (note.needsAttention) {
+          names['#needsAttention'] = 'needsAttention';
+          values[':needsAttention'] = note.needsAttention;
+          sets.push('#needsAttention = if_not_exists(#needsAttention, :needsAttention)');
+        } else if (note.clearAttention) {
+          names['#needsAttention'] = 'needsAttention';
+          remove = ' REMOVE #needsAttention';
+        }
+      }
       items.push({
         Update: {
           TableName: table,
           Key: keys.order(record.orderId),
-          UpdateExpression: 'SET #payment = :payment, #updatedAt = :at, #version = #version + :one',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#payment': 'payment', '#updatedAt': 'updatedAt', '#version': 'version' },
-          ExpressionAttributeValues: { ':payment': toSummary(saved), ':at': saved.updatedAt, ':one': 1 },
+          UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         },
       });
     }
@@ -110,7 +150,10 @@ export const paymentStore = {
       const reasons = error.CancellationReasons ?? [];
       if (options.webhookEvent && reasons[markerIndex]?.Code === 'ConditionalCheckFailed') throw new DuplicateEvent(options.webhookEvent.eventId);
       if (reasons[0]?.Code === 'ConditionalCheckFailed') throw new PaymentVersionConflict(`Payment of order ${record.orderId} changed meanwhile`);
-      if (options.syncOrder !== false && reasons[1]?.Code === 'ConditionalCheckFailed') throw new OrderMissing(record.orderId);
+      if (options.syncOrder !== false && reasons[1]?.Code === 'ConditionalCheckFailed') {
+        if (options.orderNote) throw new PaymentVersionConflict(`Order ${record.orderId} changed status meanwhile`);
+        throw new OrderMissing(record.orderId);
+      }
       throw error;
     }
   },
@@ -134,6 +177,23 @@ export const paymentStore = {
   async orderIdForIntent(intentId: string): Promise<string | undefined> {
     const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: intentRefKey(intentId), ConsistentRead: true }));
     return Item?.orderId as string | undefined;
+  },
+
+  /** Disputed payments, newest dispute first; by dispute status through gsi2, otherwise all through gsi4. */
+  async listDisputes(query: { status?: string; limit: number; cursor?: string }): Promise<Page<PaymentRecord>> {
+    const [index, pkName, pkValue] = query.status ? [indexes.owner, 'gsi2pk', `DISPUTE_STATUS#${query.status}`] : [indexes.email, 'gsi4pk', DISPUTES];
+    const { Items, LastEvaluatedKey } = await ddb().send(
+      new QueryCommand({
+        TableName: config.tableName(),
+        IndexName: index,
+        KeyConditionExpression: `${pkName} = :pk`,
+        ExpressionAttributeValues: { ':pk': pkValue },
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ExclusiveStartKey: decodeCursor(query.cursor),
+      }),
+    );
+    return { items: (Items ?? []).map(fromItem), nextCursor: encodeCursor(LastEvaluatedKey) };
   },
 
   /** Newest first; by status through gsi3, otherwise every payment through gsi1. */

@@ -5,7 +5,7 @@ import { api, json, zodErrors } from '../commons/http';
 import { config } from '../commons/config';
 import { logger } from '../commons/powertools';
 import { ProblemError } from '../commons/problem';
-import { applyStripeEvent } from '../payments/stripe-events';
+import { applyStripeEvent, MalformedEvent } from '../payments/stripe-events';
 
 /**
  * POST /webhooks/stripe: public at the gateway, verified here with Stripe's SDK against the raw body.
@@ -58,7 +58,13 @@ export const handler = api({ auth: 'public', parsesOwnBody: true }, async ({ eve
   if (!shape.success) {
     throw new ProblemError(400, 'malformed-event', 'The event is signed but is not a Stripe event (id, type and data.object are required).', zodErrors(shape.error));
   }
-  const result = await applyStripeEvent(stripeEvent);
+  let result;
+  try {
+    result = await applyStripeEvent(stripeEvent);
+  } catch (error) {
+    if (error instanceof MalformedEvent) throw new ProblemError(400, 'malformed-event', error.message);
+    throw error;
+  }
   logger.info('Stripe webhook processed', { eventId: stripeEvent.id, type: stripeEvent.type, result });
   return json(200, { received: true, result });
 });

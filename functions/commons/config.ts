@@ -23,6 +23,11 @@ export const config = {
   orderHoldSeconds: () => Number(process.env.ORDER_HOLD_SECONDS ?? '10'),
   /** SPEC.md "Returns": how long after delivery a customer may ask for a return. */
   returnWindowDays: () => Number(process.env.RETURN_WINDOW_DAYS ?? '30'),
+  /** 3-D Secure: how long the workflow waits for the customer (SPEC: AWS 900, local 60), and how often it looks. */
+  paymentActionTimeoutSeconds: () => Number(process.env.PAYMENT_ACTION_TIMEOUT_SECONDS ?? '900'),
+  paymentActionPollSeconds: () => Math.max(1, Number(process.env.PAYMENT_ACTION_POLL_SECONDS ?? '5')),
+  /** The sandbox's 3-D Secure page (GET shows it, POST {outcome} answers it): `<base>/<intentId>`. */
+  paymentActionBaseUrl: () => process.env.PAYMENT_ACTION_BASE_URL ?? 'http://localhost:3000/sandbox/payments',
   stripeSecretKey: () => optional('STRIPE_SECRET_KEY'),
   stripeSecretArn: () => optional('STRIPE_SECRET_ARN'),
   stripeWebhookSecret: () => optional('STRIPE_WEBHOOK_SECRET'),

@@ -4,7 +4,7 @@ import type { Money } from './money';
  * The order lifecycle of SPEC.md, in plain TypeScript: no AWS here. Stores enforce these transitions with
  * conditional writes (`status IN allowedFrom(to)`), so a racing cancel and workflow step cannot both win.
  */
-export const ORDER_STATUSES = ['PENDING', 'RESERVED', 'PAID', 'LABELLED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'FAILED'] as const;
+export const ORDER_STATUSES = ['PENDING', 'RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'FAILED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const FAILURE_REASONS = ['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'PAYMENT_ERROR', 'FULFILLMENT_ERROR'] as const;
@@ -12,11 +12,13 @@ export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'CANCELLED', 'FAILED'];
 /** A customer or admin may cancel any time before SHIPPED. */
-export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PENDING', 'RESERVED', 'PAID', 'LABELLED'];
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PENDING', 'RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED'];
 
 const transitions: Record<OrderStatus, readonly OrderStatus[]> = {
   PENDING: ['RESERVED', 'CANCELLED', 'FAILED'],
-  RESERVED: ['PAID', 'CANCELLED', 'FAILED'],
+  RESERVED: ['PAYMENT_ACTION_REQUIRED', 'PAID', 'CANCELLED', 'FAILED'],
+  /** 3-D Secure: waiting for the customer to authenticate the payment (SPEC.md "Payments, beyond the happy path"). */
+  PAYMENT_ACTION_REQUIRED: ['PAID', 'CANCELLED', 'FAILED'],
   PAID: ['LABELLED', 'CANCELLED', 'FAILED'],
   LABELLED: ['SHIPPED', 'CANCELLED', 'FAILED'],
   SHIPPED: ['DELIVERED'],
@@ -84,6 +86,26 @@ export interface PaymentSummary {
   expMonth?: number;
   expYear?: number;
   declineCode?: string;
+  /** While the order is PAYMENT_ACTION_REQUIRED: what the customer must do to authenticate the payment. */
+  nextAction?: NextAction;
+  /** When the authorization lapses (Stripe `capture_before`; sandbox: authorization + 7 days). */
+  captureBefore?: string;
+  /** The latest dispute of the charge, if any. */
+  dispute?: DisputeSummary;
+}
+
+/** Stripe: the storefront calls stripe.handleNextAction(clientSecret); sandbox: a local page. */
+export type NextAction = { type: 'use_stripe_sdk'; clientSecret: string } | { type: 'redirect_to_url'; url: string };
+
+export interface DisputeSummary {
+  id: string;
+  /** Stripe's dispute status: warning_needs_response, needs_response, under_review, won, lost, … */
+  status: string;
+  reason: string;
+  amount: number;
+  evidenceDueBy?: string;
+  /** When the dispute was opened. */
+  openedAt?: string;
 }
 
 export interface ShipmentSummary {
@@ -123,6 +145,11 @@ export interface OrderShipment {
 export interface NeedsAttention {
   reason: string;
   since: string;
+  /**
+   * What needs a person. Absent: a compensation failed (the CompensationFailures alarm). The payment kinds
+   * (SPEC.md "Payments, beyond the happy path") page through the PaymentAttention alarm instead.
+   */
+  kind?: 'dispute' | 'refund-failed' | 'authorization-expiring';
 }
 
 export interface Order {
@@ -175,7 +202,14 @@ export function customerView(order: Order) {
     customer: order.customer,
     shippingAddress: order.shippingAddress,
     ...(order.payment
-      ? { payment: { status: order.payment.status, brand: order.payment.brand, last4: order.payment.last4 } }
+      ? {
+          payment: {
+            status: order.payment.status,
+            brand: order.payment.brand,
+            last4: order.payment.last4,
+            ...(order.status === 'PAYMENT_ACTION_REQUIRED' && order.payment.nextAction ? { nextAction: order.payment.nextAction } : {}),
+          },
+        }
       : {}),
     ...(order.shipment ? { shipment: { trackingNumber: order.shipment.trackingNumber, trackingUrl: order.shipment.trackingUrl } } : {}),
     ...(order.shipments?.length ? { shipments: order.shipments.map(shipmentView) } : {}),

@@ -8,7 +8,8 @@ import { voidOrderPayment } from '../payments/service';
  * CANCELLED and runs the same idempotent compensation, so a failure here only delays the void.
  */
 export async function voidAfterCancel(order: Order): Promise<Order> {
-  if (!order.payment || order.payment.status !== 'authorized') return order;
+  // action_required too: a 3-D Secure wait is ended at the provider, so a late approval authorizes nothing.
+  if (!order.payment || (order.payment.status !== 'authorized' && order.payment.status !== 'action_required')) return order;
   try {
     const payment = await voidOrderPayment(order.id, order.timeline.at(-1)?.actor ?? 'cancel');
     return payment ? { ...order, payment } : order;

@@ -93,7 +93,7 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
   if (!order) throw new OrderNotActive(orderId, undefined);
   // Already reserved (a retried step, or a saga restarted for an order further along): nothing to take,
   // but the low-stock check that followed the reservation may not have run: it is safe to repeat.
-  if (order.stock === 'RESERVED' && ['RESERVED', 'PAID', 'LABELLED'].includes(order.status)) {
+  if (order.stock === 'RESERVED' && ['RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED'].includes(order.status)) {
     await afterStockChange(() => checkLowStock(skusOf(order)), orderId);
     return order;
   }

@@ -18,6 +18,11 @@ export type Effect =
   | { kind: 'needs-attention'; orderId: string; reason: string }
   /** Public tracking shows SHIPPED once the order is: idempotent by (status, time). */
   | { kind: 'tracking-shipped'; trackingNumber: string; at: string }
+  /**
+   * Sandbox only: what Stripe's test cards do a few seconds later (pm_card_refundFail: the refund fails;
+   * pm_card_createDispute: the capture is disputed), emitted as the same event the Stripe webhook handles.
+   */
+  | { kind: 'sandbox-later'; intentId: string; what: 'refund-fails' | 'disputed'; idempotencyKey?: string; at: string }
   /** A business metric, counted from the committed change (low-cardinality dimensions only). */
   | { kind: 'count'; metric: string; dimensions?: Record<string, string> }
   /** A timeline entry for what is not a status change (a refund), once per `event`. */
@@ -25,6 +30,8 @@ export type Effect =
 
 /** The customer email each status change sends (SPEC.md "Customers hear about every change"). */
 export const EMAIL_ON_STATUS: Partial<Record<OrderStatus, EmailKind>> = {
+  /** 3-D Secure: the link where the customer confirms the payment (from order.payment.nextAction). */
+  PAYMENT_ACTION_REQUIRED: 'action-required',
   PAID: 'confirmation',
   SHIPPED: 'shipped',
   DELIVERED: 'delivered',
@@ -43,6 +50,8 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
       return returnEffects(oldImage as unknown as ReturnRecord | undefined, newImage as unknown as ReturnRecord);
     case 'PAYMENT':
       return refundEffects(oldImage as unknown as PaymentRecord | undefined, newImage as unknown as PaymentRecord);
+    case 'SANDBOX_INTENT':
+      return sandboxLater(oldImage, newImage);
     case 'ALERT':
       return eventName === 'INSERT' ? [{ kind: 'publish-alert', alertId: String(newImage.id) }] : [];
     case 'INVENTORY': {
@@ -58,11 +67,29 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
   }
 }
 
+/** Sandbox test cards that misbehave later (functions/adapters/payments/sandbox-gateway.ts SANDBOX_LATER). */
+function sandboxLater(before: Image | undefined, after: Image): Effect[] {
+  const intentId = String(after.id);
+  type Event = { type: string; idempotencyKey: string; at: string };
+  if (after.paymentMethod === 'pm_card_refundFail') {
+    const seen = new Set(((before?.events as Event[] | undefined) ?? []).map((e) => `${e.type}:${e.idempotencyKey}`));
+    return ((after.events as Event[] | undefined) ?? [])
+      .filter((e) => e.type === 'refunded' && !seen.has(`${e.type}:${e.idempotencyKey}`))
+      .map((e) => ({ kind: 'sandbox-later', intentId, what: 'refund-fails', idempotencyKey: e.idempotencyKey, at: e.at }));
+  }
+  if (after.paymentMethod === 'pm_card_createDispute' && after.status === 'succeeded' && before?.status !== 'succeeded') {
+    const captured = ((after.events as Event[] | undefined) ?? []).find((e) => e.type === 'captured');
+    return [{ kind: 'sandbox-later', intentId, what: 'disputed', at: captured?.at ?? new Date().toISOString() }];
+  }
+  return [];
+}
+
 /** One `refunded` email and one timeline entry (who, how much) per refund the payment record gained. */
 function refundEffects(before: PaymentRecord | undefined, after: PaymentRecord): Effect[] {
   const known = new Set((before?.refunds ?? []).map((r) => r.sequence));
   return (after.refunds ?? [])
-    .filter((r) => !known.has(r.sequence))
+    // A refund reported failed before it was even recorded never reached the customer: no email, no note.
+    .filter((r) => !known.has(r.sequence) && !r.failedAt)
     .flatMap((r): Effect[] => [
       // A return's refund is told by its own email (return-refunded, from the RETURN change).
       ...(r.actor?.startsWith('return:')
@@ -154,6 +181,10 @@ function orderEffects(before: Order | undefined, after: Order): Effect[] {
     }
     effects.push(...statusMetrics(after));
   }
-  if (after.needsAttention && !before?.needsAttention) effects.push({ kind: 'needs-attention', orderId: after.id, reason: after.needsAttention.reason });
+  if (after.needsAttention && (!before?.needsAttention || before.needsAttention.kind !== after.needsAttention.kind)) {
+    // Payment kinds (dispute, failed refund, expiring authorization) page through PaymentAttention, not as a failed compensation.
+    const kind = after.needsAttention.kind;
+    effects.push(kind ? { kind: 'count', metric: 'PaymentAttention', dimensions: { kind } } : { kind: 'needs-attention', orderId: after.id, reason: after.needsAttention.reason });
+  }
   return effects;
 }

@@ -11,6 +11,7 @@ import { recordTrackingEvent } from '../fulfillment/service';
 import { checkLowStock, publishStoredAlert } from '../inventory/low-stock';
 import { noteOnce } from '../orders/service';
 import type { Effect } from './effects';
+import { runSandboxLater } from '../payments/sandbox-later';
 
 /**
  * Carries out one outbox effect, idempotently: the workflow start by its execution name (Step Functions
@@ -36,6 +37,8 @@ export async function runEffect(effect: Effect): Promise<'done' | 'skipped'> {
     case 'tracking-shipped':
       // The ship step records it too, right after its commit; a crash in between is repaired here.
       return (await recordTrackingEvent(effect.trackingNumber, { at: effect.at, status: 'SHIPPED', description: 'Handed to the carrier' })).duplicate ? 'skipped' : 'done';
+    case 'sandbox-later':
+      return runSandboxLater(effect);
     case 'count':
       countMetric(effect.metric, effect.dimensions);
       return 'done';

@@ -1,4 +1,5 @@
 import type { Money } from '../domain/money';
+import type { NextAction } from '../domain/order';
 
 /**
  * The payment gateway port: what the order service needs from a card processor, in plain TypeScript.
@@ -37,8 +38,10 @@ export interface AuthorizeRequest {
 }
 
 export type AuthorizeResult =
-  | { outcome: 'authorized'; intentId: string; status: IntentStatus; card: CardDetails }
-  | { outcome: 'declined'; intentId?: string; declineCode: string; message: string };
+  | { outcome: 'authorized'; intentId: string; status: IntentStatus; card: CardDetails; captureBefore?: string }
+  | { outcome: 'declined'; intentId?: string; declineCode: string; message: string }
+  /** 3-D Secure: the intent is `requires_action` until the customer authenticates (or refuses). */
+  | { outcome: 'action_required'; intentId: string; nextAction: NextAction; card?: CardDetails };
 
 /** The state of an intent after capture or cancel. Amounts in minor units. */
 export interface IntentSnapshot {
@@ -47,6 +50,12 @@ export interface IntentSnapshot {
   amount: number;
   amountCaptured: number;
   currency: string;
+  /** Why the last confirmation failed (e.g. `authentication_failed` after a refused 3-D Secure check). */
+  declineCode?: string;
+  /** Stripe `latest_charge.payment_method_details.card.capture_before` (ISO); sandbox: authorization + 7 days. */
+  captureBefore?: string;
+  /** Present once the intent holds an authorization. */
+  card?: CardDetails;
 }
 
 export interface RefundRequest {

@@ -1,5 +1,5 @@
 import type { Money } from '../domain/money';
-import type { PaymentSummary } from '../domain/order';
+import type { DisputeSummary, NextAction, PaymentSummary } from '../domain/order';
 import type { CardDetails } from './gateway';
 
 /**
@@ -7,7 +7,7 @@ import type { CardDetails } from './gateway';
  * provider's PaymentIntent in this service's words and keeps a history of every change with its source.
  * Card data kept: brand, last 4, expiry month/year — nothing else, ever (SPEC.md "Payments").
  */
-export const PAYMENT_STATUSES = ['authorized', 'declined', 'voided', 'captured', 'partially_refunded', 'refunded', 'failed'] as const;
+export const PAYMENT_STATUSES = ['action_required', 'authorized', 'declined', 'voided', 'captured', 'partially_refunded', 'refunded', 'failed'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export interface PaymentHistoryEntry {
@@ -34,6 +34,9 @@ export interface RefundEntry {
   amount: number;
   at: string;
   actor: string;
+  /** Set when the provider reported the refund failed after accepting it; its amount is refundable again. */
+  failedAt?: string;
+  failureReason?: string;
 }
 
 export interface PaymentRecord {
@@ -47,6 +50,17 @@ export interface PaymentRecord {
   status: PaymentStatus;
   card?: CardDetails;
   declineCode?: string;
+  /** action_required: what the customer must do (3-D Secure), and when the wait for it ends. */
+  nextAction?: NextAction;
+  actionExpiresAt?: string;
+  /** The authorization must be captured before this (Stripe `capture_before`; sandbox: authorized + 7 days). */
+  captureBefore?: string;
+  /** The charge's latest dispute (charge.dispute.* events). */
+  dispute?: DisputeSummary;
+  /** Ordering of dispute events: [event.created, 1 when closed]; an event not after it changes nothing. */
+  disputeEventRank?: [number, number];
+  /** Refund failures reported before this service had recorded the refund itself (applied when it does). */
+  refundFailures?: Record<string, { at: string; reason: string }>;
   history: PaymentHistoryEntry[];
   refunds: RefundEntry[];
   /** Number of refunds ever claimed; the next refund's idempotency key uses this + 1. */
@@ -67,6 +81,8 @@ export interface PaymentRecord {
  */
 export const STATUS_RANK: Record<PaymentStatus, number> = {
   failed: 0,
+  // Waiting for 3-D Secure: the customer's answer (authorized or declined) moves it on; nothing moves it back.
+  action_required: 0.5,
   declined: 1,
   authorized: 1,
   voided: 2,
@@ -74,6 +90,9 @@ export const STATUS_RANK: Record<PaymentStatus, number> = {
   partially_refunded: 3,
   refunded: 4,
 };
+
+/** What the provider still holds as refunded: refunds reported failed gave their amount back. */
+export const succeededRefundTotal = (record: PaymentRecord) => record.refunds.filter((r) => !r.failedAt).reduce((sum, r) => sum + r.amount, 0);
 
 export const remainingRefundable = (record: PaymentRecord) => Math.max(0, record.amountCaptured - record.amountRefunded);
 
@@ -88,12 +107,15 @@ export function toSummary(record: PaymentRecord): PaymentSummary {
       ? { brand: record.card.brand, last4: record.card.last4, expMonth: record.card.expMonth, expYear: record.card.expYear }
       : {}),
     ...(record.declineCode ? { declineCode: record.declineCode } : {}),
+    ...(record.status === 'action_required' && record.nextAction ? { nextAction: record.nextAction } : {}),
+    ...(record.captureBefore ? { captureBefore: record.captureBefore } : {}),
+    ...(record.dispute ? { dispute: record.dispute } : {}),
   };
 }
 
 /** What admins see: ids, amounts, statuses, history and the allowed card fields; no bookkeeping internals. */
 export function adminPaymentView(record: PaymentRecord) {
-  const { version, refundSequence, pendingRefund, ...view } = record;
+  const { version, refundSequence, pendingRefund, disputeEventRank, refundFailures, ...view } = record;
   return { ...view, ...(pendingRefund ? { refundInProgress: { amount: pendingRefund.amount, requestedAt: pendingRefund.requestedAt } } : {}) };
 }
 
@@ -105,6 +127,7 @@ export interface ProviderObservation {
   /** Cumulative amount refunded on the charge. */
   amountRefunded?: number;
   declineCode?: string;
+  captureBefore?: string;
 }
 
 /**
@@ -125,10 +148,14 @@ export function applyObservation(record: PaymentRecord, observation: ProviderObs
       status: observation.status,
       ...(observation.status === 'captured' && observation.amountCaptured !== undefined ? { amountCaptured: observation.amountCaptured } : {}),
       ...(observation.status === 'declined' && observation.declineCode ? { declineCode: observation.declineCode } : {}),
+      ...(observation.captureBefore ? { captureBefore: observation.captureBefore } : {}),
     };
     entries.push({ at, status: observation.status, source });
   }
 
+  // After a refund failed, a late charge.refunded may still count it: trust only refunds that did not fail.
+  const failed = record.refunds.some((r) => r.failedAt);
+  if (failed && observation.amountRefunded !== undefined) observation = { ...observation, amountRefunded: Math.min(observation.amountRefunded, succeededRefundTotal(record)) };
   if (observation.amountRefunded !== undefined && observation.amountRefunded > next.amountRefunded) {
     const amountCaptured = Math.max(next.amountCaptured, observation.amountCaptured ?? 0);
     const status: PaymentStatus = observation.amountRefunded >= amountCaptured ? 'refunded' : 'partially_refunded';

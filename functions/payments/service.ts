@@ -1,4 +1,5 @@
 import { conflict, ProblemError, unprocessable } from '../commons/problem';
+import { config } from '../commons/config';
 import { countMetric, logger } from '../commons/powertools';
 import type { Order, PaymentSummary } from '../domain/order';
 import { stripeGateway } from '../adapters/payments/stripe-gateway';
@@ -50,12 +51,19 @@ const entry = (status: PaymentHistoryEntry['status'], source: string, detail?: s
 
 export type AuthorizeOutcome =
   | { outcome: 'authorized'; payment: PaymentSummary }
-  | { outcome: 'declined'; declineCode: string; payment: PaymentSummary };
+  | { outcome: 'declined'; declineCode: string; payment: PaymentSummary }
+  /** 3-D Secure: the customer must authenticate; checkPaymentAction decides later. */
+  | { outcome: 'action_required'; payment: PaymentSummary };
 
 function outcomeOf(record: PaymentRecord): AuthorizeOutcome {
   if (record.status === 'declined') return { outcome: 'declined', declineCode: record.declineCode ?? 'card_declined', payment: toSummary(record) };
+  if (record.status === 'action_required') return { outcome: 'action_required', payment: toSummary(record) };
   return { outcome: 'authorized', payment: toSummary(record) };
 }
+
+/** Declines of a 3-D Secure wait (SPEC.md): the customer refused, or did not answer in time. */
+export const AUTHENTICATION_FAILED = 'authentication_failed';
+export const AUTHENTICATION_REQUIRED = 'authentication_required';
 
 /**
  * The charge step. A retry after success returns the recorded outcome without calling the provider. After an
@@ -92,7 +100,26 @@ export async function authorizeOrderPayment(order: Order): Promise<AuthorizeOutc
     const attempts = { ...base.attempts, authorize: attempt };
     const record: PaymentRecord =
       result.outcome === 'authorized'
-        ? { ...base, attempts, intentId: result.intentId, status: 'authorized', card: result.card, history: [...base.history, entry('authorized', 'workflow:authorize')] }
+        ? {
+            ...base,
+            attempts,
+            intentId: result.intentId,
+            status: 'authorized',
+            card: result.card,
+            ...(result.captureBefore ? { captureBefore: result.captureBefore } : {}),
+            history: [...base.history, entry('authorized', 'workflow:authorize')],
+          }
+        : result.outcome === 'action_required'
+        ? {
+            ...base,
+            attempts,
+            intentId: result.intentId,
+            status: 'action_required',
+            ...(result.card ? { card: result.card } : {}),
+            nextAction: result.nextAction,
+            actionExpiresAt: new Date(Date.now() + config.paymentActionTimeoutSeconds() * 1000).toISOString(),
+            history: [...base.history, entry('action_required', 'workflow:authorize', `3-D Secure: ${result.nextAction.type}`)],
+          }
         : {
             ...base,
             attempts,
@@ -168,6 +195,94 @@ async function saveQuietly(record: PaymentRecord, expectedVersion: number | unde
   }
 }
 
+export type ActionCheck =
+  | { outcome: 'pending'; payment: PaymentSummary }
+  | { outcome: 'authorized'; payment: PaymentSummary }
+  | { outcome: 'declined'; declineCode: string; payment: PaymentSummary };
+
+/**
+ * One look at a 3-D Secure wait. The payment record is the truth: a webhook (Stripe) or the sandbox page's
+ * event may have moved it to authorized or declined already. While it still says action_required, the
+ * intent itself is read (a lost webhook costs one poll, not the order); past `actionExpiresAt` the intent is
+ * cancelled at the provider first, so a late approval cannot authorize it, and the payment is declined
+ * `authentication_required`. Every write is conditional on the record's version: a racing webhook makes
+ * this re-read and decide again, never both.
+ */
+export async function checkPaymentAction(orderId: string, at = Date.now()): Promise<ActionCheck> {
+  for (let round = 0; round < MAX_ATTEMPTS; round++) {
+    const record = await paymentStore.get(orderId);
+    if (!record) throw new PaymentStateError(`Order ${orderId} has no payment waiting for authentication.`);
+    if (record.status === 'declined') return { outcome: 'declined', declineCode: record.declineCode ?? AUTHENTICATION_FAILED, payment: toSummary(record) };
+    if (record.status !== 'action_required') {
+      if (record.status === 'authorized' && !record.captureBefore) return { outcome: 'authorized', payment: toSummary(await withChargeFacts(record)) };
+      if (record.status === 'authorized' || record.status === 'captured') return { outcome: 'authorized', payment: toSummary(record) };
+      throw new PaymentStateError(`The payment of order ${orderId} is ${record.status}, not waiting for authentication.`);
+    }
+
+    const gateway = await gatewayFor(record.provider);
+    const intent = await gateway.retrieve(record.intentId!);
+    let next: PaymentRecord | undefined;
+    if (intent.status === 'requires_capture' || intent.status === 'succeeded') {
+      next = {
+        ...record,
+        status: 'authorized',
+        ...(intent.card ? { card: intent.card } : {}),
+        ...(intent.captureBefore ? { captureBefore: intent.captureBefore } : {}),
+        history: [...record.history, entry('authorized', 'workflow:check-payment-action', '3-D Secure completed (read from the provider)')],
+      };
+    } else if (intent.status === 'requires_payment_method' || intent.status === 'canceled') {
+      next = declinedRecord(record, intent.status === 'canceled' ? AUTHENTICATION_REQUIRED : AUTHENTICATION_FAILED, 'workflow:check-payment-action');
+    } else if (record.actionExpiresAt && at >= Date.parse(record.actionExpiresAt)) {
+      try {
+        await gateway.cancel(orderId, record.intentId!);
+      } catch (error) {
+        // Authenticated just now: the next round reads requires_capture and authorizes.
+        if (error instanceof PaymentStateError && (error.intentStatus === 'requires_capture' || error.intentStatus === 'succeeded')) continue;
+        throw error;
+      }
+      next = declinedRecord(record, AUTHENTICATION_REQUIRED, 'workflow:check-payment-action', 'no answer to 3-D Secure in time; intent cancelled');
+    } else {
+      return { outcome: 'pending', payment: toSummary(record) };
+    }
+    try {
+      const saved = await paymentStore.save({ ...next, updatedAt: now() }, record.version);
+      logger.info('3-D Secure wait decided', { orderId, provider: record.provider, status: saved.status, declineCode: saved.declineCode });
+      return outcomeOfCheck(saved);
+    } catch (error) {
+      if (!(error instanceof PaymentVersionConflict)) throw error;
+    }
+  }
+  throw new PaymentUnavailableError(`Too much contention checking the payment of order ${orderId}; retry.`);
+}
+
+/**
+ * An authorization that a webhook recorded (its event carries no charge) gets the card and `captureBefore`
+ * from the intent. Best effort: a conflict or a provider error leaves the record as it is, still authorized.
+ */
+async function withChargeFacts(record: PaymentRecord): Promise<PaymentRecord> {
+  try {
+    const intent = await (await gatewayFor(record.provider)).retrieve(record.intentId!);
+    if (!intent.captureBefore && !intent.card) return record;
+    return await paymentStore.save(
+      { ...record, ...(intent.card ? { card: intent.card } : {}), ...(intent.captureBefore ? { captureBefore: intent.captureBefore } : {}), updatedAt: now() },
+      record.version,
+    );
+  } catch (error) {
+    logger.warn('Could not read the card and capture deadline of an authorization', { orderId: record.orderId, error: (error as Error).name });
+    return record;
+  }
+}
+
+function declinedRecord(record: PaymentRecord, declineCode: string, source: string, detail?: string): PaymentRecord {
+  return { ...record, status: 'declined', declineCode, history: [...record.history, entry('declined', source, detail ?? declineCode)] };
+}
+
+function outcomeOfCheck(record: PaymentRecord): ActionCheck {
+  if (record.status === 'declined') return { outcome: 'declined', declineCode: record.declineCode ?? AUTHENTICATION_FAILED, payment: toSummary(record) };
+  if (record.status === 'action_required') return { outcome: 'pending', payment: toSummary(record) };
+  return { outcome: 'authorized', payment: toSummary(record) };
+}
+
 /**
  * Compensation for cancel and failure. No payment, or nothing left to release: no-op. Authorized: void.
  * Already captured (cancel raced the ship step): refund whatever is not refunded yet.
@@ -185,6 +300,7 @@ export async function voidOrderPayment(orderId: string, actor: string): Promise<
       case 'captured':
       case 'partially_refunded':
         return refundOrderPayment(orderId, undefined, actor);
+      case 'action_required':
       case 'authorized': {
         try {
           await providerCall(record, 'void', (gateway, attempt) => gateway.cancel(orderId, record.intentId!, attempt));
@@ -334,9 +450,11 @@ async function settleRefund(record: PaymentRecord, pending: PendingRefund): Prom
     const current = (await paymentStore.get(record.orderId))!;
     // Someone (a concurrent settle of the same claim) recorded it already.
     if (current.pendingRefund?.sequence !== pending.sequence) return toSummary(current);
+    // The provider already reported this refund failed (refund.failed before this answer was recorded).
+    const failure = current.refundFailures?.[refund.refundId];
     // A charge.refunded webhook may have raised amountRefunded already; max() keeps it from counting twice.
-    const amountRefunded = Math.max(current.amountRefunded, pending.baseRefunded + refund.amount);
-    const status = amountRefunded >= current.amountCaptured ? 'refunded' : 'partially_refunded';
+    const amountRefunded = failure ? current.amountRefunded : Math.max(current.amountRefunded, pending.baseRefunded + refund.amount);
+    const status = amountRefunded >= current.amountCaptured ? 'refunded' : amountRefunded > 0 || current.refunds.some((r) => !r.failedAt) ? 'partially_refunded' : 'captured';
     const { pendingRefund, ...rest } = current;
     try {
       const saved = await paymentStore.save(
@@ -344,7 +462,10 @@ async function settleRefund(record: PaymentRecord, pending: PendingRefund): Prom
           ...rest,
           status,
           amountRefunded,
-          refunds: [...current.refunds, { refundId: refund.refundId, sequence: pending.sequence, amount: refund.amount, at: now(), actor: pending.actor }],
+          refunds: [
+            ...current.refunds,
+            { refundId: refund.refundId, sequence: pending.sequence, amount: refund.amount, at: now(), actor: pending.actor, ...(failure ? { failedAt: failure.at, failureReason: failure.reason } : {}) },
+          ],
           updatedAt: now(),
           history: [...current.history, entry(status, pending.actor, `refund ${pending.sequence}: ${refund.amount} ${current.currency} (${refund.status})`)],
         },

@@ -24,11 +24,12 @@ export interface ReconcileReport {
   failures: number;
 }
 
-const OPEN: OrderStatus[] = ['PENDING', 'RESERVED', 'PAID', 'LABELLED'];
+const OPEN: OrderStatus[] = ['PENDING', 'RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED'];
 /** After this many runs an order is not restarted again but handed to a person. */
 const MAX_RUNS = 5;
 /** Emails follow these statuses (and every later one): SHIPPED implies the confirmation was due too. */
 const EMAILS_DUE: Partial<Record<OrderStatus, EmailKind[]>> = {
+  PAYMENT_ACTION_REQUIRED: ['action-required'],
   PAID: ['confirmation'],
   LABELLED: ['confirmation'],
   SHIPPED: ['confirmation', 'shipped'],
@@ -98,6 +99,28 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
       await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: 'Released the card authorization still held for a closed order' });
       count('authorization-voided');
       await resolveIfCompensated(order.id);
+    });
+  }
+
+  // Authorization expiry (SPEC.md): an unshipped order within 24 h of its captureBefore needs a person.
+  for await (const payment of authorizedPayments()) {
+    if (!payment.captureBefore || Date.parse(payment.captureBefore) - now > AUTHORIZATION_WARNING_MS) continue;
+    await attempt(`authorization expiry of ${payment.orderId}`, async () => {
+      const order = await orderStore.get(payment.orderId);
+      if (!order || isTerminal(order.status) || order.status === 'SHIPPED' || order.needsAttention) return;
+      const reason = `The card authorization expires at ${payment.captureBefore}: ship (capture) or cancel before then`;
+      await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason }, { needsAttention: { kind: 'authorization-expiring', reason, since: new Date(now).toISOString() } });
+    });
+  }
+
+  // A 3-D Secure wait of an order that ended (cancelled while waiting, its void failed): end it at the provider.
+  for await (const payment of paymentsIn('action_required')) {
+    await attempt(`3-D Secure wait of ${payment.orderId}`, async () => {
+      const order = await orderStore.get(payment.orderId);
+      if (!order || !isTerminal(order.status)) return;
+      await voidOrderPayment(order.id, 'reconciler');
+      await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: 'Ended the 3-D Secure wait still open for a closed order' });
+      count('authorization-voided');
     });
   }
 
@@ -179,10 +202,17 @@ async function* ordersIn(status: OrderStatus, from: string): AsyncGenerator<Orde
   } while (cursor);
 }
 
+/** Warn this long before an authorization lapses (SPEC.md: within 24 h). */
+const AUTHORIZATION_WARNING_MS = 24 * 3600 * 1000;
+
 async function* authorizedPayments() {
+  yield* paymentsIn('authorized');
+}
+
+async function* paymentsIn(status: 'authorized' | 'action_required') {
   let cursor: string | undefined;
   do {
-    const page = await paymentStore.list({ status: 'authorized', limit: 100, cursor });
+    const page = await paymentStore.list({ status, limit: 100, cursor });
     yield* page.items;
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

@@ -882,6 +882,42 @@ test('a product is deactivated, then deleted (no open orders)', async () => {
   expect(gone.status).toBe(404);
 });
 
+test('payments beyond the happy path: a 3-D Secure wait, a disputed charge and the disputes list', async () => {
+  const paySku = `${sku}-PAY`;
+  const product = await local.api('/admin/products', {
+    as: 'admin',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sku: paySku, name: 'Payment states product', price: { amount: 1500, currency: 'USD' }, lowStockThreshold: 0, initialStock: 5 }),
+  });
+  expect(product.status).toBe(201);
+  const waiting = await placeOrder(paySku, 1, 'pm_card_threeDSecure2Required');
+  for (let i = 0; i < 200 && (await adminJson<{ status: string }>(`/admin/orders/${waiting}`)).status !== 'PAYMENT_ACTION_REQUIRED'; i++) await page.waitForTimeout(25);
+  await page.goto(appUrl(`/orders/${waiting}`));
+  await page.locator('.badge', { hasText: 'Payment action required' }).first().waitFor();
+  await page.locator('[aria-labelledby="card-payment"] .badge[data-status="action_required"]', { hasText: 'Action required' }).waitFor();
+  await shot('19a-payment-action-required');
+
+  const disputed = await placeOrder(paySku, 1, 'pm_card_createDispute');
+  await local.waitForExecution(disputed);
+  for (let i = 0; i < 200 && !(await adminJson<{ paymentRecord: { dispute?: unknown } }>(`/admin/orders/${disputed}`)).paymentRecord.dispute; i++) await page.waitForTimeout(50);
+  await page.goto(appUrl('/disputes?status=needs_response'));
+  await heading('Disputes').waitFor();
+  const row = page.locator(`tr[data-order-id="${disputed}"]`);
+  await row.waitFor();
+  expect(await row.textContent()).toContain('Fraudulent');
+  await shot('19b-disputes');
+  await row.getByRole('link').click();
+  const paymentCard = page.locator('[aria-labelledby="card-payment"]');
+  await paymentCard.getByText('Dispute', { exact: true }).waitFor();
+  await paymentCard.locator('.badge[data-status="needs_response"]', { hasText: 'Needs response' }).waitFor();
+  await paymentCard.getByText('Evidence due', { exact: false }).waitFor();
+  await shot('19c-disputed-order');
+
+  // Leave nothing waiting: the customer cancels the 3-D Secure order.
+  expect((await local.api(`/orders/${waiting}/cancel`, { as: 'customer', method: 'POST' })).status).toBe(200);
+});
+
 test('signing out clears the session', async () => {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('status').filter({ hasText: 'You have signed out.' }).waitFor();

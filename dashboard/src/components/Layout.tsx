@@ -8,6 +8,7 @@ const sections = [
   { path: '/inventory', label: 'Inventory' },
   { path: '/products', label: 'Products' },
   { path: '/payments', label: 'Payments' },
+  { path: '/disputes', label: 'Disputes' },
   { path: '/alerts', label: 'Alerts' },
   { path: '/ops', label: 'Ops' },
 ];

@@ -6,6 +6,7 @@ import type { Resource } from '../hooks';
 const statusTone: Record<string, string> = {
   PENDING: 'neutral',
   RESERVED: 'info',
+  PAYMENT_ACTION_REQUIRED: 'warning',
   PAID: 'info',
   LABELLED: 'info',
   SHIPPED: 'success',
@@ -13,6 +14,7 @@ const statusTone: Record<string, string> = {
   CANCELLED: 'muted',
   FAILED: 'danger',
   // payment statuses (functions/payments/payment.ts)
+  action_required: 'warning',
   authorized: 'info',
   captured: 'success',
   voided: 'muted',
@@ -20,6 +22,14 @@ const statusTone: Record<string, string> = {
   partially_refunded: 'warning',
   declined: 'danger',
   failed: 'danger',
+  // dispute statuses (Stripe's)
+  needs_response: 'danger',
+  warning_needs_response: 'danger',
+  under_review: 'warning',
+  warning_under_review: 'warning',
+  won: 'success',
+  lost: 'danger',
+  warning_closed: 'muted',
   // ops alarm states (GET /admin/ops/alarms)
   ALARM: 'danger',
   OK: 'success',

@@ -282,6 +282,20 @@ function PaymentCard({ order }: { order: Order }) {
           <Detail term="Amount">{formatMoney(p.amount ?? order.total)}</Detail>
           {Boolean(order.paymentRecord?.amountCaptured) && <Detail term="Captured">{formatMoney({ amount: order.paymentRecord?.amountCaptured ?? 0, currency })}</Detail>}
           {Boolean(p.amountRefunded) && <Detail term="Refunded">{formatMoney({ amount: p.amountRefunded ?? 0, currency })}</Detail>}
+          {order.paymentRecord?.refunds?.filter((r) => r.failedAt).map((r) => (
+            <Detail key={r.refundId} term="Refund failed">
+              {formatMoney({ amount: r.amount, currency })} <span className="subtle">{humanize(r.failureReason ?? 'failed')}, {formatDateTime(r.failedAt!)}</span>
+            </Detail>
+          ))}
+          {p.captureBefore && order.status !== 'SHIPPED' && order.status !== 'DELIVERED' && (
+            <Detail term="Capture before">{formatDateTime(p.captureBefore)}</Detail>
+          )}
+          {p.dispute && (
+            <Detail term="Dispute">
+              <StatusBadge status={p.dispute.status} /> <span className="subtle">{humanize(p.dispute.reason)}, {formatMoney({ amount: p.dispute.amount, currency })}</span>
+              {p.dispute.evidenceDueBy && <div className="subtle small">Evidence due {formatDateTime(p.dispute.evidenceDueBy)}</div>}
+            </Detail>
+          )}
           {p.paymentIntentId && (
             <Detail term="Reference" className="mono small">
               {p.paymentIntentId}

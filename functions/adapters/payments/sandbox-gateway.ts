@@ -35,6 +35,25 @@ const approved: Record<string, () => CardDetails> = {
   pm_card_mastercard: () => ({ brand: 'mastercard', last4: '4444', expMonth: 12, expYear: expYear() }),
   pm_card_amex: () => ({ brand: 'amex', last4: '8431', expMonth: 12, expYear: expYear() }),
 };
+/**
+ * Cards that authorize normally but go on to misbehave later, as Stripe's test cards do: a refund that is
+ * accepted and fails a few seconds later (refund_fail), a charge disputed shortly after capture.
+ */
+export const SANDBOX_LATER: Record<string, 'refund-fails' | 'disputed'> = {
+  pm_card_refundFail: 'refund-fails',
+  pm_card_createDispute: 'disputed',
+};
+approved.pm_card_refundFail = () => ({ brand: 'visa', last4: '5126', expMonth: 12, expYear: expYear() });
+approved.pm_card_createDispute = () => ({ brand: 'visa', last4: '0259', expMonth: 12, expYear: expYear() });
+/** 3-D Secure cards: the intent waits in requires_action until the sandbox page is answered. */
+const needsAuthentication: Record<string, () => CardDetails> = {
+  pm_card_threeDSecure2Required: () => ({ brand: 'visa', last4: '3220', expMonth: 12, expYear: expYear() }),
+  pm_card_authenticationRequired: () => ({ brand: 'visa', last4: '3184', expMonth: 12, expYear: expYear() }),
+};
+/** Sandbox authorizations lapse after 7 days, like an uncaptured Stripe card payment. */
+export const SANDBOX_AUTHORIZATION_DAYS = 7;
+const captureBeforeFrom = (at: string) => new Date(Date.parse(at) + SANDBOX_AUTHORIZATION_DAYS * 24 * 3600 * 1000).toISOString();
+
 const declines: Record<string, { code: string; message: string }> = {
   pm_card_chargeDeclined: { code: 'generic_decline', message: 'Your card was declined.' },
   pm_card_chargeDeclinedInsufficientFunds: { code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
@@ -59,7 +78,7 @@ export const sandboxIntentId = (authorizeKey: string) => `pi_sbx_${shortHash(aut
 /** One effect on an intent; tests count them to prove retries have no second effect. */
 interface IntentEvent {
   at: string;
-  type: 'authorized' | 'declined' | 'captured' | 'canceled' | 'refunded';
+  type: 'authorized' | 'declined' | 'captured' | 'canceled' | 'refunded' | 'action_required' | 'authenticated' | 'authentication_failed';
   idempotencyKey: string;
   amount?: number;
 }
@@ -75,6 +94,9 @@ export interface SandboxIntent {
   paymentMethod: string;
   card?: CardDetails;
   lastPaymentError?: { declineCode: string; message: string };
+  /** 3-D Secure: the page where the customer answers (sandbox only). */
+  nextActionUrl?: string;
+  captureBefore?: string;
   events: IntentEvent[];
   createdAt: string;
 }
@@ -92,13 +114,15 @@ export class SandboxGateway implements PaymentGateway {
     const key = idempotencyKeys.authorize(request.orderId, request.attempt);
     const id = sandboxIntentId(key);
     const at = new Date().toISOString();
-    const card = approved[request.paymentMethodId]?.();
+    const authentication = needsAuthentication[request.paymentMethodId]?.();
+    const card = approved[request.paymentMethodId]?.() ?? authentication;
     const decline = card ? undefined : (declines[request.paymentMethodId] ?? invalidPaymentMethod);
     const intent: SandboxIntent = {
       id,
       orderId: request.orderId,
       // A declined confirm leaves a Stripe intent in requires_payment_method with last_payment_error.
-      status: card ? 'requires_capture' : 'requires_payment_method',
+      status: authentication ? 'requires_action' : card ? 'requires_capture' : 'requires_payment_method',
+      ...(authentication ? { nextActionUrl: `${config.paymentActionBaseUrl()}/${id}` } : card ? { captureBefore: captureBeforeFrom(at) } : {}),
       amount: request.amount.amount,
       currency: request.amount.currency,
       amountReceived: 0,
@@ -106,7 +130,7 @@ export class SandboxGateway implements PaymentGateway {
       paymentMethod: request.paymentMethodId,
       ...(card ? { card } : {}),
       ...(decline ? { lastPaymentError: { declineCode: decline.code, message: decline.message } } : {}),
-      events: [{ at, type: card ? 'authorized' : 'declined', idempotencyKey: key, amount: request.amount.amount }],
+      events: [{ at, type: authentication ? 'action_required' : card ? 'authorized' : 'declined', idempotencyKey: key, amount: request.amount.amount }],
       createdAt: at,
     };
     try {
@@ -154,6 +178,89 @@ export class SandboxGateway implements PaymentGateway {
 
   async cancel(orderId: string, intentId: string, attempt?: number): Promise<IntentSnapshot> {
     return this.changeStatus(intentId, UNCAPTURED, 'canceled', { type: 'canceled', idempotencyKey: idempotencyKeys.void(orderId, attempt) });
+  }
+
+  /**
+   * The sandbox's 3-D Secure page was answered: approve → requires_capture (authorized, like Stripe after a
+   * successful challenge), decline → requires_payment_method with `authentication_failed`. Conditional on
+   * requires_action, so the first answer wins; the same answer again returns the intent unchanged, and
+   * any answer to an intent that is no longer waiting is a PaymentStateError.
+   */
+  async completeAction(intentId: string, outcome: 'approve' | 'decline'): Promise<SandboxIntent> {
+    const at = new Date().toISOString();
+    const approve = outcome === 'approve';
+    const event: IntentEvent = { at, type: approve ? 'authenticated' : 'authentication_failed', idempotencyKey: `3ds-${outcome}` };
+    try {
+      const { Attributes } = await ddb().send(
+        new UpdateCommand({
+          TableName: config.tableName(),
+          Key: sandboxKeys.intent(intentId),
+          UpdateExpression: approve
+            ? 'SET #status = :to, #events = list_append(#events, :event), #captureBefore = :captureBefore'
+            : 'SET #status = :to, #events = list_append(#events, :event), #lastPaymentError = :error',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :waiting',
+          ExpressionAttributeNames: { '#status': 'status', '#events': 'events', ...(approve ? { '#captureBefore': 'captureBefore' } : { '#lastPaymentError': 'lastPaymentError' }) },
+          ExpressionAttributeValues: {
+            ':to': approve ? 'requires_capture' : 'requires_payment_method',
+            ':event': [event],
+            ':waiting': 'requires_action',
+            ...(approve ? { ':captureBefore': captureBeforeFrom(at) } : { ':error': { declineCode: 'authentication_failed', message: 'The 3-D Secure check was refused.' } }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes as SandboxIntent;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const current = await this.get(intentId);
+    if (!current) throw new PaymentStateError(`Sandbox: no such payment intent ${intentId}.`);
+    const already = approve ? current.status === 'requires_capture' : current.status === 'requires_payment_method' && current.lastPaymentError?.declineCode === 'authentication_failed';
+    if (already) return current;
+    throw new PaymentStateError(`The payment is no longer waiting for authentication (${current.status}).`, current.status);
+  }
+
+  /**
+   * pm_card_refundFail: the refund made under `idempotencyKey` fails after it was accepted. The refund item
+   * turns failed and the intent's amountRefunded drops back, in one transaction and at most once.
+   * Returns the refund (as failed), also when it had failed already; undefined when there is no such refund.
+   */
+  async failRefund(intentId: string, idempotencyKey: string): Promise<RefundResult | undefined> {
+    const refund = await this.getRefund(intentId, idempotencyKey);
+    if (!refund) return undefined;
+    if (refund.status === 'failed') return refund;
+    const event: IntentEvent = { at: new Date().toISOString(), type: 'refunded', idempotencyKey: `${idempotencyKey}-failed`, amount: -refund.amount };
+    try {
+      await ddb().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: config.tableName(),
+                Key: sandboxKeys.refund(intentId, idempotencyKey),
+                UpdateExpression: 'SET #status = :failed',
+                ConditionExpression: '#status = :succeeded',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':failed': 'failed', ':succeeded': 'succeeded' },
+              },
+            },
+            {
+              Update: {
+                TableName: config.tableName(),
+                Key: sandboxKeys.intent(intentId),
+                UpdateExpression: 'SET #amountRefunded = #amountRefunded - :amount, #failedRefunds = list_append(if_not_exists(#failedRefunds, :empty), :event)',
+                ConditionExpression: '#amountRefunded >= :amount',
+                ExpressionAttributeNames: { '#amountRefunded': 'amountRefunded', '#failedRefunds': 'failedRefunds' },
+                ExpressionAttributeValues: { ':amount': refund.amount, ':event': [event], ':empty': [] },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+    }
+    return { ...refund, status: 'failed' };
   }
 
   async refund(orderId: string, intentId: string, request: RefundRequest): Promise<RefundResult> {
@@ -259,6 +366,9 @@ export class SandboxGateway implements PaymentGateway {
 }
 
 function authorizeResult(intent: SandboxIntent): AuthorizeResult {
+  if (intent.status === 'requires_action' && intent.nextActionUrl) {
+    return { outcome: 'action_required', intentId: intent.id, nextAction: { type: 'redirect_to_url', url: intent.nextActionUrl }, ...(intent.card ? { card: intent.card } : {}) };
+  }
   if (intent.status === 'requires_payment_method' || !intent.card) {
     return {
       outcome: 'declined',
@@ -267,9 +377,18 @@ function authorizeResult(intent: SandboxIntent): AuthorizeResult {
       message: intent.lastPaymentError?.message ?? invalidPaymentMethod.message,
     };
   }
-  return { outcome: 'authorized', intentId: intent.id, status: intent.status, card: intent.card };
+  return { outcome: 'authorized', intentId: intent.id, status: intent.status, card: intent.card, ...(intent.captureBefore ? { captureBefore: intent.captureBefore } : {}) };
 }
 
 function intentSnapshot(intent: SandboxIntent): IntentSnapshot {
-  return { intentId: intent.id, status: intent.status, amount: intent.amount, amountCaptured: intent.amountReceived, currency: intent.currency };
+  return {
+    intentId: intent.id,
+    status: intent.status,
+    amount: intent.amount,
+    amountCaptured: intent.amountReceived,
+    currency: intent.currency,
+    ...(intent.lastPaymentError ? { declineCode: intent.lastPaymentError.declineCode } : {}),
+    ...(intent.captureBefore ? { captureBefore: intent.captureBefore } : {}),
+    ...(intent.card ? { card: intent.card } : {}),
+  };
 }

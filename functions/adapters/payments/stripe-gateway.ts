@@ -84,18 +84,14 @@ export class StripeGateway implements PaymentGateway {
     }
 
     if (intent.status === 'requires_capture' || intent.status === 'succeeded') {
-      return { outcome: 'authorized', intentId: intent.id, status: intent.status as IntentStatus, card: await this.cardOf(intent) };
+      const { card, captureBefore } = await this.chargeFacts(intent);
+      return { outcome: 'authorized', intentId: intent.id, status: intent.status as IntentStatus, card, ...(captureBefore ? { captureBefore } : {}) };
     }
     if (intent.status === 'requires_action') {
-      // 3-D Secure needs the customer in the browser; a server-side confirm cannot finish it. Release the
-      // intent so nothing stays pending on the card, and report a decline the storefront can explain.
-      await this.cancelQuietly(request.orderId, intent.id);
-      return {
-        outcome: 'declined',
-        intentId: intent.id,
-        declineCode: 'authentication_required',
-        message: 'The card requires authentication (3-D Secure), which this checkout cannot complete.',
-      };
+      // 3-D Secure: the storefront finishes it in the browser with stripe.handleNextAction({ clientSecret });
+      // the outcome arrives as payment_intent.amount_capturable_updated / payment_failed (or by polling).
+      if (!intent.client_secret) throw new PaymentUnavailableError('Stripe returned requires_action without a client secret.', 'api_error');
+      return { outcome: 'action_required', intentId: intent.id, nextAction: { type: 'use_stripe_sdk', clientSecret: intent.client_secret } };
     }
     const lastError = intent.last_payment_error;
     return {
@@ -116,7 +112,12 @@ export class StripeGateway implements PaymentGateway {
       throw mapError(error, 'search');
     }
     const live = found.find((intent) => intent.status === 'requires_capture' || intent.status === 'succeeded');
-    if (live) return { outcome: 'authorized', intentId: live.id, status: live.status as IntentStatus, card: await this.cardOf(live) };
+    if (live) {
+      const { card, captureBefore } = await this.chargeFacts(live);
+      return { outcome: 'authorized', intentId: live.id, status: live.status as IntentStatus, card, ...(captureBefore ? { captureBefore } : {}) };
+    }
+    const waiting = found.find((intent) => intent.status === 'requires_action' && intent.client_secret);
+    if (waiting) return { outcome: 'action_required', intentId: waiting.id, nextAction: { type: 'use_stripe_sdk', clientSecret: waiting.client_secret! } };
     const declined = found.find((intent) => intent.status === 'requires_payment_method' && intent.last_payment_error);
     if (declined) {
       const lastError = declined.last_payment_error!;
@@ -125,12 +126,23 @@ export class StripeGateway implements PaymentGateway {
     return undefined;
   }
 
+  /** With the latest charge expanded: after 3-D Secure the card and `capture_before` are read from it. */
   async retrieve(intentId: string): Promise<IntentSnapshot> {
+    let intent: Stripe.PaymentIntent;
     try {
-      return snapshot(await this.stripe.paymentIntents.retrieve(intentId));
+      intent = await this.stripe.paymentIntents.retrieve(intentId, { expand: ['latest_charge'] });
     } catch (error) {
       throw mapError(error, 'retrieve');
     }
+    const base = snapshot(intent);
+    const charge = typeof intent.latest_charge === 'object' && intent.latest_charge ? intent.latest_charge : undefined;
+    const facts = charge?.payment_method_details?.card ? cardFacts(charge) : undefined;
+    const lastError = intent.last_payment_error;
+    return {
+      ...base,
+      ...(facts ? { card: facts.card, ...(facts.captureBefore ? { captureBefore: facts.captureBefore } : {}) } : {}),
+      ...(lastError ? { declineCode: lastError.code === 'payment_intent_authentication_failure' ? 'authentication_failed' : (lastError.decline_code ?? lastError.code ?? 'card_declined') } : {}),
+    };
   }
 
   async capture(orderId: string, intentId: string, attempt?: number): Promise<IntentSnapshot> {
@@ -184,16 +196,8 @@ export class StripeGateway implements PaymentGateway {
     throw new PaymentStateError(`Cannot ${operation} a PaymentIntent in status ${intent.status}.`, intent.status as IntentStatus);
   }
 
-  private async cancelQuietly(orderId: string, intentId: string): Promise<void> {
-    try {
-      await this.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey: idempotencyKeys.void(orderId) });
-    } catch {
-      // Best effort: an unconfirmed intent holds no funds and Stripe expires it.
-    }
-  }
-
-  /** Brand, last 4 and expiry from the latest charge; nothing else about the card is read. */
-  private async cardOf(intent: Stripe.PaymentIntent): Promise<CardDetails> {
+  /** Brand, last 4, expiry and `capture_before` from the latest charge; nothing else about the card is read. */
+  private async chargeFacts(intent: Stripe.PaymentIntent): Promise<{ card: CardDetails; captureBefore?: string }> {
     let charge = intent.latest_charge;
     if (typeof charge === 'string') {
       try {
@@ -202,10 +206,16 @@ export class StripeGateway implements PaymentGateway {
         throw mapError(error, 'authorize');
       }
     }
-    const card = charge?.payment_method_details?.card;
-    if (!card) return { brand: 'unknown', last4: '', expMonth: 0, expYear: 0 };
-    return { brand: card.brand ?? 'unknown', last4: card.last4 ?? '', expMonth: card.exp_month, expYear: card.exp_year };
+    return cardFacts(charge ?? undefined);
   }
+}
+
+function cardFacts(charge: Stripe.Charge | undefined): { card: CardDetails; captureBefore?: string } {
+  const card = charge?.payment_method_details?.card;
+  if (!card) return { card: { brand: 'unknown', last4: '', expMonth: 0, expYear: 0 } };
+  // capture_before: Unix seconds until which the authorization can be captured (Stripe's card payment method details).
+  const captureBefore = typeof card.capture_before === 'number' ? new Date(card.capture_before * 1000).toISOString() : undefined;
+  return { card: { brand: card.brand ?? 'unknown', last4: card.last4 ?? '', expMonth: card.exp_month, expYear: card.exp_year }, ...(captureBefore ? { captureBefore } : {}) };
 }
 
 function snapshot(intent: Stripe.PaymentIntent): IntentSnapshot {

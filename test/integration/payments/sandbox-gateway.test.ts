@@ -23,7 +23,12 @@ describe('sandbox gateway: SPEC.md outcome table', () => {
       intentId: sandboxIntentId(idempotencyKeys.authorize(orderId)),
       status: 'requires_capture',
       card: { brand, last4, expMonth: 12, expYear: new Date().getUTCFullYear() + 3 },
+      captureBefore: expect.any(String),
     });
+    // Sandbox authorizations lapse 7 days after they were made (SPEC.md "Authorization expiry").
+    const days = (Date.parse((result as { captureBefore: string }).captureBefore) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.99);
+    expect(days).toBeLessThanOrEqual(7);
     expect((await gateway.get((result as { intentId: string }).intentId))?.status).toBe('requires_capture');
   });
 

@@ -23,6 +23,6 @@ describe('order lifecycle', () => {
 
   it('cannot fail an order that shipped', () => {
     expect(allowedFrom('FAILED')).not.toContain('SHIPPED');
-    expect(allowedFrom('FAILED')).toEqual(['PENDING', 'RESERVED', 'PAID', 'LABELLED']);
+    expect(allowedFrom('FAILED')).toEqual(['PENDING', 'RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED']);
   });
 });

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { StripeGateway } from '../../../functions/adapters/payments/stripe-gateway';
 import { PaymentStateError, PaymentUnavailableError } from '../../../functions/payments/gateway';
-import { errorResponse, FakeStripe } from './support/fake-stripe';
+import { CAPTURE_BEFORE, errorResponse, FakeStripe } from './support/fake-stripe';
 
 const gatewayFor = (fake: FakeStripe, maxNetworkRetries = 0) =>
   new StripeGateway('sk_test_fake', { host: '127.0.0.1', port: fake.port, protocol: 'http', maxNetworkRetries });
@@ -28,6 +28,8 @@ describe('StripeGateway with the real stripe SDK against a fake Stripe API', () 
       intentId: expect.stringMatching(/^pi_/),
       status: 'requires_capture',
       card: { brand: 'visa', last4: '4242', expMonth: 8, expYear: 2031 },
+      // The charge's payment_method_details.card.capture_before (Unix seconds) as an ISO time.
+      captureBefore: new Date(CAPTURE_BEFORE * 1000).toISOString(),
     });
     expect(fake.requests).toHaveLength(1);
     const [request] = fake.requests;
@@ -62,11 +64,42 @@ describe('StripeGateway with the real stripe SDK against a fake Stripe API', () 
     expect(result).toMatchObject({ outcome: 'declined', declineCode: 'invalid_payment_method' });
   });
 
-  it('declines when the card needs 3-D Secure, and cancels the unfinished intent', async () => {
-    const result = await gatewayFor(fake).authorize({ ...order, paymentMethodId: 'pm_card_authenticationRequired' });
-    expect(result).toMatchObject({ outcome: 'declined', declineCode: 'authentication_required' });
-    const cancel = fake.requests.find((r) => r.path.endsWith('/cancel'));
-    expect(cancel?.headers['idempotency-key']).toBe('order-ord_123-void');
+  it.each(['pm_card_authenticationRequired', 'pm_card_threeDSecure2Required'])(
+    'returns action_required with use_stripe_sdk and the client secret for %s, and leaves the intent open',
+    async (paymentMethodId) => {
+      const result = await gatewayFor(fake).authorize({ ...order, paymentMethodId });
+      expect(result).toEqual({
+        outcome: 'action_required',
+        intentId: expect.stringMatching(/^pi_/),
+        nextAction: { type: 'use_stripe_sdk', clientSecret: expect.stringMatching(/^pi_\d+_secret_/) },
+      });
+      // Nothing cancelled: the customer finishes 3-D Secure in the browser.
+      expect(fake.requests.filter((r) => r.path.endsWith('/cancel'))).toEqual([]);
+    },
+  );
+
+  it('reads the outcome of 3-D Secure from the intent: approved (with capture_before) or refused', async () => {
+    const gateway = gatewayFor(fake);
+    const approved = await gateway.authorize({ ...order, paymentMethodId: 'pm_card_authenticationRequired' });
+    const refused = await gateway.authorize({ ...order, paymentMethodId: 'pm_card_threeDSecure2Required' });
+    if (approved.outcome !== 'action_required' || refused.outcome !== 'action_required') throw new Error('expected action_required');
+    expect(await gateway.retrieve(approved.intentId)).toMatchObject({ status: 'requires_action' });
+
+    fake.completeAction(approved.intentId, 'approve');
+    fake.completeAction(refused.intentId, 'decline');
+    const after = await gateway.retrieve(approved.intentId);
+    expect(after).toMatchObject({ status: 'requires_capture', captureBefore: '2026-12-09T00:00:00.000Z', card: { brand: 'visa', last4: '4242' } });
+    expect(await gateway.retrieve(refused.intentId)).toMatchObject({ status: 'requires_payment_method', declineCode: 'authentication_failed' });
+    const retrieve = fake.requests.find((r) => r.method === 'GET' && r.path === `/v1/payment_intents/${approved.intentId}`);
+    expect(retrieve?.params).toMatchObject({ 'expand[0]': 'latest_charge' });
+  });
+
+  it('finds a 3-D Secure intent still waiting when reconciling an unknown authorize outcome', async () => {
+    const gateway = gatewayFor(fake);
+    // The fake keeps intents across tests: search only finds this order's (the search key is the order id).
+    fake.intents.clear();
+    await gateway.authorize({ ...order, paymentMethodId: 'pm_card_authenticationRequired' });
+    expect(await gateway.findAuthorization('ord_123')).toMatchObject({ outcome: 'action_required', nextAction: { type: 'use_stripe_sdk' } });
   });
 
   it('maps a 500 to PaymentUnavailable after the SDK retried with the same idempotency key', async () => {

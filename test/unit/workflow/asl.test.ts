@@ -121,7 +121,8 @@ it('retries every transient error of the reservation, and a capture for minutes'
 
 it('holds paid orders for the cancellation window before labelling', () => {
   const path: string[] = [];
-  for (let name: string | undefined = definition.StartAt; name; name = states[name]!.Next) path.push(name);
+  // The main path: Next, or a Choice's Default (the 3-D Secure poll loop branches off it).
+  for (let name: string | undefined = definition.StartAt; name; name = states[name]!.Next ?? states[name]!.Default) path.push(name);
   expect(path.indexOf('HoldForCancellation')).toBeGreaterThan(path.indexOf('AuthorizePayment'));
   expect(path.indexOf('HoldForCancellation')).toBeLessThan(path.indexOf('CreateLabel'));
   expect(states.HoldForCancellation).toMatchObject({ Type: 'Wait', SecondsPath: '$.holdSeconds' });
@@ -140,4 +141,16 @@ it('ships each shipment through a Map, one at a time, and never compensates a pa
   expect(choice.Choices[0]).toMatchObject({ Variable: '$.shipmentFault.partlyShipped', BooleanEquals: true, Next: 'ShipmentFailedAfterShipping' });
   expect(states.ShipmentFailedAfterShipping!.Type).toBe('Fail');
   expect(choice.Default).toBe('FulfillmentError');
+});
+
+it('polls a 3-D Secure wait in a loop of three states that rejoins the main path at the hold', () => {
+  expect(states.AuthorizePayment).toMatchObject({ Next: 'PaymentActionNeeded' });
+  const choice = states.PaymentActionNeeded as State & { Choices: { Variable: string; StringEquals: string; Next: string }[] };
+  expect(choice.Choices).toEqual([{ Variable: '$.authorization.status', StringEquals: 'PAYMENT_ACTION_REQUIRED', Next: 'WaitForPaymentAction' }]);
+  expect(choice.Default).toBe('HoldForCancellation');
+  expect(states.WaitForPaymentAction).toMatchObject({ Type: 'Wait', SecondsPath: '$.authorization.pollSeconds', Next: 'CheckPaymentAction' });
+  expect(states.CheckPaymentAction).toMatchObject({ Type: 'Task', Next: 'PaymentActionNeeded' });
+  // Declined (refused or timed out) and cancelled go to the same compensations as the charge step.
+  const catches = Object.fromEntries((states.CheckPaymentAction!.Catch ?? []).map((c) => [c.ErrorEquals.join(','), c.Next]));
+  expect(catches).toMatchObject({ OrderNotActive: 'ReleaseStockAfterCancel', PaymentDeclined: 'PaymentDeclined', 'States.ALL': 'PaymentError' });
 });

@@ -42,6 +42,21 @@ export class FakeStripe {
   private server?: Server;
   private counter = 0;
   port = 0;
+  /** What the customer did in the browser with a requires_action intent (Stripe.js handleNextAction). */
+  completeAction(intentId: string, outcome: 'approve' | 'decline'): Record<string, unknown> {
+    const intent = this.intents.get(intentId)!;
+    if (outcome === 'approve') {
+      Object.assign(intent, { status: 'requires_capture', amount_capturable: intent.amount, next_action: null, latest_charge: charge(`ch_${intentId}`, intentId, 'pm_card_visa', intent.amount as number, intent.currency as string) });
+    } else {
+      Object.assign(intent, {
+        status: 'requires_payment_method',
+        next_action: null,
+        last_payment_error: { type: 'invalid_request_error', code: 'payment_intent_authentication_failure', message: 'We are unable to authenticate your payment method.' },
+      });
+    }
+    return intent;
+  }
+
   /** Extra fields put on every charge's card, e.g. to prove the adapter copies nothing beyond the allowed four. */
   extraCardFields: Record<string, unknown> = {};
 
@@ -169,14 +184,18 @@ export class FakeStripe {
       this.intents.set(id, intent);
       return { status: 402, body: { error: { type: 'card_error', ...decline, charge: `ch_${id}`, payment_intent: intent } } };
     }
-    if (pm === 'pm_card_authenticationRequired') {
-      const intent = { ...base, status: 'requires_action', next_action: { type: 'use_stripe_sdk' } };
+    if (pm === 'pm_card_authenticationRequired' || pm === 'pm_card_threeDSecure2Required') {
+      // Stripe's shape: next_action.type use_stripe_sdk, and the client secret the storefront hands to Stripe.js.
+      const intent = { ...base, status: 'requires_action', client_secret: `${id}_secret_fake`, next_action: { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect' } } };
       this.intents.set(id, intent);
       return { status: 200, body: intent };
     }
     return { status: 400, body: { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_method', message: `No such PaymentMethod: '${pm}'` } } };
   }
 }
+
+/** 2026-12-09T00:00:00Z, the capture_before every fake charge carries. */
+export const CAPTURE_BEFORE = Date.UTC(2026, 11, 9) / 1000;
 
 function charge(id: string, intentId: string, pm: string, amount: number, currency: string, extraCardFields: Record<string, unknown> = {}) {
   const card = testCards[pm] ?? testCards.pm_card_visa;
@@ -196,6 +215,8 @@ function charge(id: string, intentId: string, pm: string, amount: number, curren
         last4: card.last4,
         exp_month: 8,
         exp_year: 2031,
+        // Unix seconds: the end of the authorization's validity (7 days for most online card payments).
+        capture_before: CAPTURE_BEFORE,
         // Present on real charges; the adapter must not copy any of these.
         fingerprint: 'Xt5EWLLDS7FJjR1c',
         funding: 'credit',
