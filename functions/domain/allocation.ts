@@ -48,6 +48,15 @@ export const MAX_ALLOCATION_LOCATIONS = 10;
  */
 export const MAX_STOCK_ACTIONS = 99;
 
+/**
+ * Whether a shipment's units have left its location (split shipping ships one shipment at a time): it has
+ * `shippedAt`, or a status SHIPPED or DELIVERED. Fields the fulfillment side adds to the planned shipment.
+ */
+export function shipmentHasShipped(shipment: ShipmentPlan): boolean {
+  const s = shipment as ShipmentPlan & { shippedAt?: unknown; status?: unknown };
+  return typeof s.shippedAt === 'string' || s.status === 'SHIPPED' || s.status === 'DELIVERED';
+}
+
 /** Orders without `shipments` (placed before locations existed) ship everything as S1 from MAIN. */
 export function plannedShipments(order: { items: PlannedLine[]; shipments?: ShipmentPlan[] }): ShipmentPlan[] {
   if (order.shipments?.length) return order.shipments;

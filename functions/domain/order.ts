@@ -1,3 +1,4 @@
+import type { ShipmentPlan } from './allocation';
 import type { Money } from './money';
 
 /**
@@ -123,6 +124,11 @@ export interface Order {
   stock: StockState;
   /** Hot SKUs only: which stock shards this order's reservation took from ({ sku: [[shard, quantity]] }). */
   stockAllocation?: Record<string, [number, number][]>;
+  /**
+   * Where the reservation took the stock: one shipment per location used, S1 first (functions/domain/allocation.ts).
+   * Absent on orders reserved before locations existed: `plannedShipments(order)` reads those as S1 at MAIN.
+   */
+  shipments?: ShipmentPlan[];
   payment?: PaymentSummary;
   shipment?: ShipmentSummary;
   timeline: TimelineEntry[];
