@@ -76,6 +76,8 @@ export async function planReservation(order: Pick<Order, 'items'>, now: string, 
       }
     }
   }
+  // A hot SKU's MAIN was assumed to have enough and its shards do not: allocate again knowing their sums.
+  if (short.length && !fresh) return planReservation(order, now, true);
   if (short.length) return { ok: false, skus: short, reason: 'insufficient' };
   // The order's own update is the hundredth action at most (a hot line split over shards adds some).
   if (items.length > MAX_STOCK_ACTIONS) return { ok: false, skus, reason: 'too-large' };

@@ -131,7 +131,11 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
         if (attempt < 5) {
           // A SKU that turned hot under a cached "not hot" fails on its emptied INVENTORY item: forget and re-read.
           forgetShards(failedSkus);
-          if (worthReplanning(plan, failed.map((i) => i - 1))) continue;
+          if (worthReplanning(plan, failed.map((i) => i - 1))) {
+            // Others are taking the same stock: a little jitter so the next reads see their commits.
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+            continue;
+          }
           const fresh = await shardCounts(failedSkus);
           if (failedSkus.some((sku) => (fresh.get(sku) ?? 0) > 0)) continue;
         }
