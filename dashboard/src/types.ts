@@ -10,6 +10,7 @@ import type { levelsView, LowStockAlert } from '../../functions/domain/inventory
 import type { Money } from '../../functions/domain/money';
 import type { Order as StoredOrder, OrderStatus, PaymentSummary } from '../../functions/domain/order';
 import type { Adjustment } from '../../functions/adapters/inventory-store';
+import type { Location as StockLocation } from '../../functions/adapters/location-store';
 import type { OpsAlarm } from '../../functions/adapters/ops-alarms';
 import type { Product as StoredProduct } from '../../functions/adapters/product-store';
 import type { adminPaymentView, PaymentStatus } from '../../functions/payments/payment';
@@ -19,7 +20,7 @@ import type { Movement } from '../../functions/domain/ledger';
 export type Overview = ServerOverview;
 export type LedgerMovement = Omit<Movement, 'sku'>;
 
-export type { Adjustment, FieldError, Money, OpsAlarm, OrderStatus };
+export type { Adjustment, FieldError, Money, OpsAlarm, OrderStatus, StockLocation };
 
 /** GET /admin/ops/alarms: CloudWatch alarm states on AWS, what would have alarmed in local mode. */
 export interface OpsAlarms {

@@ -5,6 +5,7 @@ const sections = [
   { path: '/overview', label: 'Overview' },
   { path: '/orders', label: 'Orders' },
   { path: '/inventory', label: 'Inventory' },
+  { path: '/locations', label: 'Locations' },
   { path: '/products', label: 'Products' },
   { path: '/payments', label: 'Payments' },
   { path: '/alerts', label: 'Alerts' },
