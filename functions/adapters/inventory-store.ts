@@ -87,6 +87,10 @@ const locationLevels = (location: string, l: { onHand: number; reserved: number;
  */
 async function levelsOf(item: Record<string, any>, consistent = true): Promise<StockLevels> {
   const [main, others] = await Promise.all([mainLevelsOf(item, consistent), otherLocationItems(item.sku, consistent)]);
+  return levelsFrom(item, main, others);
+}
+
+function levelsFrom(item: Record<string, any>, main: StockLevels, others: Record<string, any>[]): StockLevels {
   const locations = [locationLevels(MAIN_LOCATION, main), ...others.map((o) => locationLevels(String(o.location), o as any)).sort((a, b) => (a.location < b.location ? -1 : 1))];
   const total = locations.reduce((t, l) => ({ onHand: t.onHand + l.onHand, reserved: t.reserved + l.reserved, available: t.available + l.available }), { onHand: 0, reserved: 0, available: 0 });
   return { sku: item.sku, ...total, lowStockThreshold: item.lowStockThreshold, locations };
@@ -251,9 +255,25 @@ export async function availabilityOf(skus: string[], consistent = false): Promis
 }
 
 export const inventoryStore = {
+  /** The SKU's levels at every location and in total: one strongly consistent Query of its partition (plus shards when hot). */
   async get(sku: string): Promise<StockLevels | undefined> {
-    const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
-    return Item ? levelsOf(Item) : undefined;
+    const items: Record<string, any>[] = [];
+    let start: Record<string, any> | undefined;
+    do {
+      const { Items, LastEvaluatedKey } = await ddb().send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.product(sku).pk, ':prefix': 'INVENTORY' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(Items ?? []));
+      start = LastEvaluatedKey;
+    } while (start);
+    const main = items.find((item) => item.sk === 'INVENTORY');
+    return main ? levelsFrom(main, await mainLevelsOf(main), items.filter((item) => item !== main)) : undefined;
   },
 
   async list(limit: number, cursor?: string): Promise<Page<StockLevels>> {

@@ -768,7 +768,7 @@ test('a new location is created on the locations page, and stock is transferred 
   await form.getByRole('button', { name: 'Create location' }).click();
   await page.getByRole('status').filter({ hasText: `Location ${locationId} created.` }).waitFor();
   await table.locator(`tr[data-location="${locationId}"]`).getByText('Active').waitFor();
-  await shot('17-locations');
+  await shot('16b-locations');
 
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Inventory' }).click();
   await heading('Inventory').waitFor();
@@ -791,7 +791,7 @@ test('a new location is created on the locations page, and stock is transferred 
   await dialog.getByLabel('To').selectOption(locationId);
   await dialog.getByLabel('Units').fill('2');
   await dialog.getByLabel('Reason').fill('Stock the pop-up');
-  await shot('18-inventory-transfer-dialog');
+  await shot('16c-inventory-transfer-dialog');
   await dialog.getByRole('button', { name: 'Transfer' }).click();
   await page.getByRole('status').filter({ hasText: `${sku}: 2 moved from MAIN to ${locationId}.` }).waitFor();
   await row.locator(`[data-location="${locationId}"]`, { hasText: '2 available' }).waitFor();
@@ -800,7 +800,11 @@ test('a new location is created on the locations page, and stock is transferred 
   await availableCell(row, '13').waitFor();
   const levels = await adminJson<{ items: { sku: string; locations: { location: string; onHand: number }[] }[] }>('/admin/inventory?limit=100');
   expect(levels.items.find((i) => i.sku === sku)!.locations).toEqual(expect.arrayContaining([expect.objectContaining({ location: locationId, onHand: 2 })]));
-  await shot('19-inventory-by-location');
+  await shot('16d-inventory-by-location');
+  // Back where the session tests below expect the admin: the SKU's stock history (which lists the transfer).
+  await row.getByRole('link', { name: `Adjustment history of ${sku}` }).click();
+  await heading(`Stock history · ${sku}`).waitFor();
+  await page.getByRole('table', { name: `Movements of ${sku}` }).locator('tr[data-movement="transfer"]').first().waitFor();
 });
 
 test('an access token about to expire is refreshed quietly (REFRESH_TOKEN_AUTH)', async () => {
