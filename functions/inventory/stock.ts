@@ -38,6 +38,7 @@ export async function planReservation(order: Pick<Order, 'items'>, now: string, 
   const skus = lines.map((l) => l.sku);
   const [locations, shards] = await Promise.all([locationStore.active(), shardCounts(skus)]);
   let shipments: ShipmentPlan[];
+  let assumedHot = false;
   if (locations.length === 1 && locations[0]!.id === MAIN_LOCATION) {
     shipments = [{ id: 'S1', location: MAIN_LOCATION, lines }];
   } else {
@@ -45,6 +46,7 @@ export async function planReservation(order: Pick<Order, 'items'>, now: string, 
     for (const [sku, n] of hot) {
       // A hot SKU's MAIN stock is spread over shards, planned below; assume MAIN has it unless retrying.
       const main = fresh ? sumShards(await readShards(sku, allShards(n))).available : Number.MAX_SAFE_INTEGER;
+      assumedHot ||= !fresh;
       available.get(sku)!.set(MAIN_LOCATION, main);
       shards.set(sku, n);
     }
@@ -77,7 +79,7 @@ export async function planReservation(order: Pick<Order, 'items'>, now: string, 
     }
   }
   // A hot SKU's MAIN was assumed to have enough and its shards do not: allocate again knowing their sums.
-  if (short.length && !fresh) return planReservation(order, now, true);
+  if (short.length && assumedHot) return planReservation(order, now, true);
   if (short.length) return { ok: false, skus: short, reason: 'insufficient' };
   // The order's own update is the hundredth action at most (a hot line split over shards adds some).
   if (items.length > MAX_STOCK_ACTIONS) return { ok: false, skus, reason: 'too-large' };

@@ -132,8 +132,9 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
           // A SKU that turned hot under a cached "not hot" fails on its emptied INVENTORY item: forget and re-read.
           forgetShards(failedSkus);
           if (worthReplanning(plan, failed.map((i) => i - 1))) {
-            // Others are taking the same stock: a little jitter so the next reads see their commits.
-            await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+            // Others are taking the same locations' stock: a little jitter so the next reads see their commits
+            // (not for MAIN's hot shards: the next plan picks other random shards at once).
+            if (shipments.some((s) => s.location !== 'MAIN')) await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
             continue;
           }
           const fresh = await shardCounts(failedSkus);
