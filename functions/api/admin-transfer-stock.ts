@@ -1,3 +1,4 @@
+import { adminActor } from '../commons/auth';
 import { api, json } from '../commons/http';
 import { auditAdminAction } from '../audit/record';
 import { conflict, notFound } from '../commons/problem';
@@ -14,7 +15,7 @@ export const handler = api({ auth: 'admin', body: transferBody }, async ({ body,
   if (!to) throw notFound(`Location ${body.to} was not found.`);
   if (!to.active) throw conflict('location-inactive', `Location ${body.to} is not active: stock cannot be moved there.`);
   try {
-    const { levels, id } = await inventoryStore.transfer(body.sku, body.from, body.to, body.quantity, body.reason, principal!.username);
+    const { levels, id } = await inventoryStore.transfer(body.sku, body.from, body.to, body.quantity, body.reason, adminActor(principal));
     // The total is unchanged; the check is for an alert a concurrent change left pending (cheap when armed above).
     await checkLowStock([body.sku]);
     await auditAdminAction(principal, 'inventory.transfer', `product:${body.sku}`, { from: body.from, to: body.to, quantity: body.quantity });
