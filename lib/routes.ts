@@ -59,6 +59,10 @@ export const routes: readonly Route[] = [
   { name: 'AdminListAdjustments', method: 'GET', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-list-adjustments'), auth: 'admin', needs: ['cursors'] },
   { name: 'AdminListMovements', method: 'GET', path: '/admin/inventory/{sku}/movements', entry: api('admin-list-movements'), auth: 'admin', needs: ['cursors'] },
   { name: 'AdminAdjustInventory', method: 'POST', path: '/admin/inventory/{sku}/adjustments', entry: api('admin-adjust-inventory'), auth: 'admin', needs: ['alerts'] },
+  { name: 'AdminTransferStock', method: 'POST', path: '/admin/inventory/transfers', entry: api('admin-transfer-stock'), auth: 'admin', needs: ['alerts'] },
+  { name: 'AdminListLocations', method: 'GET', path: '/admin/locations', entry: api('admin-list-locations'), auth: 'admin' },
+  { name: 'AdminCreateLocation', method: 'POST', path: '/admin/locations', entry: api('admin-create-location'), auth: 'admin' },
+  { name: 'AdminUpdateLocation', method: 'PATCH', path: '/admin/locations/{id}', entry: api('admin-update-location'), auth: 'admin' },
   { name: 'AdminListAlerts', method: 'GET', path: '/admin/alerts', entry: api('admin-list-alerts'), auth: 'admin', needs: ['cursors'] },
 
   // Admin: orders, payments, shipments

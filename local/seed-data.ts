@@ -25,3 +25,13 @@ export const seedProducts: SeedProduct[] = [
   { sku: 'CABLE-USBC-1M', name: 'USB-C cable, 1 m', description: 'Braided, 60 W charging.', price: usd(1100), lowStockThreshold: 10, onHand: 80 },
   { sku: 'STICKER-PACK', name: 'Sticker pack', description: 'Ten vinyl stickers.', price: usd(500), lowStockThreshold: 25, onHand: 500 },
 ];
+
+/**
+ * A second stock location with some units, so a split shipment can be demonstrated: 45 steel bottles are
+ * more than MAIN's 40, so such an order ships from MAIN (40) and EAST-DEPOT (5).
+ */
+export const seedLocations = [{ id: 'EAST-DEPOT', name: 'East depot', address: '12 Harbour Road, Leith', priority: 10 }];
+export const seedLocationStock: { sku: string; location: string; onHand: number }[] = [
+  { sku: 'BOTTLE-STEEL', location: 'EAST-DEPOT', onHand: 10 },
+  { sku: 'NOTEBOOK-A5', location: 'EAST-DEPOT', onHand: 25 },
+];

@@ -1,5 +1,7 @@
 import { productStore } from '../functions/adapters/product-store';
-import { seedProducts } from './seed-data';
+import { inventoryStore } from '../functions/adapters/inventory-store';
+import { ensureMainLocation, locationStore } from '../functions/adapters/location-store';
+import { seedLocations, seedLocationStock, seedProducts } from './seed-data';
 
 export const SEED_ACTOR = 'local-seed';
 
@@ -21,5 +23,9 @@ export async function seedCatalogue(): Promise<{ seeded: number }> {
       ),
     ),
   );
+  // The locations migration (the reconciler runs it too), then a second location holding some stock.
+  await ensureMainLocation();
+  for (const location of seedLocations) await locationStore.create({ ...location, active: true });
+  for (const stock of seedLocationStock) await inventoryStore.adjust(stock.sku, stock.onHand, 'Opening stock', SEED_ACTOR, stock.location);
   return { seeded: seedProducts.length };
 }

@@ -10,6 +10,7 @@ import type {
   Alert,
   FieldError,
   InventoryLevel,
+  StockLocation,
   LedgerMovement,
   OpsAlarms,
   Money,
@@ -181,8 +182,15 @@ export const api = {
 
   listInventory: async (cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<InventoryLevel> | InventoryLevel[]>('/admin/inventory', { query: { cursor, limit: 100 }, signal })),
-  adjustInventory: (sku: string, delta: number, reason: string) =>
-    request<InventoryLevel>(`/admin/inventory/${enc(sku)}/adjustments`, { method: 'POST', body: { delta, reason } }),
+  adjustInventory: (sku: string, delta: number, reason: string, location?: string) =>
+    request<InventoryLevel>(`/admin/inventory/${enc(sku)}/adjustments`, { method: 'POST', body: { delta, reason, ...(location ? { location } : {}) } }),
+  transferStock: (input: { sku: string; from: string; to: string; quantity: number; reason: string }) =>
+    request<InventoryLevel>('/admin/inventory/transfers', { method: 'POST', body: input }),
+  listLocations: async (signal?: AbortSignal) => (await request<Page<StockLocation>>('/admin/locations', { signal })).items,
+  createLocation: (input: Pick<StockLocation, 'id' | 'name' | 'priority' | 'active'> & { address?: string }) =>
+    request<StockLocation>('/admin/locations', { method: 'POST', body: input }),
+  updateLocation: (id: string, changes: Partial<Pick<StockLocation, 'name' | 'address' | 'priority' | 'active'>>) =>
+    request<StockLocation>(`/admin/locations/${enc(id)}`, { method: 'PATCH', body: changes }),
   listAdjustments: async (sku: string, cursor?: string, signal?: AbortSignal) =>
     page(await request<Page<Adjustment>>(`/admin/inventory/${enc(sku)}/adjustments`, { query: { cursor }, signal })),
 

@@ -7,6 +7,7 @@ import { loadConfig } from './config';
 import { Alerts } from './pages/Alerts';
 import { Ops } from './pages/Ops';
 import { Inventory, InventoryHistory } from './pages/Inventory';
+import { Locations } from './pages/Locations';
 import { OrderDetail } from './pages/OrderDetail';
 import { Orders } from './pages/Orders';
 import { Overview } from './pages/Overview';
@@ -65,6 +66,8 @@ function Page({ route }: { route: Route }) {
       return id ? <OrderDetail key={id} id={id} /> : <Orders route={route} />;
     case 'inventory':
       return id ? <InventoryHistory key={id} sku={id} route={route} /> : <Inventory route={route} />;
+    case 'locations':
+      return <Locations />;
     case 'products':
       if (id === 'new') return <ProductCreate />;
       return id ? <ProductEdit key={id} sku={id} /> : <Products route={route} />;

@@ -12,6 +12,7 @@ import type { Order as StoredOrder, OrderStatus, PaymentSummary, shipmentView } 
 import type { ReturnRecord } from '../../functions/domain/returns';
 import type { adminReturnView } from '../../functions/returns/views';
 import type { Adjustment } from '../../functions/adapters/inventory-store';
+import type { Location as StockLocation } from '../../functions/adapters/location-store';
 import type { OpsAlarm } from '../../functions/adapters/ops-alarms';
 import type { Product as StoredProduct } from '../../functions/adapters/product-store';
 import type { adminPaymentView, PaymentStatus } from '../../functions/payments/payment';
@@ -21,7 +22,7 @@ import type { Movement } from '../../functions/domain/ledger';
 export type Overview = ServerOverview;
 export type LedgerMovement = Omit<Movement, 'sku'>;
 
-export type { Adjustment, FieldError, Money, OpsAlarm, OrderStatus };
+export type { Adjustment, FieldError, Money, OpsAlarm, OrderStatus, StockLocation };
 
 /** GET /admin/ops/alarms: CloudWatch alarm states on AWS, what would have alarmed in local mode. */
 export interface OpsAlarms {

@@ -3,16 +3,18 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
-import type { StockLevels } from '../domain/inventory';
+import type { LocationLevels, StockLevels } from '../domain/inventory';
+import { MAIN_LOCATION } from '../domain/allocation';
 import { allShards, readShards, shardKey, sumShards } from './hot-stock';
 import { indexes, keys } from './keys';
 import { failedConditions, transactWrite } from './transactions';
 import { ledgerStore } from './ledger-store';
-import { DEFAULT_LOCATION } from '../domain/ledger';
 
 export interface Adjustment {
   id: string;
   sku: string;
+  /** The location adjusted; its levels after are onHand/reserved/available (MAIN: the SKU's totals before locations). */
+  location?: string;
   at: string;
   delta: number;
   reason: string;
@@ -28,6 +30,17 @@ export class InsufficientStock extends Error {
   }
 }
 export class InventoryNotFound extends Error {}
+/** A hot SKU's MAIN stock is spread over shards: it is adjusted, not transferred. */
+export class HotStockNotTransferable extends Error {}
+
+/**
+ * Stock of a SKU at a location other than MAIN: `PRODUCT#<sku>` / `INVENTORY#<location>` (same partition
+ * as the SKU's INVENTORY item, so one Query `begins_with(sk, INVENTORY)` reads the SKU at every location).
+ * MAIN's stock stays on the INVENTORY item itself (or its hot shards): the stock that existed before
+ * locations is MAIN's without moving a unit.
+ */
+export const locationStockKey = (sku: string, location: string) =>
+  location === MAIN_LOCATION ? keys.inventory(sku) : { pk: keys.product(sku).pk, sk: `INVENTORY#${location}` };
 
 const toLevels = ({ sku, onHand, reserved, available, lowStockThreshold }: Record<string, any>): StockLevels => ({
   sku,
@@ -37,11 +50,50 @@ const toLevels = ({ sku, onHand, reserved, available, lowStockThreshold }: Recor
   lowStockThreshold,
 });
 
-/** Levels of an INVENTORY item; a hot SKU's (with `shards`) are the sums of its shard items. */
-async function levelsOf(item: Record<string, any>, consistent = true): Promise<StockLevels> {
+/** MAIN's levels from the INVENTORY item; a hot SKU's (with `shards`) are the sums of its shard items. */
+async function mainLevelsOf(item: Record<string, any>, consistent = true): Promise<StockLevels> {
   if (!item.shards) return toLevels(item);
   const sums = sumShards(await readShards(item.sku, allShards(item.shards), consistent));
   return { sku: item.sku, ...sums, lowStockThreshold: item.lowStockThreshold };
+}
+
+/** The SKU's items at locations other than MAIN (one Query of its partition). */
+async function otherLocationItems(sku: string, consistent = true): Promise<Record<string, any>[]> {
+  const out: Record<string, any>[] = [];
+  let start: Record<string, any> | undefined;
+  do {
+    const { Items, LastEvaluatedKey } = await ddb().send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.product(sku).pk, ':prefix': 'INVENTORY#' },
+        ConsistentRead: consistent,
+        ExclusiveStartKey: start,
+      }),
+    );
+    out.push(...(Items ?? []));
+    start = LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+const locationLevels = (location: string, l: { onHand: number; reserved: number; available: number }): LocationLevels => ({
+  location, onHand: l.onHand, reserved: l.reserved, available: l.available,
+});
+
+/**
+ * The SKU's levels: totals over every location (what `available` and the low-stock threshold are about),
+ * with `locations` listing each (MAIN first, then the others by id).
+ */
+async function levelsOf(item: Record<string, any>, consistent = true): Promise<StockLevels> {
+  const [main, others] = await Promise.all([mainLevelsOf(item, consistent), otherLocationItems(item.sku, consistent)]);
+  return levelsFrom(item, main, others);
+}
+
+function levelsFrom(item: Record<string, any>, main: StockLevels, others: Record<string, any>[]): StockLevels {
+  const locations = [locationLevels(MAIN_LOCATION, main), ...others.map((o) => locationLevels(String(o.location), o as any)).sort((a, b) => (a.location < b.location ? -1 : 1))];
+  const total = locations.reduce((t, l) => ({ onHand: t.onHand + l.onHand, reserved: t.reserved + l.reserved, available: t.available + l.available }), { onHand: 0, reserved: 0, available: 0 });
+  return { sku: item.sku, ...total, lowStockThreshold: item.lowStockThreshold, locations };
 }
 
 /**
@@ -152,10 +204,76 @@ export const inventoryUpdates = {
   }),
 };
 
+/** The same three updates on a location's stock item other than MAIN (conditions per (SKU, location)). */
+export const locationUpdates = {
+  reserve: (sku: string, location: string, quantity: number, now: string) => ({
+    Update: { ...inventoryUpdates.reserve(sku, quantity, now).Update, Key: locationStockKey(sku, location) },
+  }),
+  release: (sku: string, location: string, quantity: number, now: string) => ({
+    Update: { ...inventoryUpdates.release(sku, quantity, now).Update, Key: locationStockKey(sku, location) },
+  }),
+  ship: (sku: string, location: string, quantity: number, now: string) => ({
+    Update: { ...inventoryUpdates.ship(sku, quantity, now).Update, Key: locationStockKey(sku, location) },
+  }),
+};
+
+/**
+ * Available units by SKU and location, for allocation. Eventually consistent unless asked: the reservation's
+ * conditions decide. A hot SKU's MAIN is reported as `hotMain` (its shards are planned separately); with
+ * `exactHot` the shard sums are read instead.
+ */
+export async function availabilityOf(skus: string[], consistent = false): Promise<{ available: Map<string, Map<string, number>>; hot: Map<string, number> }> {
+  const available = new Map<string, Map<string, number>>();
+  const hot = new Map<string, number>();
+  await Promise.all(
+    skus.map(async (sku) => {
+      const perLocation = new Map<string, number>();
+      let start: Record<string, any> | undefined;
+      do {
+        const { Items, LastEvaluatedKey } = await ddb().send(
+          new QueryCommand({
+            TableName: table(),
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': keys.product(sku).pk, ':prefix': 'INVENTORY' },
+            ProjectionExpression: 'sk, available, shards',
+            ConsistentRead: consistent,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of Items ?? []) {
+          if (item.sk === 'INVENTORY') {
+            if (item.shards) hot.set(sku, Number(item.shards));
+            else perLocation.set(MAIN_LOCATION, Number(item.available ?? 0));
+          } else perLocation.set(String(item.sk).slice('INVENTORY#'.length), Number(item.available ?? 0));
+        }
+        start = LastEvaluatedKey;
+      } while (start);
+      available.set(sku, perLocation);
+    }),
+  );
+  return { available, hot };
+}
+
 export const inventoryStore = {
+  /** The SKU's levels at every location and in total: one strongly consistent Query of its partition (plus shards when hot). */
   async get(sku: string): Promise<StockLevels | undefined> {
-    const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
-    return Item ? levelsOf(Item) : undefined;
+    const items: Record<string, any>[] = [];
+    let start: Record<string, any> | undefined;
+    do {
+      const { Items, LastEvaluatedKey } = await ddb().send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.product(sku).pk, ':prefix': 'INVENTORY' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(Items ?? []));
+      start = LastEvaluatedKey;
+    } while (start);
+    const main = items.find((item) => item.sk === 'INVENTORY');
+    return main ? levelsFrom(main, await mainLevelsOf(main), items.filter((item) => item !== main)) : undefined;
   },
 
   async list(limit: number, cursor?: string): Promise<Page<StockLevels>> {
@@ -173,54 +291,130 @@ export const inventoryStore = {
   },
 
   /**
-   * Admin adjustment: never below what is reserved (available stays ≥ 0). The adjustment record is written
-   * in the same transaction, with the levels it produced, so history and stock cannot disagree.
+   * Admin adjustment of one location's stock (MAIN by default): never below what is reserved there
+   * (available stays ≥ 0). The adjustment record and its ledger movement are written in the same
+   * transaction, with the location's levels it produced, so history and stock cannot disagree. Returns the
+   * SKU's levels after (totals and per location).
    */
-  async adjust(sku: string, delta: number, reason: string, by: string): Promise<{ levels: StockLevels; adjustment: Adjustment }> {
+  async adjust(sku: string, delta: number, reason: string, by: string, location: string = MAIN_LOCATION): Promise<{ levels: StockLevels; adjustment: Adjustment }> {
     for (let attempt = 1; ; attempt++) {
-      const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
-      if (!Item) throw new InventoryNotFound(sku);
-      if (Item.shards) {
-        const result = await adjustShards(sku, Item.shards, Item.lowStockThreshold, delta, reason, by);
-        if (result) return result;
+      const [{ Item: main }, { Item: atLocation }] = await Promise.all([
+        ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true })),
+        location === MAIN_LOCATION ? Promise.resolve({ Item: undefined }) : ddb().send(new GetCommand({ TableName: table(), Key: locationStockKey(sku, location), ConsistentRead: true })),
+      ]);
+      if (!main) throw new InventoryNotFound(sku);
+      if (location === MAIN_LOCATION && main.shards) {
+        const result = await adjustShards(sku, main.shards, main.lowStockThreshold, delta, reason, by);
+        if (result) return { levels: (await this.get(sku)) ?? result.levels, adjustment: { ...result.adjustment, location } };
         if (attempt < 20) continue;
         throw new Error(`Could not adjust ${sku}: its shards kept changing`);
       }
-      const current = toLevels(Item);
+      const item = location === MAIN_LOCATION ? main : atLocation;
+      const current = item ? { onHand: Number(item.onHand), reserved: Number(item.reserved), available: Number(item.available) } : { onHand: 0, reserved: 0, available: 0 };
       const at = new Date().toISOString();
       const id = crypto.randomUUID();
       const next = { onHand: current.onHand + delta, reserved: current.reserved, available: current.available + delta };
       if (next.available < 0) throw new InsufficientStock([sku]);
-      const adjustment: Adjustment = { id, sku, at, delta, reason, by, ...next };
-      try {
-        // Conditioned on the levels just read, so the recorded "after" levels are exactly what was written.
-        await transactWrite([
-          {
+      const adjustment: Adjustment = { id, sku, location, at, delta, reason, by, ...next };
+      const values = { ':onHand': next.onHand, ':available': next.available, ':at': at };
+      // Conditioned on the levels just read, so the recorded "after" levels are exactly what was written.
+      const stockUpdate = item
+        ? {
             Update: {
               TableName: table(),
-              Key: keys.inventory(sku),
+              Key: locationStockKey(sku, location),
               UpdateExpression: 'SET onHand = :onHand, available = :available, updatedAt = :at',
               ConditionExpression: 'onHand = :prevOnHand AND reserved = :prevReserved',
-              ExpressionAttributeValues: {
-                ':onHand': next.onHand,
-                ':available': next.available,
-                ':prevOnHand': current.onHand,
-                ':prevReserved': current.reserved,
-                ':at': at,
-              },
+              ExpressionAttributeValues: { ...values, ':prevOnHand': current.onHand, ':prevReserved': current.reserved },
             },
-          },
+          }
+        : {
+            Update: {
+              TableName: table(),
+              Key: locationStockKey(sku, location),
+              UpdateExpression: 'SET onHand = :onHand, available = :available, reserved = :zero, updatedAt = :at, #entity = :entity, #sku = :sku, #location = :location',
+              ConditionExpression: 'attribute_not_exists(pk)',
+              ExpressionAttributeNames: { '#entity': 'entity', '#sku': 'sku', '#location': 'location' },
+              ExpressionAttributeValues: { ...values, ':zero': 0, ':entity': 'LOCATION_STOCK', ':sku': sku, ':location': location },
+            },
+          };
+      try {
+        await transactWrite([
+          stockUpdate,
           { Put: { TableName: table(), Item: { ...keys.adjustment(sku, at, id), entity: 'ADJUSTMENT', ...adjustment } } },
           // Its ledger movement, in the same transaction (GET /admin/inventory/{sku}/movements).
-          ledgerStore.adjustmentPut({ sku, at, type: 'adjustment', location: DEFAULT_LOCATION, onHandDelta: delta, reservedDelta: 0, by, reason }, id),
+          ledgerStore.adjustmentPut({ sku, at, type: 'adjustment', location, onHandDelta: delta, reservedDelta: 0, by, reason }, id),
+          // A location other than MAIN holds stock only of a SKU that exists (a DELETE racing this loses).
+          ...(location === MAIN_LOCATION ? [] : [{ ConditionCheck: { TableName: table(), Key: keys.inventory(sku), ConditionExpression: 'attribute_exists(pk)' } }]),
         ]);
-        return { levels: { ...current, ...next }, adjustment };
+        return { levels: (await this.get(sku))!, adjustment };
       } catch (error) {
         // Someone reserved or adjusted in between: read again and re-decide (bounded).
         if (error instanceof TransactionCanceledException && failedConditions(error).includes(0) && attempt < 20) continue;
+        if (error instanceof TransactionCanceledException && failedConditions(error).includes(3)) throw new InventoryNotFound(sku);
         throw error;
       }
     }
+  },
+
+  /**
+   * Moves `quantity` units of a SKU from one location to another in one transaction: `from` must have them
+   * available (InsufficientStock otherwise), `to` must be an active location; two ledger movements
+   * (type transfer) are written with it, so the ledger per location and in total keeps summing to the levels.
+   */
+  async transfer(sku: string, from: string, to: string, quantity: number, reason: string, by: string): Promise<{ levels: StockLevels; id: string }> {
+    const { Item: main } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
+    if (!main) throw new InventoryNotFound(sku);
+    if (main.shards && (from === MAIN_LOCATION || to === MAIN_LOCATION)) throw new HotStockNotTransferable(sku);
+    const at = new Date().toISOString();
+    const id = crypto.randomUUID();
+    const values = { ':q': quantity, ':at': at };
+    const move = (m: { location: string; onHandDelta: number }) =>
+      ledgerStore.adjustmentPut({ sku, at, type: 'transfer', location: m.location, onHandDelta: m.onHandDelta, reservedDelta: 0, by, reason }, `${id}#${m.location}`);
+    try {
+      await transactWrite([
+        {
+          Update: {
+            TableName: table(),
+            Key: locationStockKey(sku, from),
+            UpdateExpression: 'SET onHand = onHand - :q, available = available - :q, updatedAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND available >= :q',
+            ExpressionAttributeValues: values,
+          },
+        },
+        to === MAIN_LOCATION
+          ? {
+              Update: {
+                TableName: table(),
+                Key: keys.inventory(sku),
+                UpdateExpression: 'SET onHand = onHand + :q, available = available + :q, updatedAt = :at',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: values,
+              },
+            }
+          : {
+              Update: {
+                TableName: table(),
+                Key: locationStockKey(sku, to),
+                UpdateExpression: 'SET onHand = if_not_exists(onHand, :zero) + :q, available = if_not_exists(available, :zero) + :q, reserved = if_not_exists(reserved, :zero), updatedAt = :at, #entity = :entity, #sku = :sku, #location = :location',
+                ExpressionAttributeNames: { '#entity': 'entity', '#sku': 'sku', '#location': 'location' },
+                ExpressionAttributeValues: { ...values, ':zero': 0, ':entity': 'LOCATION_STOCK', ':sku': sku, ':location': to },
+              },
+            },
+        // The destination must be a stored, active location (MAIN is checked by its stock item above).
+        ...(to === MAIN_LOCATION ? [] : [{ ConditionCheck: { TableName: table(), Key: { pk: `LOCATION#${to}`, sk: 'LOCATION' }, ConditionExpression: 'active = :true', ExpressionAttributeValues: { ':true': true } } }]),
+        move({ location: from, onHandDelta: -quantity }),
+        move({ location: to, onHandDelta: quantity }),
+      ], { operation: 'transfer' });
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const failed = failedConditions(error);
+        if (failed.includes(0)) throw new InsufficientStock([sku]);
+        if (failed.length) throw new InventoryNotFound(`${sku} at ${to}`);
+      }
+      throw error;
+    }
+    return { levels: (await this.get(sku))!, id };
   },
 
   async adjustments(sku: string, limit: number, cursor?: string): Promise<Page<Adjustment>> {
@@ -235,7 +429,7 @@ export const inventoryStore = {
       }),
     );
     return {
-      items: (Items ?? []).map(({ id, sku, at, delta, reason, by, onHand, reserved, available }) => ({ id, sku, at, delta, reason, by, onHand, reserved, available })),
+      items: (Items ?? []).map(({ id, sku, location, at, delta, reason, by, onHand, reserved, available }) => ({ id, sku, location: location ?? MAIN_LOCATION, at, delta, reason, by, onHand, reserved, available })),
       nextCursor: encodeCursor(LastEvaluatedKey),
     };
   },
@@ -258,6 +452,8 @@ export const inventoryStore = {
     const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: !hotHint }));
     if (!Item || Item.lowAlertArmed !== true) return undefined;
     if (Item.shards && atLeast !== undefined && atLeast > Item.lowStockThreshold) return undefined;
+    // MAIN alone above the threshold: the total (MAIN plus other locations) is too; nothing more to read.
+    if (!Item.shards && Item.available > Item.lowStockThreshold) return undefined;
     const levels = await levelsOf(Item, false);
     // The common case on every reservation: not low, or already alerted for this crossing. Nothing more to read.
     if (levels.available > levels.lowStockThreshold) return undefined;
@@ -272,6 +468,7 @@ export const inventoryStore = {
                 Key: keys.inventory(sku),
                 // openAlertId: the alert that rearmIfRecovered resolves when stock recovers. A hot SKU's
                 // available is a sum over its shards, which no condition can compute: the flag alone decides.
+                // Otherwise MAIN's available ≤ threshold is a necessary condition (the total is at least it).
                 UpdateExpression: 'SET lowAlertArmed = :false, openAlertId = :alertId',
                 ConditionExpression: Item.shards ? 'lowAlertArmed = :true' : 'lowAlertArmed = :true AND available <= lowStockThreshold',
                 ExpressionAttributeValues: { ':true': true, ':false': false, ':alertId': item.id },
@@ -295,10 +492,12 @@ export const inventoryStore = {
   async rearmIfRecovered(sku: string, at = new Date().toISOString()): Promise<boolean> {
     const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
     if (!Item || Item.lowAlertArmed !== false) return false;
-    const hot = Boolean(Item.shards);
-    if (hot ? (await levelsOf(Item)).available <= Item.lowStockThreshold : Item.available <= Item.lowStockThreshold) return false;
+    // MAIN alone above the threshold decides it (and can be the condition); otherwise the total over
+    // shards and locations is read, and the flag alone is the condition (no condition can sum items).
+    const summed = Boolean(Item.shards) || Item.available <= Item.lowStockThreshold;
+    if (summed && (await levelsOf(Item)).available <= Item.lowStockThreshold) return false;
     const alertId = typeof Item.openAlertId === 'string' ? Item.openAlertId : undefined;
-    const recovered = hot ? 'lowAlertArmed = :false' : 'lowAlertArmed = :false AND available > lowStockThreshold';
+    const recovered = summed ? 'lowAlertArmed = :false' : 'lowAlertArmed = :false AND available > lowStockThreshold';
     const rearm = {
       Update: {
         TableName: table(),

@@ -5,6 +5,7 @@ import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
 import type { Movement } from '../domain/ledger';
 import { keys } from './keys';
+import { MAIN_LOCATION } from '../domain/allocation';
 
 /**
  * Movement items live in the SKU's partition, sorted by time: `MOVEMENT#<at>#<type>#<key>`. An order
@@ -13,7 +14,12 @@ import { keys } from './keys';
  * another timestamp) writes nothing the second time.
  */
 const movementKey = (m: Movement, uniqueKey: string) => ({ pk: keys.product(m.sku).pk, sk: `MOVEMENT#${m.at}#${m.type}#${uniqueKey}` });
-const markerKey = (m: Movement) => ({ pk: keys.product(m.sku).pk, sk: `MOVEMENTKEY#${m.type}#${m.orderId}` });
+/**
+ * The order's part the movement is about: orders before locations (and S1 at MAIN) keep the key they always
+ * had, `<orderId>`; any other shipment adds `#<shipmentId>` (one SKU can be in two shipments of an order).
+ */
+const orderPart = (m: Movement) => (m.shipmentId && !(m.shipmentId === 'S1' && m.location === MAIN_LOCATION) ? `${m.orderId}#${m.shipmentId}` : `${m.orderId}`);
+const markerKey = (m: Movement, key = orderPart(m)) => ({ pk: keys.product(m.sku).pk, sk: `MOVEMENTKEY#${m.type}#${key}` });
 
 const itemOf = (m: Movement, uniqueKey: string) => ({
   ...movementKey(m, uniqueKey),
@@ -35,6 +41,17 @@ export const ledgerStore = {
     return { Put: { TableName: config.tableName(), Item: itemOf(m, adjustmentId) } };
   },
 
+  /**
+   * A movement recorded at most once per `onceKey` (a return's restock): the marker's conditional put and the
+   * movement, for the caller's transaction (the marker first).
+   */
+  oncePuts(m: Movement, onceKey: string) {
+    return [
+      { Put: { TableName: config.tableName(), Item: { ...markerKey(m, onceKey), entity: 'MOVEMENT_KEY', at: m.at }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: config.tableName(), Item: itemOf(m, onceKey) } },
+    ];
+  },
+
   /** Records an order movement once; false when it was already recorded. */
   async recordOrderMovement(m: Movement): Promise<boolean> {
     if (!m.orderId) throw new Error('An order movement needs its orderId');
@@ -49,7 +66,7 @@ export const ledgerStore = {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            { Put: { TableName: config.tableName(), Item: itemOf(m, m.orderId) } },
+            { Put: { TableName: config.tableName(), Item: itemOf(m, orderPart(m)) } },
           ],
         }),
       );

@@ -191,6 +191,21 @@ export const productStore = {
     const shardDeletes = allShards(Number(stock?.shards ?? 0)).map((shard) => ({
       Delete: { TableName: config.tableName(), Key: shardKey(sku, shard), ConditionExpression: 'attribute_not_exists(pk) OR reserved = :zero', ExpressionAttributeValues: { ':zero': 0 } },
     }));
+    // Its stock at locations other than MAIN goes too, each only if nothing is reserved there.
+    const { Items: atLocations = [] } = await ddb().send(
+      new QueryCommand({
+        TableName: config.tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.product(sku).pk, ':prefix': 'INVENTORY#' },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      }),
+    );
+    shardDeletes.push(
+      ...atLocations.map((item) => ({
+        Delete: { TableName: config.tableName(), Key: { pk: String(item.pk), sk: String(item.sk) }, ConditionExpression: 'attribute_not_exists(pk) OR reserved = :zero', ExpressionAttributeValues: { ':zero': 0 } },
+      })),
+    );
     try {
       await ddb().send(
         new TransactWriteCommand({

@@ -5,10 +5,20 @@
  */
 export interface StockLevels {
   sku: string;
+  /** Totals over every location. */
   onHand: number;
   reserved: number;
   available: number;
   lowStockThreshold: number;
+  /** The same levels at each location (MAIN first), when read with them. */
+  locations?: LocationLevels[];
+}
+
+export interface LocationLevels {
+  location: string;
+  onHand: number;
+  reserved: number;
+  available: number;
 }
 
 export function levelsView(levels: StockLevels) {
@@ -19,6 +29,7 @@ export function levelsView(levels: StockLevels) {
     available: levels.available,
     lowStockThreshold: levels.lowStockThreshold,
     low: isLow(levels),
+    ...(levels.locations ? { locations: levels.locations.map(({ location, onHand, reserved, available }) => ({ location, onHand, reserved, available })) } : {}),
   };
 }
 

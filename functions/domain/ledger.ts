@@ -1,4 +1,5 @@
 import type { Order, StockState } from './order';
+import { MAIN_LOCATION, plannedShipments, shipmentHasShipped, type ShipmentPlan } from './allocation';
 
 /**
  * The inventory ledger of SPEC.md: every change of a SKU's levels as a movement. Order movements are
@@ -17,12 +18,14 @@ export interface Movement {
   onHandDelta: number;
   reservedDelta: number;
   orderId?: string;
+  /** Order movements: the shipment (hence location) of the order they belong to. Not listed. */
+  shipmentId?: string;
   by: string;
   reason?: string;
 }
 
 /** Stock created before locations existed lives at MAIN. */
-export const DEFAULT_LOCATION = 'MAIN';
+export const DEFAULT_LOCATION = MAIN_LOCATION;
 
 const stockTransitions: { from: StockState[]; to: StockState; type: MovementType; onHand: -1 | 0; reserved: 1 | -1; reason: string }[] = [
   { from: ['NONE'], to: 'RESERVED', type: 'reservation', onHand: 0, reserved: 1, reason: 'Reserved for the order' },
@@ -31,31 +34,49 @@ const stockTransitions: { from: StockState[]; to: StockState; type: MovementType
 ];
 
 /**
- * Movements caused by one committed order change: one per SKU when the order's stock flag moved
- * (NONE→RESERVED reservation, RESERVED→RELEASED release, RESERVED→SHIPPED shipment), none otherwise.
- * Pure and deterministic, so replaying the same change yields the same movements.
+ * Movements caused by one committed order change, one per (shipment, SKU), at the shipment's location:
+ * when the order's stock flag moved (NONE→RESERVED reservation, RESERVED→RELEASED release of the shipments
+ * not shipped, RESERVED→SHIPPED shipment of those not shipped yet), and when a shipment shipped on its own
+ * (split shipping: it gained `shippedAt` or status SHIPPED). Pure and deterministic, so replaying the same
+ * change yields the same movements; the ledger store records each (order, shipment, SKU, type) once.
  */
 export function movementsForChange(oldImage: Order | undefined, newImage: Order | undefined): Movement[] {
   if (!newImage) return [];
   const before: StockState = oldImage?.stock ?? 'NONE';
   const after = newImage.stock;
-  if (before === after) return [];
-  const rule = stockTransitions.find((t) => t.to === after && t.from.includes(before));
-  if (!rule) return [];
   const last = newImage.timeline[newImage.timeline.length - 1];
-  const quantities = new Map<string, number>();
-  for (const line of newImage.items) quantities.set(line.sku, (quantities.get(line.sku) ?? 0) + line.quantity);
-  return [...quantities].map(([sku, quantity]) => ({
-    sku,
-    at: newImage.updatedAt,
-    type: rule.type,
-    location: DEFAULT_LOCATION,
-    onHandDelta: rule.onHand * quantity,
-    reservedDelta: rule.reserved * quantity,
-    orderId: newImage.id,
-    by: last?.actor ?? 'system',
-    reason: rule.type === 'release' && last ? `${rule.reason} (${last.status.toLowerCase()})` : rule.reason,
-  }));
+  const shipments = plannedShipments(newImage);
+  const shippedBefore = new Set(oldImage ? plannedShipments(oldImage).filter(shipmentHasShipped).map((s) => s.id) : []);
+  const out: Movement[] = [];
+  const emit = (rule: (typeof stockTransitions)[number], s: ShipmentPlan) => {
+    for (const line of s.lines) {
+      out.push({
+        sku: line.sku,
+        at: newImage.updatedAt,
+        type: rule.type,
+        location: s.location,
+        onHandDelta: rule.onHand * line.quantity,
+        reservedDelta: rule.reserved * line.quantity,
+        orderId: newImage.id,
+        shipmentId: s.id,
+        by: last?.actor ?? 'system',
+        reason: rule.type === 'release' && last ? `${rule.reason} (${last.status.toLowerCase()})` : rule.reason,
+      });
+    }
+  };
+  const rule = before === after ? undefined : stockTransitions.find((t) => t.to === after && t.from.includes(before));
+  const shipRule = stockTransitions.find((t) => t.type === 'shipment')!;
+  for (const s of shipments) {
+    if (rule?.type === 'reservation') emit(rule, s);
+    else if (rule?.type === 'release') {
+      if (!shipmentHasShipped(s)) emit(rule, s);
+    } else if (rule?.type === 'shipment' || (before === 'RESERVED' && after === 'RESERVED')) {
+      // The whole order shipped, or one shipment of a split order did: each shipment leaves stock once.
+      if (shippedBefore.has(s.id)) continue;
+      if (rule?.type === 'shipment' || shipmentHasShipped(s)) emit(shipRule, s);
+    }
+  }
+  return out;
 }
 
 /** Levels from a list of movements: what the ledger says onHand and reserved are. */

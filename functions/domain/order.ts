@@ -1,3 +1,4 @@
+import type { ShipmentPlan } from './allocation';
 import type { Money } from './money';
 
 /**
@@ -127,10 +128,7 @@ export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
  * carrier move its status. An order without `shipments` is one shipment S1 from MAIN with all its lines
  * (domain/shipments.ts plannedShipments).
  */
-export interface OrderShipment {
-  id: string;
-  location: string;
-  lines: { sku: string; quantity: number }[];
+export interface OrderShipment extends ShipmentPlan {
   status?: ShipmentStatus;
   trackingNumber?: string;
   trackingUrl?: string;
@@ -176,7 +174,11 @@ export interface Order {
   payment?: PaymentSummary;
   /** The first shipment (S1), kept for single-shipment readers (emails, tracking page, dashboard). */
   shipment?: ShipmentSummary;
-  /** Every shipment of the order; absent before labelling on orders planned before shipments existed. */
+  /**
+   * Every shipment of the order: the reservation plans them (one per location used, S1 first:
+   * functions/domain/allocation.ts), the label and ship steps and the carrier fill in the rest. Absent on
+   * orders reserved before locations existed: `plannedShipments(order)` reads those as S1 at MAIN.
+   */
   shipments?: OrderShipment[];
   /** How many shipments have been handed to the carrier while the order is still LABELLED: blocks a cancel. */
   shippedParts?: number;

@@ -1,5 +1,5 @@
 import * as z from './zod';
-import { SKU_PATTERN } from './patterns';
+import { LOCATION_PATTERN, SKU_PATTERN } from './patterns';
 
 /**
  * Request schemas of SPEC.md. Objects are strict: unknown fields are a 400 on write endpoints.
@@ -88,7 +88,27 @@ export const updateProductBody = z
   )
   .check(z.refine((body) => Object.keys(body).length > 0, 'must change at least one field'));
 
+export const locationId = z.string().check(z.regex(LOCATION_PATTERN, 'must match ^[A-Z0-9][A-Z0-9_-]{0,31}$'));
+
 export const adjustmentBody = z.strictObject({
   delta: integer(-1_000_000, 1_000_000).check(z.refine((d) => d !== 0, 'must not be 0')),
   reason: text(500),
+  /** The stock location adjusted (default MAIN, where stock created before locations lives). */
+  location: z.optional(locationId),
 });
+
+export const createLocationBody = z.strictObject({
+  id: locationId,
+  name: text(200),
+  address: optionalText(500),
+  priority: integer(0, 1_000_000),
+  active: z._default(z.boolean(), true),
+});
+
+export const updateLocationBody = z
+  .partial(z.strictObject({ name: text(200), address: z.string().check(z.trim(), z.maxLength(500)), priority: integer(0, 1_000_000), active: z.boolean() }))
+  .check(z.refine((body) => Object.keys(body).length > 0, 'must change at least one field'));
+
+export const transferBody = z
+  .strictObject({ sku, from: locationId, to: locationId, quantity: integer(1, 1_000_000), reason: text(500) })
+  .check(z.refine((body) => body.from !== body.to, 'from and to must be different locations'));

@@ -6,20 +6,8 @@ import type { Order, OrderShipment } from './order';
  * (`shipments: [{ id, location, lines }]`); an order without one is a single shipment S1 from MAIN with all
  * its lines. Pure: no AWS.
  */
-export interface ShipmentPlan {
-  id: string;
-  location: string;
-  lines: { sku: string; quantity: number }[];
-}
-
-export const MAIN_LOCATION = 'MAIN';
+export { MAIN_LOCATION, plannedShipments, type ShipmentPlan } from './allocation';
 export const FIRST_SHIPMENT_ID = 'S1';
-
-/** The order's shipment plan: what the reservation wrote, else S1 at MAIN with every line. */
-export function plannedShipments(order: Pick<Order, 'items' | 'shipments'>): ShipmentPlan[] {
-  if (order.shipments?.length) return order.shipments.map(({ id, location, lines }) => ({ id, location, lines }));
-  return [{ id: FIRST_SHIPMENT_ID, location: MAIN_LOCATION, lines: [...quantitiesBySku(order.items)].map(([sku, quantity]) => ({ sku, quantity })) }];
-}
 
 export const isShipped = (s: Pick<OrderShipment, 'status'>) => s.status === 'SHIPPED' || s.status === 'DELIVERED';
 export const isDelivered = (s: Pick<OrderShipment, 'status'>) => s.status === 'DELIVERED';

@@ -1,5 +1,8 @@
 import { orderStore } from '../adapters/order-store';
-import { applyOrderUpdate, shipmentOnlyUpdate, withShipmentChange } from '../adapters/fulfillment/order-shipments';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { shipmentOnlyUpdate, withShipmentChange } from '../adapters/fulfillment/order-shipments';
+import { failedConditions, transactWrite } from '../adapters/transactions';
+import { shipmentStockItems } from '../inventory/stock';
 import { isShipped } from '../domain/shipments';
 import type { Order, PaymentSummary } from '../domain/order';
 import { OrderNotActive } from '../orders/errors';
@@ -17,8 +20,8 @@ export interface ShippedShipment {
 /**
  * Hands one shipment to the carrier, idempotently: a shipment already SHIPPED is a no-op. Every shipment
  * but the last stays inside the LABELLED order (its element SHIPPED, `shippedParts` counted so a cancel is
- * refused); the last one is the LABELLED → SHIPPED transaction that also takes every reserved unit out of
- * stock (docs/decisions.md 2026-12-02). Each write is conditioned on the order's version as read: a
+ * refused) and takes its own lines out of stock at its location in the same transaction; the last one is the
+ * LABELLED → SHIPPED transaction that takes the rest out (docs/decisions.md 2026-12-02). Each write is conditioned on the order's version as read: a
  * concurrent change (the carrier delivering an earlier shipment) makes it re-read and re-decide.
  */
 export async function shipShipment(orderId: string, shipmentId: string | undefined, payment: PaymentSummary): Promise<ShippedShipment> {
@@ -67,7 +70,14 @@ export async function shipShipment(orderId: string, shipmentId: string | undefin
       change,
       order.version,
     );
-    if (await applyOrderUpdate(update)) return { order: (await orderStore.get(orderId))!, trackingNumber: target.trackingNumber, shippedAt };
+    try {
+      // The order update first: its condition (status, version, element) failing means someone else moved.
+      await transactWrite([{ Update: update }, ...(await shipmentStockItems(order, target.id, shippedAt))], { operation: 'ship' });
+      return { order: (await orderStore.get(orderId))!, trackingNumber: target.trackingNumber, shippedAt };
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && failedConditions(error).includes(0)) continue;
+      throw error;
+    }
   }
   throw new Error(`Could not ship a shipment of order ${orderId}: the order kept changing`);
 }

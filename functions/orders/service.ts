@@ -6,8 +6,8 @@ import { quantitiesBySku } from '../domain/inventory';
 import { ProblemError, conflict, notFound } from '../commons/problem';
 import { countMetric, logger } from '../commons/powertools';
 import { orderStore, type TransitionOptions } from '../adapters/order-store';
-import { forgetShards, inventoryUpdates, inventoryStore, shardCounts } from '../adapters/inventory-store';
-import { planShards, shardUpdates, type StockAllocation } from '../adapters/hot-stock';
+import { forgetShards, inventoryStore, shardCounts } from '../adapters/inventory-store';
+import { planReservation, releaseStockItems, shipStockItems, worthReplanning } from '../inventory/stock';
 import { productStore } from '../adapters/product-store';
 import { failedConditions, transactWrite } from '../adapters/transactions';
 import { checkLowStock, rearmLowStock } from '../inventory/low-stock';
@@ -100,37 +100,22 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
   if (order.status !== 'PENDING') throw new OrderNotActive(orderId, order.status);
 
   const quantities = [...quantitiesBySku(order.items)];
-  // Up to 5 plans: a hot SKU's shard read may be stale (another order took it), or a SKU may have turned hot.
+  // Up to 5 plans: reads are stale (another order took the stock first, a hot SKU's shard emptied, a SKU
+  // turned hot), so a refused condition at a location or shard makes it re-read and allocate again.
   for (let attempt = 1; ; attempt++) {
     const now = new Date().toISOString();
-    const shards = await shardCounts(quantities.map(([sku]) => sku));
-    const allocation: StockAllocation = {};
-    // Stock items of the transaction, after the order's update at index 0, and the SKU each belongs to.
-    const stockItems: { sku: string; item: ReturnType<typeof inventoryUpdates.reserve> }[] = [];
-    const short: string[] = [];
-    const atLeast = new Map<string, number>();
-    for (const [sku, quantity] of quantities) {
-      const n = shards.get(sku) ?? 0;
-      if (!n) {
-        stockItems.push({ sku, item: inventoryUpdates.reserve(sku, quantity, now) });
-        continue;
-      }
-      const { plan, atLeast: bound } = await planShards(sku, n, quantity);
-      atLeast.set(sku, bound);
-      if (!plan) short.push(sku);
-      else {
-        allocation[sku] = plan;
-        for (const item of shardUpdates.reserve(sku, plan, now)) stockItems.push({ sku, item });
-      }
-    }
-    if (short.length) {
+    const plan = await planReservation(order, now, attempt > 1);
+    if (!plan.ok) {
       countMetric('OutOfStock');
-      throw new OutOfStock(short);
+      if (plan.reason === 'too-large') logger.warn('No allocation fits one transaction', { orderId, lines: quantities.length });
+      throw new OutOfStock(plan.skus);
     }
+    const { shipments, allocation, items: stockItems, atLeast, shards } = plan;
     const hot = Object.keys(allocation).length > 0;
+    const where = shipments.length > 1 || shipments[0]?.location !== 'MAIN' ? ` from ${shipments.map((s) => s.location).join(' + ')}` : '';
     try {
       await transactWrite([
-        { Update: orderStore.transitionUpdate(orderId, 'RESERVED', { actor, reason: `Reserved ${quantities.map(([sku, q]) => `${q}× ${sku}`).join(', ')}` }, { from: ['PENDING'], stockIs: 'NONE', set: { stock: 'RESERVED', ...(hot ? { stockAllocation: allocation } : {}) }, at: now }) },
+        { Update: orderStore.transitionUpdate(orderId, 'RESERVED', { actor, reason: `Reserved ${quantities.map(([sku, q]) => `${q}× ${sku}`).join(', ')}${where}` }, { from: ['PENDING'], stockIs: 'NONE', set: { stock: 'RESERVED', shipments, ...(hot ? { stockAllocation: allocation } : {}) }, at: now }) },
         ...stockItems.map(({ item }) => item),
       ], { operation: 'reserve' });
     } catch (error) {
@@ -143,10 +128,15 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
       }
       if (failed.length) {
         const failedSkus = [...new Set(failed.map((index) => stockItems[index - 1]!.sku))];
-        // A shard (or a SKU that turned hot under a cached "not hot") refused: plan again from fresh reads.
-        const replan = failedSkus.filter((sku) => (shards.get(sku) ?? 0) > 0 || (allocation[sku] === undefined));
-        if (attempt < 5 && replan.length) {
+        if (attempt < 5) {
+          // A SKU that turned hot under a cached "not hot" fails on its emptied INVENTORY item: forget and re-read.
           forgetShards(failedSkus);
+          if (worthReplanning(plan, failed.map((i) => i - 1))) {
+            // Others are taking the same locations' stock: a little jitter so the next reads see their commits
+            // (not for MAIN's hot shards: the next plan picks other random shards at once).
+            if (shipments.some((s) => s.location !== 'MAIN')) await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+            continue;
+          }
           const fresh = await shardCounts(failedSkus);
           if (failedSkus.some((sku) => (fresh.get(sku) ?? 0) > 0)) continue;
         }
@@ -162,16 +152,11 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
 }
 
 /**
- * The stock items that give back (release) or take out (ship) an order's reservation: a hot SKU's units go
- * back to the shards recorded at reservation (shard 0 when reserved before the SKU turned hot).
+ * The stock items that give back (release) or take out (ship) an order's reservation, per location it was
+ * taken from (functions/inventory/stock.ts); a hot SKU's MAIN units go back to the shards recorded at reservation.
  */
 async function stockItemsFor(order: Order, kind: 'release' | 'ship', now: string) {
-  const quantities = [...quantitiesBySku(order.items)];
-  const shards = order.stockAllocation ? new Map<string, number>() : await shardCounts(quantities.map(([sku]) => sku));
-  return quantities.flatMap(([sku, quantity]) => {
-    const plan = order.stockAllocation?.[sku] ?? ((shards.get(sku) ?? 0) > 0 ? ([[0, quantity]] as [number, number][]) : undefined);
-    return plan ? shardUpdates[kind](sku, plan, now) : [inventoryUpdates[kind](sku, quantity, now)];
-  });
+  return kind === 'release' ? releaseStockItems(order, now) : shipStockItems(order, now);
 }
 
 /** Releases the order's reservation exactly once (the flag flip and the stock change are one transaction). */

@@ -1,5 +1,6 @@
 import type { EmailExtra, EmailKind } from '../notifications/emails';
 import type { Order, OrderStatus } from '../domain/order';
+import { shipmentHasShipped } from '../domain/allocation';
 import type { PaymentRecord } from '../payments/payment';
 import { formatMoney } from '../domain/money';
 import type { ReturnRecord, ReturnStatus } from '../domain/returns';
@@ -61,6 +62,12 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
       const crossed = newImage.lowAlertArmed === true && available <= Number(newImage.lowStockThreshold);
       const wentDown = oldImage === undefined || available < Number(oldImage.available);
       return crossed && wentDown ? [{ kind: 'check-low-stock', sku: String(newImage.sku ?? String(newImage.pk).replace(/^PRODUCT#/, '')) }] : [];
+    }
+    case 'LOCATION_STOCK': {
+      // Stock at a location other than MAIN went down: the SKU's total may have crossed its threshold (the
+      // check reads the flag first, so a SKU not armed costs one read).
+      const wentDown = oldImage === undefined || Number(newImage.available) < Number(oldImage.available);
+      return wentDown ? [{ kind: 'check-low-stock', sku: String(newImage.sku) }] : [];
     }
     default:
       return [];
@@ -168,7 +175,10 @@ function statusMetrics(after: Order): Effect[] {
 
 function orderEffects(before: Order | undefined, after: Order): Effect[] {
   // The inventory ledger follows every stock change of the order (reservation, release, shipment).
-  const effects: Effect[] = (before?.stock ?? 'NONE') !== (after.stock ?? 'NONE') ? [{ kind: 'record-movements', orderId: after.id, before, after }] : [];
+  // A shipment of a split order shipping on its own moves stock too (functions/domain/ledger.ts).
+  const shipped = (order: Order | undefined) => (order?.shipments ?? []).filter(shipmentHasShipped).map((s) => s.id).join();
+  const stockMoved = (before?.stock ?? 'NONE') !== (after.stock ?? 'NONE') || shipped(before) !== shipped(after);
+  const effects: Effect[] = stockMoved ? [{ kind: 'record-movements', orderId: after.id, before, after }] : [];
   if (!before && after.status === 'PENDING') effects.push({ kind: 'start-workflow', orderId: after.id });
   const split = (after.shipments?.length ?? 0) > 1;
   effects.push(...shipmentEffects(before, after));

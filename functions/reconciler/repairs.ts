@@ -7,6 +7,7 @@ import { notificationsSent } from '../adapters/notification-store';
 import { paymentStore } from '../adapters/payment-store';
 import { voidOrderPayment } from '../payments/service';
 import { releaseStock } from '../orders/service';
+import { ensureMainLocation } from '../adapters/location-store';
 import { publishStoredAlert, unpublishedAlerts } from '../inventory/low-stock';
 import { sendOrderEmail } from '../outbox/run-effect';
 import type { EmailKind } from '../notifications/emails';
@@ -59,6 +60,11 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
   };
   const staleBefore = new Date(now - (options.staleSeconds !== undefined ? options.staleSeconds * 1000 : staleMs())).toISOString();
   const since = new Date(now - lookbackMs()).toISOString();
+
+  // The locations migration (MAIN stored once; idempotent): run by every reconciler run, on AWS and locally.
+  await attempt('locations migration', async () => {
+    await ensureMainLocation();
+  });
 
   for (const status of OPEN) {
     for await (const order of ordersIn(status, since)) {

@@ -14,7 +14,7 @@ import { labelContentTypes, labelKey } from '../fulfillment/label-storage';
 import { labelStorage } from '../fulfillment/label-stores';
 import { allocateTrackingNumber, SELF_SHIP_CARRIER, SELF_SHIP_SERVICE } from '../fulfillment/self-ship-carrier';
 import { fulfillmentSettings } from '../fulfillment/settings';
-import { restockAt, RestockUnsupported } from '../inventory/restock';
+import { restockAt } from '../inventory/stock';
 import { refundOrderPayment } from '../payments/service';
 import type { LabelContent } from '../fulfillment/label';
 
@@ -254,13 +254,8 @@ export async function completeReturn(r: ReturnRecord): Promise<ReturnRecord> {
   if (r.status === 'REFUNDED') return r;
   const received = r.received ?? [];
   for (const line of received.filter((l) => l.disposition === 'restock')) {
-    try {
-      await restockAt(line.sku, r.location, line.quantity, `Return ${r.id}`, { key: `${r.id}#${line.shipmentId}#${line.sku}`, by: returnActor(r.id), orderId: r.orderId });
-    } catch (error) {
-      // The return stays RECEIVED (nothing refunded yet); receiving again finishes it once restocking works there.
-      if (error instanceof RestockUnsupported) throw conflict('restock-unsupported', `${line.sku} cannot be restocked at ${r.location} yet: ${error.message}.`);
-      throw error;
-    }
+    // At the shipment's location (a hot SKU's MAIN units go to a shard), once per (return, shipment, SKU).
+    await restockAt(line.sku, r.location, line.quantity, `Return ${r.id}`, { onceKey: `${r.id}#${line.shipmentId}#${line.sku}`, by: returnActor(r.id), orderId: r.orderId });
   }
   const amount = r.refund?.amount ?? 0;
   if (amount > 0) {

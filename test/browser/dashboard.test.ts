@@ -801,6 +801,59 @@ test('a restock resolves the low-stock alert: shown as resolved, and gone from t
   await page.getByRole('table', { name: `Adjustments of ${sku}` }).locator('tr', { hasText: 'Restock' }).filter({ hasText: ADMIN }).waitFor();
 });
 
+test('a new location is created on the locations page, and stock is transferred to it from the inventory page', async () => {
+  const locationId = `POP-${sku.slice(4, 10)}`;
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Locations' }).click();
+  await heading('Locations').waitFor();
+  const table = page.getByRole('table', { name: 'Stock locations' });
+  await table.locator('tr[data-location="MAIN"]').waitFor();
+  await table.locator('tr[data-location="EAST-DEPOT"]').waitFor(); // the seeded second location
+  const form = page.getByRole('form', { name: 'New location' });
+  await form.getByLabel('Location id').fill(locationId);
+  await form.getByLabel('Location name').fill('Pop-up store');
+  await form.getByLabel('Priority').fill('30');
+  await form.getByRole('button', { name: 'Create location' }).click();
+  await page.getByRole('status').filter({ hasText: `Location ${locationId} created.` }).waitFor();
+  await table.locator(`tr[data-location="${locationId}"]`).getByText('Active').waitFor();
+  await shot('16b-locations');
+
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Inventory' }).click();
+  await heading('Inventory').waitFor();
+  const row = page.locator(`tr[data-sku="${sku}"]`);
+  await row.waitFor();
+  // More than MAIN has: the API's 409 shows in the dialog and nothing moves.
+  await row.getByRole('button', { name: `Transfer stock of ${sku}` }).click();
+  let dialog = page.getByRole('dialog', { name: `Transfer stock of ${sku}` });
+  await dialog.getByLabel('From').selectOption('MAIN');
+  await dialog.getByLabel('To').selectOption(locationId);
+  await dialog.getByLabel('Units').fill('1000');
+  await dialog.getByLabel('Reason').fill('Too many');
+  await dialog.getByRole('button', { name: 'Transfer' }).click();
+  await dialog.getByRole('alert').filter({ hasText: /does not have 1000 available/ }).waitFor();
+  await dialog.getByRole('button', { name: 'Go back' }).click();
+
+  await row.getByRole('button', { name: `Transfer stock of ${sku}` }).click();
+  dialog = page.getByRole('dialog', { name: `Transfer stock of ${sku}` });
+  await dialog.getByLabel('From').selectOption('MAIN');
+  await dialog.getByLabel('To').selectOption(locationId);
+  await dialog.getByLabel('Units').fill('2');
+  await dialog.getByLabel('Reason').fill('Stock the pop-up');
+  await shot('16c-inventory-transfer-dialog');
+  await dialog.getByRole('button', { name: 'Transfer' }).click();
+  await page.getByRole('status').filter({ hasText: `${sku}: 2 moved from MAIN to ${locationId}.` }).waitFor();
+  await row.locator(`[data-location="${locationId}"]`, { hasText: '2 available' }).waitFor();
+  await row.locator('[data-location="MAIN"]', { hasText: '11 available' }).waitFor();
+  // The SKU's total did not change; the API agrees, per location.
+  await availableCell(row, '13').waitFor();
+  const levels = await adminJson<{ items: { sku: string; locations: { location: string; onHand: number }[] }[] }>('/admin/inventory?limit=100');
+  expect(levels.items.find((i) => i.sku === sku)!.locations).toEqual(expect.arrayContaining([expect.objectContaining({ location: locationId, onHand: 2 })]));
+  await shot('16d-inventory-by-location');
+  // Back where the session tests below expect the admin: the SKU's stock history (which lists the transfer).
+  await row.getByRole('link', { name: `Adjustment history of ${sku}` }).click();
+  await heading(`Stock history · ${sku}`).waitFor();
+  await page.getByRole('table', { name: `Movements of ${sku}` }).locator('tr[data-movement="transfer"]').first().waitFor();
+});
+
 test('an access token about to expire is refreshed quietly (REFRESH_TOKEN_AUTH)', async () => {
   const stored = () => page.evaluate(() => JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage)[0]!)!) as { accessToken: string; expiresAt: number });
   const before = await stored();

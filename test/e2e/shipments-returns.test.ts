@@ -63,27 +63,18 @@ async function placeAndShip(items: { sku: string; quantity: number }[]): Promise
 
 describe('split shipments and returns over HTTP', () => {
   it('a two-shipment order: two labels, shipped in two parts by the Map, delivered per tracking number', async () => {
+    // `a` is stocked at MAIN only and `b` at a second location only: the reservation must split the order.
     const a = await createProduct(2500, 10);
-    const b = await createProduct(1000, 10);
-    // The reservation of this branch writes no plan yet (stock per location lands separately), so the plan the
-    // reservation would write is put on a PENDING order directly; its INSERT starts the workflow as usual.
-    const template = await adminOrder(await placeAndShip([{ sku: a, quantity: 1 }]));
-    const { orderStore } = await import('../../functions/adapters/order-store');
-    const { newOrder, priceOrder } = await import('../../functions/orders/service');
-    const body = {
-      customer: { name: 'Grace Hopper', email: 'grace@example.com' },
-      shippingAddress: { name: 'Grace Hopper', line1: '1 Compiler Rd', city: 'Arlington', postalCode: '22201', country: 'US' },
-      items: [{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }],
-      payment: { paymentMethodId: 'pm_card_visa' },
-    };
-    const id = crypto.randomUUID();
-    const order = newOrder(body, template.userId, `customer:${template.userId}`, await priceOrder(body.items), { id, requestFingerprint: 'e2e' });
-    await orderStore.create({ ...order, shipments: [{ id: 'S1', location: 'MAIN', lines: [{ sku: a, quantity: 2 }] }, { id: 'S2', location: 'MAIN', lines: [{ sku: b, quantity: 1 }] }] });
-    expect((await local.waitForExecution(id)).status).toBe('SUCCEEDED');
+    const b = await createProduct(1000, 0);
+    const east = `E2E-${process.pid}`;
+    expect((await local.api('/admin/locations', { as: 'admin', ...json({ id: east, name: 'East depot (e2e)', priority: 50 }) })).status).toBe(201);
+    expect((await local.api(`/admin/inventory/${b}/adjustments`, { as: 'admin', ...json({ delta: 10, reason: 'opening stock', location: east }) })).status).toBe(200);
+    const id = await placeAndShip([{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }]);
 
     const view = await adminOrder(id);
     expect(view.status).toBe('SHIPPED');
     expect(view.payment).toMatchObject({ status: 'captured' });
+    expect(view.shipments.map((s: any) => s.location)).toEqual(['MAIN', east]);
     expect(view.shipments.map((s: any) => [s.id, s.status, s.items])).toEqual([
       ['S1', 'SHIPPED', [{ sku: a, quantity: 2 }]],
       ['S2', 'SHIPPED', [{ sku: b, quantity: 1 }]],
@@ -93,7 +84,7 @@ describe('split shipments and returns over HTTP', () => {
     expect(view.shipment.trackingNumber).toBe(t1);
     // The timeline says which part left when: S1 while LABELLED, the last one is the SHIPPED change.
     expect(view.timeline.map((t: any) => t.reason)).toEqual(expect.arrayContaining(['Shipment S1 handed to the carrier (1 of 2)', 'Shipment S2 handed to the carrier (2 of 2)']));
-    expect(await levels(a)).toMatchObject({ onHand: 7, reserved: 0 });
+    expect(await levels(a)).toMatchObject({ onHand: 8, reserved: 0 });
     expect(await levels(b)).toMatchObject({ onHand: 9, reserved: 0 });
 
     // A label per shipment; the order-level route still serves S1's.

@@ -6,6 +6,7 @@ const sections = [
   { path: '/orders', label: 'Orders' },
   { path: '/returns', label: 'Returns' },
   { path: '/inventory', label: 'Inventory' },
+  { path: '/locations', label: 'Locations' },
   { path: '/products', label: 'Products' },
   { path: '/payments', label: 'Payments' },
   { path: '/disputes', label: 'Disputes' },

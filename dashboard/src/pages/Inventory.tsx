@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { AdjustDialog, adjustmentNotice } from '../components/AdjustDialog';
+import { TransferDialog } from '../components/TransferDialog';
 import { PagedTable, usePagedList } from '../components/PagedTable';
 import { Notice, PageHeader } from '../components/ui';
 import { formatDateTime, formatNumber, humanize, readableActor } from '../format';
-import { useTitle } from '../hooks';
+import { useResource, useTitle } from '../hooks';
 import { href, navigate, type Route } from '../router';
 import type { InventoryLevel } from '../types';
 
@@ -12,7 +13,9 @@ export function Inventory({ route }: { route: Route }) {
   useTitle('Inventory');
   const lowOnly = route.query.get('low') === '1';
   const [adjusting, setAdjusting] = useState<InventoryLevel | null>(null);
+  const [transferring, setTransferring] = useState<InventoryLevel | null>(null);
   const [notice, setNotice] = useState<string>();
+  const locations = useResource((signal) => api.listLocations(signal).catch(() => []), []);
   const inventory = usePagedList(
     route,
     async (cursor, signal) => {
@@ -61,6 +64,7 @@ export function Inventory({ route }: { route: Route }) {
           { label: 'Reserved', num: true },
           { label: 'Available', num: true },
           { label: 'Threshold', num: true },
+          { label: 'By location' },
           { label: 'Stock' },
           { label: <span className="visually-hidden">Actions</span> },
         ]}
@@ -74,10 +78,21 @@ export function Inventory({ route }: { route: Route }) {
             <td className="num">{formatNumber(level.reserved)}</td>
             <td className="num strong">{formatNumber(level.available)}</td>
             <td className="num">{formatNumber(level.lowStockThreshold)}</td>
+            <td className="small">
+              {(level.locations ?? []).filter((l) => l.onHand > 0 || l.reserved > 0).map((l) => (
+                <div key={l.location} data-location={l.location}>
+                  <span className="mono">{l.location}</span> {formatNumber(l.available)} available
+                  {l.reserved > 0 ? ` (${formatNumber(l.reserved)} reserved)` : ''}
+                </div>
+              ))}
+            </td>
             <td>{level.low ? <span className="badge badge-danger">Low stock</span> : <span className="badge badge-success">OK</span>}</td>
             <td className="actions">
               <button type="button" className="btn btn-small" onClick={() => setAdjusting(level)} aria-label={`Adjust stock of ${level.sku}`}>
                 Adjust
+              </button>
+              <button type="button" className="btn btn-small" onClick={() => setTransferring(level)} aria-label={`Transfer stock of ${level.sku}`}>
+                Transfer
               </button>
               <a className="btn btn-small btn-ghost" href={href(`/inventory/${encodeURIComponent(level.sku)}`)} aria-label={`Adjustment history of ${level.sku}`}>
                 History
@@ -86,9 +101,21 @@ export function Inventory({ route }: { route: Route }) {
           </tr>
         )}
       />
+      {transferring && (
+        <TransferDialog
+          level={transferring}
+          locations={locations.data ?? []}
+          onClose={() => setTransferring(null)}
+          onDone={(_, message) => {
+            setNotice(message);
+            inventory.reload(true);
+          }}
+        />
+      )}
       {adjusting && (
         <AdjustDialog
           level={adjusting}
+          locations={locations.data}
           onClose={() => setAdjusting(null)}
           onDone={(updated, delta) => {
             setNotice(adjustmentNotice(updated, delta));

@@ -1,6 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../../commons/clients';
 import { config } from '../../commons/config';
 import type { OrderStatus, PaymentSummary } from '../../domain/order';
 import { keys } from '../keys';
@@ -93,15 +90,4 @@ export function shipmentOnlyUpdate(
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
-}
-
-/** Runs a single-item order update; false when its condition failed (the caller re-reads and re-decides). */
-export async function applyOrderUpdate(update: UpdateParams): Promise<boolean> {
-  try {
-    await ddb().send(new UpdateCommand(update));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
 }

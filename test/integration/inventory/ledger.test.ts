@@ -112,7 +112,7 @@ it('movements after a mixed history sum to today’s onHand and reserved, newest
 it('the projector ignores changes without a stock move and is the same for a replayed change', () => {
   const order = { id: 'o', items: [{ sku: 'A', quantity: 1 }, { sku: 'A', quantity: 2 }], stock: 'RESERVED', updatedAt: '2026-12-01T00:00:00.000Z', timeline: [{ at: '', status: 'RESERVED', actor: 'step:reserve-stock', reason: '' }] } as unknown as Order;
   expect(movementsForChange({ ...order, stock: 'NONE' }, order)).toEqual([
-    { sku: 'A', at: order.updatedAt, type: 'reservation', location: 'MAIN', onHandDelta: 0, reservedDelta: 3, orderId: 'o', by: 'step:reserve-stock', reason: 'Reserved for the order' },
+    { sku: 'A', at: order.updatedAt, type: 'reservation', location: 'MAIN', onHandDelta: 0, reservedDelta: 3, orderId: 'o', shipmentId: 'S1', by: 'step:reserve-stock', reason: 'Reserved for the order' },
   ]);
   expect(movementsForChange(order, order)).toEqual([]);
   expect(movementsForChange(order, undefined)).toEqual([]);

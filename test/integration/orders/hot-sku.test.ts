@@ -48,7 +48,7 @@ describe('hot SKU against DynamoDB Local', () => {
     await createHotProduct('HOT-NEW', 100);
     const shards = await readShards('HOT-NEW', allShards(DEFAULT_HOT_SHARDS), true);
     expect(Math.max(...shards.map((s) => s.available)) - Math.min(...shards.map((s) => s.available))).toBeLessThanOrEqual(1);
-    expect(await inventoryStore.get('HOT-NEW')).toEqual({ sku: 'HOT-NEW', onHand: 100, reserved: 0, available: 100, lowStockThreshold: 0 });
+    expect(await inventoryStore.get('HOT-NEW')).toEqual({ sku: 'HOT-NEW', onHand: 100, reserved: 0, available: 100, lowStockThreshold: 0, locations: [{ location: 'MAIN', onHand: 100, reserved: 0, available: 100 }] });
     expect((await inventoryStore.list(100)).items.find((l) => l.sku === 'HOT-NEW')).toMatchObject({ available: 100 });
   });
 

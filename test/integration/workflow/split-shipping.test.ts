@@ -8,6 +8,7 @@ import { inventoryStore } from '../../../functions/adapters/inventory-store';
 import { paymentStore } from '../../../functions/adapters/payment-store';
 import { cancelOrder } from '../../../functions/orders/service';
 import { createProduct } from '../orders/fixtures';
+import { locationStore } from '../../../functions/adapters/location-store';
 import { newOrder, priceOrder } from '../../../functions/orders/service';
 
 /**
@@ -22,6 +23,14 @@ process.env.LOCAL_DATA_DIR = mkdtempSync(path.join(os.tmpdir(), 'split-shipping-
 const step = (name: string) => (require(`../../../functions/workflow/${name}`) as { handler: (e: unknown, c: unknown) => Promise<any> }).handler;
 const run = (name: string, input: Record<string, unknown>) => step(name)(input, lambdaContext(name));
 
+/** `a` in stock at MAIN only, `b` at EAST only: the reservation plans S1 (MAIN, a) and S2 (EAST, b). */
+async function splitProducts(a: string, b: string) {
+  await locationStore.create({ id: 'EAST', name: 'East', priority: 10, active: true }).catch(() => undefined);
+  await createProduct(a, 5);
+  await createProduct(b, 0);
+  await inventoryStore.adjust(b, 5, 'opening', 'admin:test', 'EAST');
+}
+
 async function splitOrder(a: string, b: string) {
   const body = {
     customer: { name: 'Ada Lovelace', email: 'ada@example.com' },
@@ -31,14 +40,13 @@ async function splitOrder(a: string, b: string) {
   };
   const id = crypto.randomUUID();
   const order = newOrder(body, 'user-split', 'customer:user-split', await priceOrder(body.items), { id, requestFingerprint: 'split' });
-  await orderStore.create({ ...order, shipments: [{ id: 'S1', location: 'MAIN', lines: [{ sku: a, quantity: 2 }] }, { id: 'S2', location: 'MAIN', lines: [{ sku: b, quantity: 1 }] }] });
+  await orderStore.create(order);
   for (const name of ['reserve-stock', 'authorize-payment']) await run(name, { orderId: id });
   return id;
 }
 
 it('ships S1 then S2: capture once, LABELLED until the last, then SHIPPED with the stock out; retries change nothing', async () => {
-  await createProduct('SPLIT-A', 5);
-  await createProduct('SPLIT-B', 5);
+  await splitProducts('SPLIT-A', 'SPLIT-B');
   const id = await splitOrder('SPLIT-A', 'SPLIT-B');
   const labelled = await run('create-label', { orderId: id });
   expect(labelled.shipmentIds).toEqual(['S1', 'S2']);
@@ -52,6 +60,9 @@ it('ships S1 then S2: capture once, LABELLED until the last, then SHIPPED with t
   expect(order).toMatchObject({ status: 'LABELLED', stock: 'RESERVED', shippedParts: 1, payment: { status: 'captured' } });
   expect(order.shipments!.map((s) => s.status)).toEqual(['SHIPPED', 'LABELLED']);
   expect(order.shipment?.shippedAt).toBeDefined();
+  // S1's units left MAIN with it; S2's are still held at EAST.
+  expect(await inventoryStore.get('SPLIT-A')).toMatchObject({ onHand: 3, reserved: 0 });
+  expect(await inventoryStore.get('SPLIT-B')).toMatchObject({ onHand: 5, reserved: 1 });
   // A retry of S1 (the Lambda died after its commit) is a no-op.
   await run('ship-order', { orderId: id, shipmentId: 'S1' });
   expect((await orderStore.get(id))!.version).toBe(order.version);
@@ -72,8 +83,7 @@ it('ships S1 then S2: capture once, LABELLED until the last, then SHIPPED with t
 });
 
 it('a fault after S1 left flags the order for a person instead of compensating it', async () => {
-  await createProduct('SPLIT-C', 5);
-  await createProduct('SPLIT-D', 5);
+  await splitProducts('SPLIT-C', 'SPLIT-D');
   const id = await splitOrder('SPLIT-C', 'SPLIT-D');
   await run('create-label', { orderId: id });
   // Before anything left, the usual compensation runs.
