@@ -42,7 +42,7 @@ export const indexes = { collection: 'gsi1', owner: 'gsi2', status: 'gsi3', emai
  * legacy unsharded key, which orders written before the split still carry until migrated) and merge by sort
  * key (functions/adapters/order-index.ts). Changing N needs a migration of every order item.
  */
-export const ORDER_INDEX_SHARDS = 16;
+export const ORDER_INDEX_SHARDS = 64;
 
 /** FNV-1a of the id, mod N: any id string spreads evenly, the same id always lands on the same shard. */
 export function orderIndexShard(orderId: string, shards = ORDER_INDEX_SHARDS): number {
