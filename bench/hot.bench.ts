@@ -6,7 +6,7 @@
  * model, which also limits every index partition: it reports the busiest item and index partition against
  * the budget, and what the unsharded `ORDERS` / `ORDER_STATUS#…` partitions would have taken.
  *
- *   BENCH_HOT_UNITS=20 BENCH_HOT_SECONDS=10 BENCH_HOT_SHARDS=16 npm run bench:hot
+ *   BENCH_HOT_UNITS=20 BENCH_HOT_SECONDS=10 BENCH_HOT_SHARDS=16 [BENCH_HOT_WHOLE_UNITS=200] npm run bench:hot
  * Uses DYNAMODB_ENDPOINT when set (an already-running DynamoDB Local), else starts one.
  */
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,9 @@ const UNITS = Number(process.env.BENCH_HOT_UNITS ?? 20); // write units per item
 const SECONDS = Number(process.env.BENCH_HOT_SECONDS ?? 10);
 const SHARDS = Number(process.env.BENCH_HOT_SHARDS ?? 16);
 const CONCURRENCY = Number(process.env.BENCH_HOT_CONCURRENCY ?? 32);
+// The whole-order phase: a budget at which one order's index write (about 2 units) is a small share of a
+// partition's second, as on AWS (2 of 1,000); at BENCH_HOT_UNITS=4 one order fills a shard's second.
+const WHOLE_UNITS = Number(process.env.BENCH_HOT_WHOLE_UNITS ?? UNITS * 10);
 
 async function main() {
   const external = externalDynamoDbEndpoint(process.env.DYNAMODB_ENDPOINT);
@@ -114,7 +117,7 @@ async function main() {
     // Whole hot-SKU orders under the model: put (number, index keys) + reservation, every bucket limited.
     proxy.setRate(Infinity);
     await createProductWithStock('HOT-WHOLE', 1_000_000, SHARDS);
-    proxy.setRate(UNITS);
+    proxy.setRate(WHOLE_UNITS);
     const unitsBefore = new Map(proxy.stats.units);
     const throttledBefore = new Map(proxy.stats.throttledBy);
     let whole = 0;
@@ -162,24 +165,24 @@ async function main() {
     console.log(`hot, ${String(SHARDS).padEnd(2)} shards             ${hot.rate.toFixed(1).padStart(14)} ${String(hot.ok).padStart(10)} ${String(hot.throttled).padStart(18)}`);
     console.log(`\nhot / one item: ${(hot.rate / single.rate).toFixed(1)}×  (one item's model ceiling ${(UNITS / 2).toFixed(1)}/s)`);
     console.log(`sell-out of ${STOCK} units by ${STOCK * 3} orders: reserved ${sold}, refused ${refused}, stock now onHand ${levels.onHand} reserved ${levels.reserved} available ${levels.available}; oversold ${Math.max(0, sold - STOCK)}`);
-    const fmt = (b: { bucket: string; rate: number } | undefined) => (b ? `${b.rate.toFixed(2)} units/s (${((b.rate / UNITS) * 100).toFixed(0)} % of ${UNITS}) ${b.bucket.replace(/^[^|]*\|/, '').replace(/^index:[^:]+:/, 'index ')}` : 'none');
-    console.log(`\nWhole hot-SKU orders (put with number and index keys, then reserve), every item and index partition limited to ${UNITS} units/s:`);
-    console.log(`  ${whole} orders in ${wSeconds.toFixed(1)} s = ${(whole / wSeconds).toFixed(1)}/s (${((whole / wSeconds) / (UNITS / 2)).toFixed(1)}× one item's ceiling); ${wholeThrottled} throttled answers`);
+    const fmt = (b: { bucket: string; rate: number } | undefined) => (b ? `${b.rate.toFixed(2)} units/s (${((b.rate / WHOLE_UNITS) * 100).toFixed(0)} % of ${WHOLE_UNITS}) ${b.bucket.replace(/^[^|]*\|/, '').replace(/^index:[^:]+:/, 'index ')}` : 'none');
+    console.log(`\nWhole hot-SKU orders (put with number and index keys, then reserve), every item and index partition limited to ${WHOLE_UNITS} units/s:`);
+    console.log(`  ${whole} orders in ${wSeconds.toFixed(1)} s = ${(whole / wSeconds).toFixed(1)}/s; ${wholeThrottled} throttled answers`);
     console.log(`  busiest stock shard:     ${fmt(busiest(isStockShard))}`);
     console.log(`  busiest other item:      ${fmt(busiest((b) => !isIndex(b) && !isStockShard(b)))}`);
     console.log(`  busiest index partition: ${fmt(busiest(isIndex))}`);
     for (const [key, rate] of [...unsharded].sort((a, b) => b[1] - a[1]).slice(0, 3)) {
-      console.log(`  unsharded ${key} would take ${rate.toFixed(2)} units/s = ${(rate / UNITS).toFixed(1)}× its budget`);
+      console.log(`  unsharded ${key} would take ${rate.toFixed(2)} units/s = ${(rate / WHOLE_UNITS).toFixed(2)}× its budget`);
     }
     console.log(`proxy: ${proxy.stats.forwarded} requests forwarded, ${proxy.stats.throttled} throttled`);
-    // Sustained load is what a partition's budget limits; with a scaled budget of a few units an order's
-    // index write (1 unit per KB) is a large share of one second, so two orders on one shard in the same
-    // second can be throttled at a low average (reported, not failed on).
-    const overBudget = took.filter((b) => !isStockShard(b.bucket) && b.rate > UNITS);
+    const overBudget = took.filter((b) => !isStockShard(b.bucket) && b.rate > WHOLE_UNITS);
     const byKind = (f: (b: string) => boolean) => throttledIn.filter((t) => f(t.bucket)).reduce((n, t) => n + t.n, 0);
     console.log(`  throttled by stock shards ${byKind(isStockShard)}, by index partitions ${byKind(isIndex)}, by other items ${byKind((b) => !isIndex(b) && !isStockShard(b))}`);
     console.log(`  buckets other than stock shards over budget (sustained): ${overBudget.length ? overBudget.map((b) => b.bucket).join(', ') : 'none'}`);
-    if (hot.rate / single.rate < 10 || sold > STOCK || levels.available < 0 || levels.reserved !== sold || overBudget.length) process.exitCode = 1;
+    const nonStockThrottles = byKind((b) => !isStockShard(b));
+    if (hot.rate / single.rate < 10) console.error(`FAIL: hot / one item ${(hot.rate / single.rate).toFixed(1)}× < 10× (this machine's CPU bounds the sharded rate; its model ceiling is ${SHARDS}×)`);
+    if (nonStockThrottles || overBudget.length) console.error('FAIL: an item or index partition other than a stock shard was throttled or over budget');
+    if (hot.rate / single.rate < 10 || sold > STOCK || levels.available < 0 || levels.reserved !== sold || nonStockThrottles || overBudget.length) process.exitCode = 1;
   } finally {
     await proxy.stop();
     await local?.stop();
