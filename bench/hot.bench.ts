@@ -25,7 +25,7 @@ async function main() {
   const external = externalDynamoDbEndpoint(process.env.DYNAMODB_ENDPOINT);
   const local = external ? undefined : await startDynamoDbLocal({ port: 0 });
   const upstream = external ?? local!.endpoint;
-  const proxy = await startThrottleProxy({ target: upstream, unitsPerItemPerSecond: UNITS });
+  const proxy = await startThrottleProxy({ target: upstream, unitsPerItemPerSecond: UNITS, indexes: true });
   const prefix = `hotbench${Date.now()}-`;
   const names = await createTables(upstream, prefix);
   Object.assign(process.env, {

@@ -81,7 +81,7 @@ async function main() {
   // DynamoDB behind a metering proxy (no throttling): every request is counted with its consumed capacity.
   const external = externalDynamoDbEndpoint(process.env.DYNAMODB_ENDPOINT);
   const dynamo = external ? undefined : await startDynamoDbLocal({ port: 0 });
-  const meter = await startThrottleProxy({ target: external ?? dynamo!.endpoint, unitsPerItemPerSecond: Infinity });
+  const meter = await startThrottleProxy({ target: external ?? dynamo!.endpoint, unitsPerItemPerSecond: Infinity, indexes: true });
   // A long hold keeps executions parked in their Wait state: the run measures placement (and the
   // reservation/authorization it triggers), not label generation.
   const stack = await startLocalStack({

@@ -7,7 +7,7 @@
  * reaches DynamoDB Local then. Reads pass untouched. Scaled down (DynamoDB: 1,000 units per item per second)
  * so that one laptop can drive the ceiling.
  *
- * Index partitions are modelled the same way: the proxy remembers each item's GSI partition keys (gsi1pk…
+ * With `indexes: true`, index partitions are modelled the same way: the proxy remembers each item's GSI partition keys (gsi1pk…
  * gsi4pk) from the writes it forwards, and every write to an item charges 1 unit to each index partition the
  * item is in before or after it (the projection is ALL, so any change rewrites the index entry; a key change
  * is a delete in the old partition and a put in the new one), 1 unit per KB of the item as last put. An overdrawn index partition throttles the
@@ -48,7 +48,7 @@ const PREFIX = 'com.amazonaws.dynamodb.v20120810#';
  * `unitsPerItemPerSecond: Infinity` makes it a pure meter: nothing is throttled, every request is counted with
  * the capacity DynamoDB Local reports for it (what `npm run bench` uses).
  */
-export async function startThrottleProxy(options: { target: string; unitsPerItemPerSecond: number }): Promise<ThrottleProxy> {
+export async function startThrottleProxy(options: { target: string; unitsPerItemPerSecond: number; /** Also limit (and count) index partitions. */ indexes?: boolean }): Promise<ThrottleProxy> {
   let rate = options.unitsPerItemPerSecond;
   const buckets = new Map<string, { tokens: number; at: number }>();
   const stats: ProxyStats = { forwarded: 0, throttled: 0, operations: {}, readUnits: 0, writeUnits: 0, units: new Map(), throttledBy: new Map() };
@@ -128,7 +128,7 @@ export async function startThrottleProxy(options: { target: string; unitsPerItem
   /** The buckets a write charges: the item, then each index partition it leaves, keeps or enters. */
   function chargesOf(w: Write): { bucket: string; units: number }[] {
     const charges = [{ bucket: w.id, units: w.units }];
-    if (w.check) return charges;
+    if (w.check || !options.indexes) return charges;
     const before = indexKeys.get(w.id) ?? {};
     const after = w.after ?? before;
     const table = w.id.split('|')[0];
