@@ -1,8 +1,7 @@
 /**
  * The Stripe SDK is external to the bundles and shipped beside them only for the functions whose needs say
- * they may call Stripe (lib/constructs/service-function.ts needsStripeSdk). A function that reached the
- * loader without it would fail on its first Stripe call, so the import graph of every route and task is
- * checked against its needs (esbuild, project files only: fast).
+ * they may call Stripe (lib/constructs/service-function.ts needsStripeSdk); their import graphs must reach
+ * the loader (esbuild, project files only: fast), and nothing but the loader imports the package.
  */
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -22,8 +21,11 @@ const reaches = (entry: string, file: string) => {
 
 describe('Stripe SDK beside the bundle', () => {
   const all = [...routes, ...workflowTasks];
-  it.each(all.map((r) => [r.name, r] as const))('%s ships the SDK if and only if its code can load it', (_, spec) => {
-    expect({ name: spec.name, reachesStripe: reaches(spec.entry, LOADER) }).toEqual({ name: spec.name, reachesStripe: needsStripeSdk(spec.needs) });
+  // A function with those needs gets `stripe` as an external: its code must be what loads it. One without
+  // them that still reaches the loader gets the SDK inside its bundle (evaluated on first use, but parsed
+  // and counted by bench:init), which works and shows up as size.
+  it.each(all.filter((r) => needsStripeSdk(r.needs)).map((r) => [r.name, r] as const))('%s ships the SDK beside its bundle and its code loads it', (_, spec) => {
+    expect({ name: spec.name, reachesStripe: reaches(spec.entry, LOADER) }).toEqual({ name: spec.name, reachesStripe: true });
   });
 
   it('nothing else imports the stripe package at run time (only types)', () => {
