@@ -2,6 +2,7 @@
 import { makeHot } from '../functions/adapters/hot-stock';
 import { orderStore } from '../functions/adapters/order-store';
 import { productStore } from '../functions/adapters/product-store';
+import { nextOrderNumber } from '../functions/orders/order-number';
 
 export async function createProductWithStock(sku: string, stock: number, shards: number, lowStockThreshold = 0): Promise<void> {
   const now = new Date().toISOString();
@@ -9,20 +10,24 @@ export async function createProductWithStock(sku: string, stock: number, shards:
   if (shards > 0) await makeHot(sku, shards);
 }
 
-export async function pendingOrders(sku: string, count: number): Promise<string[]> {
+/**
+ * A PENDING order for one unit of `sku`, as POST /orders writes it (number from the leased blocks, index keys
+ * from the order store). Each has its own customer, as in a flash sale: a customer's own index partitions
+ * (USER#, EMAIL#) take that customer's orders only.
+ */
+export async function createPendingOrder(sku: string, id: string = crypto.randomUUID()): Promise<string> {
   const now = new Date().toISOString();
+  await orderStore.create({
+    id, number: await nextOrderNumber(), userId: `bench-${id}`, status: 'PENDING', customer: { name: 'x', email: `${id}@example.com` },
+    shippingAddress: { line1: 'x', city: 'x', postalCode: 'x', country: 'US' },
+    items: [{ sku, name: sku, quantity: 1, unitPrice: { amount: 1000, currency: 'USD' }, lineTotal: { amount: 1000, currency: 'USD' } }],
+    total: { amount: 1000, currency: 'USD' }, paymentMethodId: 'pm_card_visa', stock: 'NONE', timeline: [], createdAt: now, updatedAt: now, version: 1,
+  });
+  return id;
+}
+
+export async function pendingOrders(sku: string, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, () => crypto.randomUUID());
-  for (let i = 0; i < ids.length; i += 16) {
-    await Promise.all(
-      ids.slice(i, i + 16).map((id) =>
-        orderStore.create({
-          id, userId: 'bench', status: 'PENDING', customer: { name: 'x', email: 'hot@example.com' },
-          shippingAddress: { line1: 'x', city: 'x', postalCode: 'x', country: 'US' },
-          items: [{ sku, name: sku, quantity: 1, unitPrice: { amount: 1000, currency: 'USD' }, lineTotal: { amount: 1000, currency: 'USD' } }],
-          total: { amount: 1000, currency: 'USD' }, paymentMethodId: 'pm_card_visa', stock: 'NONE', timeline: [], createdAt: now, updatedAt: now, version: 1,
-        }),
-      ),
-    );
-  }
+  for (let i = 0; i < ids.length; i += 16) await Promise.all(ids.slice(i, i + 16).map((id) => createPendingOrder(sku, id)));
   return ids;
 }

@@ -24,7 +24,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { functionSettings } from '../lib/function-settings';
-import { bundledFunctionProps } from '../lib/constructs/service-function';
+import { bundledFunctionProps, needsStripeSdk, STRIPE_PACKAGE } from '../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../lib/order-service-stack';
 import { routes, workflowTasks } from '../lib/routes';
 
@@ -40,15 +40,36 @@ export const BUDGETS = {
   pdf: { bytes: 1024 * 1024, ratio: 2.5 },
 };
 
+// Init: the import of index.mjs. It reports the files beside the bundle that init loaded (CommonJS modules
+// required at init land in the require cache), so "JS KB" is everything init reads, not index.mjs alone.
+// Mode "stripe": the same import, then what the first Stripe call adds: the SDK beside the bundle loaded
+// and a client built (functions/adapters/payments/stripe-sdk.ts), timed on its own.
 const PROBE = `
 import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+import { statSync } from 'node:fs';
+const [dir, mode] = process.argv.slice(2);
 const c0 = process.cpuUsage();
 const t0 = performance.now();
-const mod = await import(process.argv[2] + '/index.mjs');
+const mod = await import(dir + '/index.mjs');
 const wall = performance.now() - t0;
 const c = process.cpuUsage(c0);
 if (typeof mod.handler !== 'function') throw new Error('no handler export');
-process.stdout.write(JSON.stringify({ wall, cpu: (c.user + c.system) / 1000 }));
+const req = createRequire(dir + '/index.mjs');
+const loaded = Object.keys(req.cache).filter((f) => f.startsWith(dir + '/'));
+const beside = loaded.reduce((n, f) => n + statSync(f).size, 0);
+if (mode === 'stripe') {
+  const s0 = process.cpuUsage();
+  const w0 = performance.now();
+  const m = req('stripe');
+  const Stripe = m.default ?? m;
+  new Stripe('sk_test_bench').paymentIntents;
+  const swall = performance.now() - w0;
+  const sc = process.cpuUsage(s0);
+  process.stdout.write(JSON.stringify({ wall: swall, cpu: (sc.user + sc.system) / 1000, beside, loaded }));
+} else {
+  process.stdout.write(JSON.stringify({ wall, cpu: (c.user + c.system) / 1000, beside, loaded }));
+}
 `;
 
 const median = (values: number[]) => {
@@ -56,6 +77,9 @@ const median = (values: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
+
+/** Functions that get the Stripe SDK beside the bundle (loaded on the first Stripe call, not at init). */
+const STRIPE_USERS = new Set([...routes, ...workflowTasks].filter((r) => needsStripeSdk(r.needs)).map((r) => r.name));
 
 function build(work: string): Record<string, string> {
   const all: [string, string][] = [
@@ -65,7 +89,8 @@ function build(work: string): Record<string, string> {
   const entries = all.filter(([name]) => name === BASELINE || !ONLY || ONLY.includes(name));
   const app = new App({ outdir: path.join(work, 'cdk.out') });
   const stack = new Stack(app, 'InitBench');
-  for (const [name, entry] of entries) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entry));
+  // The same bundling options as ServiceFunction gives each function (fonts are not JS and not read at init).
+  for (const [name, entry] of entries) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entry, { stripe: STRIPE_USERS.has(name) }));
   const assembly = app.synth();
   const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Properties: any }> };
   const dirs: Record<string, string> = {};
@@ -75,14 +100,16 @@ function build(work: string): Record<string, string> {
     // As in the Lambda runtime: only the AWS SDK resolves next to the bundle.
     const target = path.join(work, 'task', name);
     fs.mkdirSync(target, { recursive: true });
-    for (const f of fs.readdirSync(source)) fs.copyFileSync(path.join(source, f), path.join(target, f));
+    fs.cpSync(source, target, { recursive: true });
     dirs[name] = target;
   }
   return dirs;
 }
 
-function sample(work: string, dir: string): { wall: number; cpu: number } {
-  const result = spawnSync(process.execPath, [path.join(work, 'probe.mjs'), dir], {
+interface Sample { wall: number; cpu: number; beside: number; loaded: string[] }
+
+function sample(work: string, dir: string, mode = 'init'): Sample {
+  const result = spawnSync(process.execPath, [path.join(work, 'probe.mjs'), dir, mode], {
     cwd: work,
     encoding: 'utf8',
     timeout: 60_000,
@@ -96,7 +123,7 @@ function sample(work: string, dir: string): { wall: number; cpu: number } {
     },
   });
   if (result.status !== 0) throw new Error(`Loading ${dir} failed (exit ${result.status}):\n${result.stderr.slice(-2000)}`);
-  return JSON.parse(result.stdout) as { wall: number; cpu: number };
+  return JSON.parse(result.stdout) as Sample;
 }
 
 function main() {
@@ -110,12 +137,16 @@ function main() {
     console.log(`Built ${Object.keys(dirs).length} bundles in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${RUNS} init samples each, interleaved.`);
 
     const names = Object.keys(dirs);
-    const samples = new Map<string, { wall: number; cpu: number }[]>(names.map((n) => [n, []]));
+    const samples = new Map<string, Sample[]>(names.map((n) => [n, []]));
+    // The first Stripe call of each function that ships the SDK, sampled in the same rounds.
+    const stripeNames = names.filter((n) => fs.existsSync(path.join(dirs[n]!, 'node_modules', STRIPE_PACKAGE)));
+    const stripeSamples = new Map<string, Sample[]>(stripeNames.map((n) => [n, []]));
     for (const n of names) sample(work, dirs[n]!); // warm the file cache
     for (let round = 0; round < RUNS; round++) {
       // Baseline at both ends of each round, everything else shuffled in between.
       const order = [...names.filter((n) => n !== BASELINE)].sort(() => Math.random() - 0.5);
       for (const n of [BASELINE, ...order, BASELINE]) samples.get(n)!.push(sample(work, dirs[n]!));
+      for (const n of stripeNames) stripeSamples.get(n)!.push(sample(work, dirs[n]!, 'stripe'));
     }
 
     const med = (name: string, metric: 'wall' | 'cpu') => median(samples.get(name)!.map((s) => s[metric]));
@@ -124,7 +155,8 @@ function main() {
     const rows = names
       .filter((n) => n !== BASELINE)
       .map((name) => {
-        const bytes = fs.statSync(path.join(dirs[name]!, 'index.mjs')).size;
+        // Everything init reads: the bundle and whatever it required from beside it at init.
+        const bytes = fs.statSync(path.join(dirs[name]!, 'index.mjs')).size + Math.max(...samples.get(name)!.map((s) => s.beside));
         const ms = med(name, METRIC);
         const otherRatio = med(name, METRIC === 'cpu' ? 'wall' : 'cpu') / baselineOther;
         const budget = PDF_RENDERERS.has(name) ? BUDGETS.pdf : BUDGETS.plain;
@@ -145,6 +177,15 @@ function main() {
       console.log(
         `${r.name.padEnd(24)} ${(r.pdf ? 'pdf' : 'plain').padEnd(6)} ${(r.bytes / 1024).toFixed(1).padStart(6)} ${r.ms.toFixed(1).padStart(8)} ${r.ratio.toFixed(2).padStart(7)}  ${`(${r.otherRatio.toFixed(2)})`.padStart(8)}  ${`${budget.bytes / 1024} KB ${budget.ratio}×`.padEnd(13)} ${r.breaches.length ? `BREACH: ${r.breaches.join(', ')}` : 'ok'}`,
       );
+    }
+    if (stripeNames.length) {
+      console.log(`\nFirst Stripe call (SDK beside the bundle, loaded on first use; not part of init above): load + new Stripe(), median ${METRIC}`);
+      for (const n of stripeNames) {
+        const ms = median(stripeSamples.get(n)!.map((s) => s[METRIC]));
+        const kb = fs.statSync(path.join(dirs[n]!, 'node_modules', STRIPE_PACKAGE, 'index.js')).size / 1024;
+        const init = rows.find((r) => r.name === n)!;
+        console.log(`${n.padEnd(24)} +${kb.toFixed(1)} KB  +${ms.toFixed(1)} ms (${(ms / baseline).toFixed(2)}× base; init + first call ${((init.ms + ms) / baseline).toFixed(2)}×)`);
+      }
     }
     const sizes = rows.map((r) => r.bytes / 1024).sort((a, b) => a - b);
     console.log(`\nJS size: ${sizes[0]!.toFixed(0)}–${sizes.at(-1)!.toFixed(0)} KB (median ${median(sizes).toFixed(0)} KB); init ratio ${rows.at(-1)!.ratio.toFixed(2)}–${rows[0]!.ratio.toFixed(2)}×`);

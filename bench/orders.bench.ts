@@ -16,6 +16,7 @@ import { startLocalStack } from '../local/stack';
 import { signIn } from '../local/cognito';
 import { externalDynamoDbEndpoint, startDynamoDbLocal } from '../local/dynamodb';
 import { startThrottleProxy, type ProxyStats } from './throttle-proxy';
+import { ORDER_INDEX_SHARDS } from '../functions/adapters/keys';
 
 // Handler modules are imported after the stack has set their environment (log level included).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -80,7 +81,7 @@ async function main() {
   // DynamoDB behind a metering proxy (no throttling): every request is counted with its consumed capacity.
   const external = externalDynamoDbEndpoint(process.env.DYNAMODB_ENDPOINT);
   const dynamo = external ? undefined : await startDynamoDbLocal({ port: 0 });
-  const meter = await startThrottleProxy({ target: external ?? dynamo!.endpoint, unitsPerItemPerSecond: Infinity });
+  const meter = await startThrottleProxy({ target: external ?? dynamo!.endpoint, unitsPerItemPerSecond: Infinity, indexes: true });
   // A long hold keeps executions parked in their Wait state: the run measures placement (and the
   // reservation/authorization it triggers), not label generation.
   const stack = await startLocalStack({
@@ -184,6 +185,7 @@ async function main() {
     // Per order, end to end: no hold, every saga run to its end, everything it costs counted.
     process.env.ORDER_HOLD_SECONDS = '0';
     const before = snapshotStats(meter.stats);
+    const unitsBefore = new Map(meter.stats.units);
     const ids: string[] = [];
     let apiRequests = 0;
     await drive('end-to-end orders', 4, E2E_ORDERS, async (i) => {
@@ -236,6 +238,15 @@ async function main() {
     console.log(`  Lambda invocations     ${invocations.toFixed(1)}  (${per(apiRequests).toFixed(1)} API, ${per(taskInvocations).toFixed(1)} workflow tasks; stream consumers, if any, not counted)`);
     console.log(`  Step Functions         ${per(transitions).toFixed(1)} state transitions (states entered + retries)`);
     console.log(`  emails                 ${per(emails).toFixed(1)}`);
+    // The model's index accounting (bench/throttle-proxy.ts: 1 unit per KB of the item per index write):
+    // what each order puts on the sharded order index partitions, which bounds the orders/s they sustain.
+    const indexUnits = new Map<string, number>();
+    for (const [bucket, units] of meter.stats.units) {
+      const m = bucket.match(/^index:[^:]+:(gsi1:ORDERS|gsi3:ORDER_STATUS#\w+)#\d+$/);
+      if (m) indexUnits.set(m[1]!, (indexUnits.get(m[1]!) ?? 0) + units - (unitsBefore.get(bucket) ?? 0));
+    }
+    const gsi1 = per(indexUnits.get('gsi1:ORDERS') ?? 0);
+    console.log(`  order index units      ${gsi1.toFixed(1)} on gsi1 ORDERS#n (${ORDER_INDEX_SHARDS} shards: about ${Math.floor((ORDER_INDEX_SHARDS * 1000) / Math.max(gsi1, 1))} orders/s at 1,000 units/s per partition), ${[...indexUnits].filter(([k]) => k.startsWith('gsi3')).map(([k, u]) => `${k.replace('gsi3:', '')} ${per(u).toFixed(1)}`).join(', ')}`);
     console.log(`\nAWS cost per 1,000 orders at ${PRICES.date}: $${(total * 1000).toFixed(4)}`);
     console.log(`  DynamoDB $${(cost.dynamo * 1000).toFixed(4)}, Lambda $${(cost.lambda * 1000).toFixed(4)} (requests + ${PRICES.lambdaAssumedSeconds * 1000} ms at 512 MB arm64 assumed per invocation), Step Functions Standard $${(cost.stepFunctions * 1000).toFixed(4)}, HTTP API $${(cost.api * 1000).toFixed(4)}, SES $${(cost.ses * 1000).toFixed(4)}; CloudWatch Logs, X-Ray, KMS and S3 not included`);
   } finally {

@@ -36,6 +36,44 @@ export const collections = {
 export const indexes = { collection: 'gsi1', owner: 'gsi2', status: 'gsi3', email: 'gsi4' } as const;
 
 /**
+ * Every order writes its gsi1 collection key and its gsi3 status key, so neither may be one partition (one
+ * partition takes about 1,000 write units a second). Both are spread over ORDER_INDEX_SHARDS partitions by a
+ * hash of the order id: `ORDERS#<n>` and `ORDER_STATUS#<status>#<n>`. Fixed: readers query all N (plus the
+ * legacy unsharded key, which orders written before the split still carry until migrated) and merge by sort
+ * key (functions/adapters/order-index.ts). Changing N needs a migration of every order item.
+ */
+export const ORDER_INDEX_SHARDS = 64;
+
+/** FNV-1a of the id, mod N: any id string spreads evenly, the same id always lands on the same shard. */
+export function orderIndexShard(orderId: string, shards = ORDER_INDEX_SHARDS): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < orderId.length; i++) {
+    hash ^= orderId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % shards;
+}
+
+export const orderIndexKeys = {
+  collection: (orderId: string) => `${collections.orders}#${orderIndexShard(orderId)}`,
+  status: (status: string, orderId: string) => `ORDER_STATUS#${status}#${orderIndexShard(orderId)}`,
+};
+
+const shardList = (prefix: string) => Array.from({ length: ORDER_INDEX_SHARDS }, (_, n) => `${prefix}#${n}`);
+
+/** Every partition that may hold an order of the list: the N shards, then the legacy key. */
+export const orderIndexPartitions = {
+  collection: () => [...shardList(collections.orders), legacyOrderIndexKeys.collection],
+  status: (status: string) => [...shardList(`ORDER_STATUS#${status}`), legacyOrderIndexKeys.status(status)],
+};
+
+/** The keys orders carried before the split (docs/decisions.md 2026-12-02, "Order index keys sharded"). */
+export const legacyOrderIndexKeys = {
+  collection: collections.orders as string,
+  status: (status: string) => `ORDER_STATUS#${status}`,
+};
+
+/**
  * Admin audit log: one partition, one item per entry, sk zero-padded so it sorts by seq. Appending is a
  * conditional put of the next seq (functions/adapters/audit-store.ts).
  */

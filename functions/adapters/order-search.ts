@@ -1,17 +1,19 @@
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
-import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
+import type { Page } from '../commons/pagination';
 import type { Order, OrderStatus } from '../domain/order';
 import { keys } from './keys';
-import { orderIndexRange, stripKeys } from './order-store';
+import { mergedOrderQuery, orderList, type MergedQuery } from './order-index';
+import { stripKeys } from './order-store';
 
 /**
  * Admin order search with `q` (SPEC.md "Finding and reading orders"), on the existing indexes:
  *   - an order id: one GetItem, then the other filters checked on it;
  *   - an order number (1001 or #1001) or a ≥3-character prefix of the email, the name (case-insensitive)
  *     or the id: the index the other filters pick (email → gsi4, status → gsi3, else the ORDERS
- *     collection on gsi1, each within [from, to]) read newest first with a filter.
+ *     collection on gsi1, each within [from, to]) read newest first with a filter, over all the index's
+ *     shards merged by time (order-index.ts).
  * Filtered reads cost what they read, so one request reads at most `READ_BUDGET` items and returns the
  * matches so far with a cursor to go on (a page may be short; `nextCursor` null means the end).
  */
@@ -44,8 +46,8 @@ export interface OrderSearchQuery {
 
 export const READ_BUDGET = 2000;
 
-function indexQuery(q: OrderSearchQuery): Omit<QueryCommandInput, 'TableName'> & { skName: string; pkName: string } {
-  const { index, pkName, skName, condition, values } = orderIndexRange(q);
+function searchFilter(q: OrderSearchQuery): MergedQuery['filter'] {
+  const values: Record<string, unknown> = {};
   const names: Record<string, string> = {};
   const filters: string[] = [];
   if (q.email && q.status) {
@@ -77,16 +79,7 @@ function indexQuery(q: OrderSearchQuery): Omit<QueryCommandInput, 'TableName'> &
     }
   }
   if (q.needsAttention) filters.push('attribute_exists(needsAttention)');
-  return {
-    IndexName: index,
-    KeyConditionExpression: condition,
-    ExpressionAttributeValues: values,
-    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-    ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
-    ScanIndexForward: false,
-    pkName,
-    skName,
-  };
+  return filters.length ? { expression: filters.join(' AND '), names, values } : undefined;
 }
 
 const inRange = (order: Order, q: OrderSearchQuery) => (!q.from || order.createdAt >= q.from) && (!q.to || order.createdAt <= `${q.to}~`);
@@ -99,28 +92,9 @@ export async function searchOrders(q: OrderSearchQuery): Promise<Page<Order>> {
     const matches = order && (!q.status || order.status === q.status) && (!q.email || order.customer.email.toLowerCase() === q.email.toLowerCase()) && inRange(order, q) && (!q.needsAttention || Boolean(order.needsAttention));
     return { items: matches ? [order] : [], nextCursor: null };
   }
-  const { pkName, skName, ...input } = indexQuery(q);
-  const items: Order[] = [];
-  let start = decodeCursor(q.cursor);
-  let read = 0;
-  while (read < READ_BUDGET) {
-    const page = await ddb().send(
-      new QueryCommand({ TableName: config.tableName(), ...input, ExclusiveStartKey: start, Limit: Math.min(READ_BUDGET - read, input.FilterExpression ? 500 : q.limit) }),
-    );
-    read += page.ScannedCount ?? 0;
-    for (const item of page.Items ?? []) {
-      items.push(stripKeys(item));
-      if (items.length === q.limit) {
-        // Stopped inside this page: go on after the last returned item (a valid key of this index).
-        const more = item !== page.Items![page.Items!.length - 1] || page.LastEvaluatedKey !== undefined;
-        const key = { pk: item.pk, sk: item.sk, [pkName]: item[pkName], [skName]: item[skName] };
-        return { items, nextCursor: more ? encodeCursor(key) : null };
-      }
-    }
-    start = page.LastEvaluatedKey;
-    if (!start) return { items, nextCursor: null };
-  }
-  return { items, nextCursor: encodeCursor(start) };
+  const filter = searchFilter(q);
+  const page = await mergedOrderQuery({ list: orderList(q), limit: q.limit, cursor: q.cursor, filter, ...(filter ? { readBudget: READ_BUDGET } : {}) });
+  return { items: page.items.map(stripKeys), nextCursor: page.nextCursor };
 }
 
 /** Every match (for CSV export), stopping once more than `max` are found. */
@@ -128,7 +102,7 @@ export async function allOrders(q: Omit<OrderSearchQuery, 'limit' | 'cursor'>, m
   const orders: Order[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await searchOrders({ ...q, limit: 100, cursor });
+    const page = await searchOrders({ ...q, limit: 1000, cursor });
     orders.push(...page.items);
     if (orders.length > max) return { orders: orders.slice(0, max), truncated: true };
     if (!page.nextCursor) return { orders, truncated: false };

@@ -5,7 +5,8 @@ import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
 import { allowedFrom, type Order, type OrderStatus, type TimelineEntry } from '../domain/order';
 import { assignments } from './expressions';
-import { collections, indexes, keys } from './keys';
+import { indexes, keys, orderIndexKeys } from './keys';
+import { mergedOrderQuery, orderList } from './order-index';
 
 /** Thrown when a conditional transition finds the order in another status (e.g. cancelled meanwhile). */
 export class OrderStateConflict extends Error {
@@ -37,12 +38,13 @@ export interface TransitionOptions {
   stockIs?: Order['stock'];
 }
 
-const orderIndexKeys = (order: Pick<Order, 'id' | 'userId' | 'status' | 'createdAt' | 'customer'>) => ({
-  gsi1pk: collections.orders,
+const indexKeysOf = (order: Pick<Order, 'id' | 'userId' | 'status' | 'createdAt' | 'customer'>) => ({
+  // Sharded by the order id (keys.ts ORDER_INDEX_SHARDS): no index partition is written by every order.
+  gsi1pk: orderIndexKeys.collection(order.id),
   gsi1sk: `${order.createdAt}#${order.id}`,
   gsi2pk: `USER#${order.userId}`,
   gsi2sk: `${order.createdAt}#${order.id}`,
-  gsi3pk: `ORDER_STATUS#${order.status}`,
+  gsi3pk: orderIndexKeys.status(order.status, order.id),
   gsi3sk: `${order.createdAt}#${order.id}`,
   gsi4pk: `EMAIL#${order.customer.email.toLowerCase()}`,
   gsi4sk: `${order.createdAt}#${order.id}`,
@@ -60,7 +62,7 @@ export const orderStore = {
   putItem(order: Order) {
     return {
       TableName: config.tableName(),
-      Item: { ...keys.order(order.id), entity: 'ORDER', ...orderIndexKeys(order), ...order },
+      Item: { ...keys.order(order.id), entity: 'ORDER', ...indexKeysOf(order), ...order },
       ConditionExpression: 'attribute_not_exists(pk)',
     };
   },
@@ -92,15 +94,18 @@ export const orderStore = {
   transitionUpdate(id: string, to: OrderStatus, entry: Omit<TimelineEntry, 'at' | 'status'>, options: TransitionOptions = {}) {
     const at = options.at ?? new Date().toISOString();
     const from = options.from ?? allowedFrom(to);
-    const names: Record<string, string> = { '#status': 'status', '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#version': 'version', '#gsi3pk': 'gsi3pk' };
+    const names: Record<string, string> = { '#status': 'status', '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#version': 'version', '#gsi1pk': 'gsi1pk', '#gsi3pk': 'gsi3pk' };
     const values: Record<string, unknown> = {
       ':to': to,
       ':entry': [{ at, status: to, ...entry }],
       ':at': at,
       ':one': 1,
-      ':gsi3pk': `ORDER_STATUS#${to}`,
+      // Both index keys in their sharded form: an order written before the split moves out of the legacy
+      // partitions with its next transition, in the same write.
+      ':gsi1pk': orderIndexKeys.collection(id),
+      ':gsi3pk': orderIndexKeys.status(to, id),
     };
-    const sets = ['#status = :to', '#timeline = list_append(#timeline, :entry)', '#updatedAt = :at', '#version = #version + :one', '#gsi3pk = :gsi3pk'];
+    const sets = ['#status = :to', '#timeline = list_append(#timeline, :entry)', '#updatedAt = :at', '#version = #version + :one', '#gsi1pk = :gsi1pk', '#gsi3pk = :gsi3pk'];
     sets.push(...assignments(options.set ?? {}, names, values));
     const fromList = from.map((_, i) => `:from${i}`);
     from.forEach((status, i) => (values[`:from${i}`] = status));
@@ -203,50 +208,14 @@ export const orderStore = {
     }, limit, cursor);
   },
 
-  /** Admin search: by status, or by email, or all; each optionally within [from, to]. */
+  /** Admin search: by status, or by email, or all; each optionally within [from, to]; newest first. */
   async search(q: OrderQuery): Promise<Page<Order>> {
-    const { index, condition, values } = orderIndexRange(q);
-    const input: Omit<QueryCommandInput, 'TableName'> = {
-      IndexName: index,
-      KeyConditionExpression: condition,
-      ExpressionAttributeValues: values,
-      ScanIndexForward: false,
-    };
     // Email and status together: query by email (the narrower set) and filter by status.
-    if (q.email && q.status) {
-      input.FilterExpression = '#status = :status';
-      input.ExpressionAttributeNames = { '#status': 'status' };
-      values[':status'] = q.status;
-    }
-    return query(input, q.limit, q.cursor);
+    const filter = q.email && q.status ? { expression: '#status = :status', names: { '#status': 'status' }, values: { ':status': q.status } } : undefined;
+    const page = await mergedOrderQuery({ list: orderList(q), limit: q.limit, cursor: q.cursor, filter });
+    return { items: page.items.map(stripKeys), nextCursor: page.nextCursor };
   },
 };
-
-/**
- * Which index answers an order list (email, else status, else every order) and its key condition, optionally
- * within [from, to]; shared by the store's search and admin search (order-search.ts).
- */
-export function orderIndexRange(q: { status?: OrderStatus; email?: string; from?: string; to?: string }) {
-  const [index, pkName, skName, pkValue] = q.email
-    ? [indexes.email, 'gsi4pk', 'gsi4sk', `EMAIL#${q.email.toLowerCase()}`]
-    : q.status
-      ? [indexes.status, 'gsi3pk', 'gsi3sk', `ORDER_STATUS#${q.status}`]
-      : [indexes.collection, 'gsi1pk', 'gsi1sk', collections.orders];
-  const values: Record<string, unknown> = { ':pk': pkValue };
-  let condition = `${pkName} = :pk`;
-  // Sort keys are "<ISO time>#<id>": "~" sorts after every id character, so `to` is inclusive.
-  if (q.from && q.to) {
-    condition += ` AND ${skName} BETWEEN :from AND :to`;
-    Object.assign(values, { ':from': q.from, ':to': `${q.to}~` });
-  } else if (q.from) {
-    condition += ` AND ${skName} >= :from`;
-    values[':from'] = q.from;
-  } else if (q.to) {
-    condition += ` AND ${skName} <= :to`;
-    values[':to'] = `${q.to}~`;
-  }
-  return { index, pkName, skName, condition, values };
-}
 
 async function query(input: Omit<QueryCommandInput, 'TableName'>, limit: number, cursor?: string): Promise<Page<Order>> {
   const { Items, LastEvaluatedKey } = await ddb().send(

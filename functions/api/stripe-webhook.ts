@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from '../domain/zod';
 import { api, json, zodErrors } from '../commons/http';
@@ -6,6 +6,7 @@ import { config } from '../commons/config';
 import { logger } from '../commons/powertools';
 import { ProblemError } from '../commons/problem';
 import { applyStripeEvent, MalformedEvent } from '../payments/stripe-events';
+import { stripeSdk } from '../adapters/payments/stripe-sdk';
 
 /**
  * POST /webhooks/stripe: public at the gateway, verified here with Stripe's SDK against the raw body.
@@ -13,8 +14,9 @@ import { applyStripeEvent, MalformedEvent } from '../payments/stripe-events';
  */
 const TOLERANCE_SECONDS = 300;
 
-// Only webhooks.* is used, which needs no API key.
-const stripe = new Stripe('sk_webhook_verification_only');
+// Only webhooks.* is used, which needs no API key. Built on the first signed request (the SDK loads then).
+let stripe: Stripe | undefined;
+const verifier = () => (stripe ??= new (stripeSdk())('sk_webhook_verification_only'));
 
 async function webhookSecret(): Promise<string | undefined> {
   const local = config.stripeWebhookSecret();
@@ -46,7 +48,7 @@ export const handler = api({ auth: 'public', parsesOwnBody: true }, async ({ eve
 
   let stripeEvent: Stripe.Event;
   try {
-    stripeEvent = stripe.webhooks.constructEvent(payload, signature, secret, TOLERANCE_SECONDS);
+    stripeEvent = verifier().webhooks.constructEvent(payload, signature, secret, TOLERANCE_SECONDS);
   } catch (error) {
     logger.warn('Rejected a Stripe webhook', { reason: (error as Error).message });
     throw invalidSignature('The Stripe-Signature header does not match the body, or the event is too old.');

@@ -75,11 +75,53 @@ export const fontCommandHooks = {
   ],
 };
 
+/** The package functions/adapters/payments/stripe-sdk.ts loads on first use; shipped beside the bundle. */
+export const STRIPE_PACKAGE = 'stripe';
+
+/** The functions that may call Stripe (and so get the SDK beside their bundle): by their declared needs. */
+export const needsStripeSdk = (needs: readonly Need[] = []) => needs.includes('payments') || needs.includes('stripeWebhookSecret');
+
+/**
+ * Builds the Stripe SDK into one CommonJS file at `node_modules/stripe/index.js` beside the bundle (esbuild,
+ * offline, from the installed package), where `require('stripe')` in the bundle finds it on first use. Not
+ * part of the bundle, so not parsed or run at init.
+ */
+export const stripeCommands = (inputDir: string, outputDir: string): string[] => {
+  // CDK calls hooks with its Docker paths too (/asset-input), so nothing is read from inputDir here: the
+  // entry's place inside the project and the version come from this checkout's installed package.
+  const projectRoot = path.resolve(__dirname, '..', '..');
+  const resolved = require.resolve(STRIPE_PACKAGE, { paths: [projectRoot] });
+  const source = path.join(inputDir, path.relative(projectRoot, resolved));
+  const { version } = JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', STRIPE_PACKAGE, 'package.json'), 'utf8')) as { version: string };
+  const target = path.join(outputDir, 'node_modules', STRIPE_PACKAGE);
+  return [
+    `mkdir -p "${target}"`,
+    `"${path.join(inputDir, 'node_modules', '.bin', 'esbuild')}" "${source}" --bundle --platform=node --target=node22 --format=cjs --minify --legal-comments=none --log-level=warning --outfile="${path.join(target, 'index.js')}"`,
+    `printf '%s' '${JSON.stringify({ name: STRIPE_PACKAGE, version, main: 'index.js' })}' > "${path.join(target, 'package.json')}"`,
+  ];
+};
+
 /** `functionSettings` plus where to find the handler: what every service Lambda (and the bundle test) uses. */
-export function bundledFunctionProps(projectRoot: string, entry: string, options: { fonts?: boolean } = {}): NodejsFunctionProps {
+export function bundledFunctionProps(projectRoot: string, entry: string, options: { fonts?: boolean; stripe?: boolean } = {}): NodejsFunctionProps {
+  const hooks = options.fonts || options.stripe
+    ? {
+        commandHooks: {
+          beforeBundling: (): string[] => [],
+          beforeInstall: (): string[] => [],
+          afterBundling: (inputDir: string, outputDir: string): string[] => [
+            ...(options.fonts ? fontCommandHooks.afterBundling(inputDir, outputDir) : []),
+            ...(options.stripe ? stripeCommands(inputDir, outputDir) : []),
+          ],
+        },
+      }
+    : {};
   return {
     ...functionSettings,
-    ...(options.fonts ? { bundling: { ...functionSettings.bundling, commandHooks: fontCommandHooks } } : {}),
+    bundling: {
+      ...functionSettings.bundling,
+      ...(options.stripe ? { externalModules: [...functionSettings.bundling.externalModules, STRIPE_PACKAGE] } : {}),
+      ...hooks,
+    },
     entry,
     handler: 'handler',
     projectRoot,
@@ -130,7 +172,7 @@ export class ServiceFunction extends Construct {
     if (needs.has('opsAlarms')) environment.OPS_ALARM_PREFIX = deps.opsAlarmPrefix;
 
     this.fn = new NodejsFunction(this, 'Function', {
-      ...bundledFunctionProps(deps.projectRoot, entry, { fonts: needs.has('pdf') }),
+      ...bundledFunctionProps(deps.projectRoot, entry, { fonts: needs.has('pdf'), stripe: needsStripeSdk([...needs]) }),
       ...spec.overrides,
       description: `order-service ${spec.name} (${spec.entry})`,
       environment,

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { bundledFunctionProps } from '../../lib/constructs/service-function';
+import { bundledFunctionProps, needsStripeSdk } from '../../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
 import { routes, workflowTasks } from '../../lib/routes';
 import { tempOutdir } from './support';
@@ -51,6 +51,16 @@ if (mode === 'label') {
 }
 if (typeof mod.handler !== 'function') throw new Error('no handler export');
 if (mode === 'load') { console.log(JSON.stringify({ loaded: true })); process.exit(0); }
+if (mode === 'stripe') {
+  const { createRequire } = await import('node:module');
+  const req = createRequire(dir + '/index.mjs');
+  const atInit = Object.keys(req.cache).filter((f) => f.includes('/node_modules/stripe/'));
+  const m = req('stripe');
+  const Stripe = m.default ?? m;
+  const client = new Stripe('sk_test_bundle');
+  console.log(JSON.stringify({ atInit, from: req.resolve('stripe').slice(dir.length), paymentIntents: typeof client.paymentIntents.create, webhooks: typeof client.webhooks.constructEvent }));
+  process.exit(0);
+}
 const event = {
   version: '2.0', routeKey: mode, rawPath: mode.split(' ')[1], rawQueryString: '',
   headers: { host: 'api.example.com', 'content-type': 'application/json' },
@@ -79,9 +89,10 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
 
     const app = new App({ outdir: path.join(work, 'cdk.out') }); // bundling on, as in `cdk synth`
     const stack = new Stack(app, 'BundleProbe');
-    const names = ['Health', 'PlaceOrder', 'CreateLabel'];
+    const names = ['Health', 'PlaceOrder', 'CreateLabel', 'AuthorizePayment'];
     const withFonts = new Set(routes.concat().filter((r) => r.needs?.includes('pdf')).map((r) => r.name).concat(workflowTasks.filter((t) => t.needs?.includes('pdf')).map((t) => t.name)));
-    for (const name of names) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entryOf(name), { fonts: withFonts.has(name) }));
+    const needsOf = (name: string) => [...routes, ...workflowTasks].find((r) => r.name === name)?.needs;
+    for (const name of names) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entryOf(name), { fonts: withFonts.has(name), stripe: needsStripeSdk(needsOf(name)) }));
     // The label renderer alone (its exports kept by the ESM bundle), to render a label from a bundle.
     new NodejsFunction(stack, 'LabelModule', bundledFunctionProps(PROJECT_ROOT, path.join(PROJECT_ROOT, 'functions/fulfillment/label.ts'), { fonts: true }));
     dirs = assetDirs(app, stack, [...names, 'LabelModule']);
@@ -111,7 +122,8 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
   it('emits minified ESM with a source map, a require() shim, and imports only the AWS SDK and Node built-ins', () => {
     for (const [name, dir] of Object.entries(dirs)) {
       const fonts = name === 'CreateLabel' || name === 'LabelModule' ? ['fonts'] : [];
-      expect(fs.readdirSync(dir).sort()).toEqual([...fonts, 'index.mjs', 'index.mjs.map']);
+      const stripe = name === 'AuthorizePayment' ? ['node_modules'] : [];
+      expect(fs.readdirSync(dir).sort()).toEqual([...fonts, 'index.mjs', 'index.mjs.map', ...stripe]);
       const code = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith("import { createRequire as __createRequire } from 'node:module'")).toBe(true);
       expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
@@ -123,7 +135,9 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
       const requires = [...code.matchAll(/(?<![\s"'`])\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
       const imported = new Set([...staticImports, ...requires]);
       expect(staticImports.length).toBeGreaterThan(0);
-      const external = [...imported].filter((m) => !m.startsWith('@aws-sdk/') && !m.startsWith('node:') && !builtinModules.includes(m));
+      // The Stripe SDK is the one exception, and only where it ships beside the bundle.
+      const beside = fs.existsSync(path.join(dir, 'node_modules', 'stripe', 'index.js')) ? ['stripe'] : [];
+      const external = [...imported].filter((m) => !m.startsWith('@aws-sdk/') && !m.startsWith('node:') && !builtinModules.includes(m) && !beside.includes(m));
       expect({ name, external }).toEqual({ name, external: [] });
       expect(code).toMatch(/@aws-sdk\/|node:/);
     }
@@ -150,6 +164,11 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
     expect(result.statusCode).toBe(401);
     expect(result.headers['content-type']).toBe('application/problem+json');
     expect(JSON.parse(result.body)).toMatchObject({ status: 401 });
+  });
+
+  it('AuthorizePayment loads without the Stripe SDK, which loads from beside the bundle on first use', () => {
+    expect(fs.statSync(path.join(dirs.AuthorizePayment, 'index.mjs')).size).toBeLessThan(250 * 1024);
+    expect(run('AuthorizePayment', 'stripe')).toEqual({ atInit: [], from: '/node_modules/stripe/index.js', paymentIntents: 'function', webhooks: 'function' });
   });
 
   it('CreateLabel (pdf-lib, bwip-js: CommonJS inside an ESM bundle) loads', () => {

@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { config } from '../../commons/config';
 import {
@@ -14,6 +14,7 @@ import {
   type RefundRequest,
   type RefundResult,
 } from '../../payments/gateway';
+import { stripeErrors, stripeSdk } from './stripe-sdk';
 
 /**
  * Stripe adapter of the payment gateway port: PaymentIntents with manual capture, confirmed server-side with
@@ -37,7 +38,7 @@ export interface StripeGatewayOptions {
   timeoutMs?: number;
 }
 
-const errors = Stripe.errors;
+const errors = stripeErrors;
 export const STRIPE_REQUEST_TIMEOUT_MS = 6000;
 
 export class StripeGateway implements PaymentGateway {
@@ -47,7 +48,7 @@ export class StripeGateway implements PaymentGateway {
   private readonly stripe: Stripe;
 
   constructor(secretKey: string, options: StripeGatewayOptions = {}) {
-    this.stripe = new Stripe(secretKey, {
+    this.stripe = new (stripeSdk())(secretKey, {
       maxNetworkRetries: options.maxNetworkRetries ?? 1,
       timeout: options.timeoutMs ?? STRIPE_REQUEST_TIMEOUT_MS,
       ...(options.host ? { host: options.host } : {}),
