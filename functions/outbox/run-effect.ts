@@ -10,6 +10,7 @@ import { recordMovementsForChange } from '../inventory/ledger';
 import { recordTrackingEvent } from '../fulfillment/service';
 import { checkLowStock, publishStoredAlert } from '../inventory/low-stock';
 import { noteOnce } from '../orders/service';
+import { publishToBus, recordEvent } from '../webhooks/service';
 import type { Effect } from './effects';
 import { runSandboxLater } from '../payments/sandbox-later';
 
@@ -44,6 +45,10 @@ export async function runEffect(effect: Effect): Promise<'done' | 'skipped'> {
       return 'done';
     case 'timeline-note':
       return noteOnce(effect.orderId, effect.event, { actor: effect.actor, reason: effect.reason });
+    case 'integration-event':
+      return recordEvent(effect.event);
+    case 'event-bus':
+      return publishToBus(effect.stream, effect.sequence);
     case 'needs-attention':
       // The ops alarm on CompensationFailures pages someone; the order shows the reason in the dashboard.
       metrics.addMetric('CompensationFailures', 'Count', 1);
