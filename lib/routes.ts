@@ -40,6 +40,7 @@ export const routes: readonly Route[] = [
   { name: 'ListProducts', method: 'GET', path: '/products', entry: api('list-products'), auth: 'public', needs: ['cursors'] },
   { name: 'GetProduct', method: 'GET', path: '/products/{sku}', entry: api('get-product'), auth: 'public' },
   { name: 'GetTracking', method: 'GET', path: '/tracking/{trackingNumber}', entry: api('get-tracking'), auth: 'public' },
+  { name: 'GetOpenApi', method: 'GET', path: '/openapi.json', entry: api('get-openapi'), auth: 'public' },
 
   // Customer
   { name: 'PlaceOrder', method: 'POST', path: '/orders', entry: api('place-order'), auth: 'customer' },

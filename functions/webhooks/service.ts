@@ -141,6 +141,8 @@ export async function replay(id: string, choice: { eventIds: string[] } | { from
     const unwanted = events.filter((e) => !subscription.events.includes('*') && !subscription.events.includes(e.type));
     if (unwanted.length) throw badRequest('The subscription does not receive some of these event types.', unwanted.map((e) => ({ path: 'eventIds', message: `${e.id} is ${e.type}` })));
   } else {
+    // Stored times are UTC ISO strings: compare like with like, whatever offset the caller used.
+    choice = { from: new Date(choice.from).toISOString(), to: new Date(choice.to).toISOString() };
     if (choice.from > choice.to) throw badRequest('`from` must not be after `to`.', [{ path: 'from', message: 'after to' }]);
     events = await eventStore.between(choice.from, choice.to, MAX_REPLAY + 1);
     if (events.length > MAX_REPLAY) throw badRequest(`At most ${MAX_REPLAY} events per replay; narrow the range.`, [{ path: 'to', message: 'range too wide' }]);
