@@ -11,14 +11,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The scheduled webhook dispatcher. EventBridge Scheduler invokes it every minute on AWS; it sweeps for up to
- * WEBHOOK_SWEEP_SECONDS (50 s), pausing WEBHOOK_SWEEP_PAUSE_MS (1 s) between sweeps that found nothing, so
+ * WEBHOOK_SWEEP_SECONDS (60 s, so one run hands over to the next), pausing WEBHOOK_SWEEP_PAUSE_MS (1 s) between sweeps that found nothing, so
  * a delivery waits about a second for its first attempt and retries keep their 5 s, 10 s, … schedule (a
  * one-minute schedule alone could not retry within 10 s). It stops early enough that an attempt in flight
  * ends before the Lambda's own timeout. Local mode calls it with `{ once: true }` every second.
  */
 export async function dispatch(event: { once?: boolean } | undefined, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SweepReport> {
   const total: SweepReport = { due: 0, outcomes: {} };
-  const budgetMs = Number(process.env.WEBHOOK_SWEEP_SECONDS ?? '50') * 1000;
+  const budgetMs = Number(process.env.WEBHOOK_SWEEP_SECONDS ?? '60') * 1000;
   const pauseMs = Number(process.env.WEBHOOK_SWEEP_PAUSE_MS ?? '1000');
   const reserveMs = retrySchedule().timeoutMs + 5000;
   const started = Date.now();
