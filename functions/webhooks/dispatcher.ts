@@ -98,7 +98,9 @@ async function wakeNext(delivery: Delivery): Promise<void> {
 }
 
 /** Groups due deliveries by (subscription, stream): within a group in sequence order, groups in parallel. */
-export async function sweep(options: { limit?: number; concurrency?: number } = {}): Promise<SweepReport> {
+export async function sweep(options: { limit?: number; concurrency?: number; deadline?: number } = {}): Promise<SweepReport> {
+  // No attempt starts that could still be running at the deadline (the Lambda's end): it would be cut off.
+  const latestStart = (options.deadline ?? Infinity) - retrySchedule().timeoutMs - 1000;
   const due = await deliveryStore.due(new Date().toISOString(), options.limit ?? 200);
   const groups = new Map<string, { pk: string; sk: string }[]>();
   for (const key of due) {
@@ -110,7 +112,9 @@ export async function sweep(options: { limit?: number; concurrency?: number } = 
   const queue = [...groups.values()].map((keys) => keys.sort((a, b) => a.sk.localeCompare(b.sk)));
   const worker = async () => {
     for (let keys = queue.shift(); keys; keys = queue.shift()) {
+      if (Date.now() > latestStart) return;
       for (const key of keys) {
+        if (Date.now() > latestStart) return;
         let outcome: AttemptOutcome;
         try {
           outcome = await attempt(key, subscriptions);
@@ -125,6 +129,7 @@ export async function sweep(options: { limit?: number; concurrency?: number } = 
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, queue.length) }, worker));
+  const concurrency = options.concurrency ?? Number(process.env.WEBHOOK_CONCURRENCY ?? '8');
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
   return report;
 }

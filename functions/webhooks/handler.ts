@@ -23,7 +23,7 @@ export async function dispatch(event: { once?: boolean } | undefined, context: P
   const reserveMs = retrySchedule().timeoutMs + 5000;
   const started = Date.now();
   do {
-    const report = await sweep();
+    const report = await sweep({ deadline: Date.now() + context.getRemainingTimeInMillis() - 2000 });
     total.due += report.due;
     for (const [k, v] of Object.entries(report.outcomes)) total.outcomes[k as keyof SweepReport['outcomes']] = (total.outcomes[k as keyof SweepReport['outcomes']] ?? 0) + v;
     if (event?.once) break;

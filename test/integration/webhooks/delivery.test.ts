@@ -322,3 +322,15 @@ it('an inactive or deleted subscription gets nothing; events are numbered per or
   expect(await deliveriesOf(sub.subscription.id)).toEqual([]);
   expect(receiver.received.filter((r) => r.path === '/inactive')).toEqual([]);
 });
+
+it('a sweep starts no attempt that could outlive its deadline (the Lambda would be cut off mid-attempt)', async () => {
+  const sub = await createSubscription({ url: receiver.url('/deadline'), events: ['order.placed'] });
+  subscriptions.push(sub.subscription.id);
+  await recordEvent((await lifeOf('order-deadline', '07-01'))[0]!);
+  const report = await sweep({ deadline: Date.now() + 100 });
+  expect(report.due).toBeGreaterThanOrEqual(1);
+  expect(report.outcomes).toEqual({});
+  expect(receiver.received.filter((r) => r.path === '/deadline')).toEqual([]);
+  await sweepUntil(settled(sub.subscription.id, 1));
+  expect(receiver.received.filter((r) => r.path === '/deadline')).toHaveLength(1);
+});
