@@ -3,7 +3,7 @@ import type { Order, OrderStatus } from '../domain/order';
 import type { PaymentRecord } from '../payments/payment';
 import { formatMoney } from '../domain/money';
 import type { ReturnRecord, ReturnStatus } from '../domain/returns';
-import { eventsOf, type PendingEvent } from '../webhooks/events';
+import { eventsOf, type IntegrationEvent, type PendingEvent } from '../webhooks/events';
 
 /**
  * The transactional outbox, read from the table's change stream: which side effect each committed change
@@ -30,8 +30,8 @@ export type Effect =
   | { kind: 'timeline-note'; orderId: string; event: string; actor: string; reason: string }
   /** An event for integrators (functions/webhooks/events.ts): numbered per order and fanned out to webhooks. */
   | { kind: 'integration-event'; event: PendingEvent }
-  /** A numbered event onto the EventBridge bus (a file locally). */
-  | { kind: 'event-bus'; stream: string; sequence: number };
+  /** A numbered event onto the EventBridge bus (a file locally), straight from its stream image. */
+  | { kind: 'event-bus'; event: IntegrationEvent };
 
 /** The customer email each status change sends (SPEC.md "Customers hear about every change"). */
 export const EMAIL_ON_STATUS: Partial<Record<OrderStatus, EmailKind>> = {
@@ -52,7 +52,10 @@ export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined,
 
 /** Events for integrators (webhooks, the event bus), after the change's own effects. */
 function integrationEffects(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined, oldImage: Image | undefined, newImage: Image | undefined): Effect[] {
-  if (eventName === 'INSERT' && newImage?.entity === 'INTEGRATION_EVENT') return [{ kind: 'event-bus', stream: String(newImage.stream), sequence: Number(newImage.sequence) }];
+  if (eventName === 'INSERT' && newImage?.entity === 'INTEGRATION_EVENT') {
+    const { eventId, type, createdAt, orderId, sequence, data } = newImage as Record<string, never>;
+    return [{ kind: 'event-bus', event: { id: eventId, type, createdAt, ...(orderId ? { orderId } : {}), sequence: Number(sequence), data } }];
+  }
   return eventsOf(eventName, oldImage, newImage).map((event) => ({ kind: 'integration-event', event }));
 }
 

@@ -10,7 +10,8 @@ import { recordMovementsForChange } from '../inventory/ledger';
 import { recordTrackingEvent } from '../fulfillment/service';
 import { checkLowStock, publishStoredAlert } from '../inventory/low-stock';
 import { noteOnce } from '../orders/service';
-import { publishToBus, recordEvent } from '../webhooks/service';
+import { recordEvent } from '../webhooks/service';
+import { putOnBus } from '../adapters/event-bus';
 import type { Effect } from './effects';
 import { runSandboxLater } from '../payments/sandbox-later';
 
@@ -48,7 +49,10 @@ export async function runEffect(effect: Effect): Promise<'done' | 'skipped'> {
     case 'integration-event':
       return recordEvent(effect.event);
     case 'event-bus':
-      return publishToBus(effect.stream, effect.sequence);
+      // At least once, like EventBridge's own delivery to targets: a retried record puts the same event
+      // (same id) again, and rules' targets de-duplicate by id. No claim, so no table call at all.
+      await putOnBus(effect.event);
+      return 'done';
     case 'needs-attention':
       // The ops alarm on CompensationFailures pages someone; the order shows the reason in the dashboard.
       metrics.addMetric('CompensationFailures', 'Count', 1);

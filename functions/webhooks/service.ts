@@ -1,5 +1,3 @@
-import { once } from '../adapters/effect-claims';
-import { putOnBus } from '../adapters/event-bus';
 import { deliveryStore, eventStore, type Delivery, type StoredEvent } from '../adapters/event-store';
 import { MAX_SUBSCRIPTIONS, subscriptionStore, SubscriptionNotFound, type Subscription } from '../adapters/webhook-store';
 import { badRequest, conflict, notFound } from '../commons/problem';
@@ -11,16 +9,6 @@ import { targetProblem } from './targets';
 export async function recordEvent(event: PendingEvent): Promise<'done' | 'skipped'> {
   const subscriptions = (await subscriptionStore.list()).filter((s) => s.active && (s.events.includes('*') || s.events.includes(event.type)));
   return (await eventStore.append(event, subscriptions)).appended ? 'done' : 'skipped';
-}
-
-/** A stored event onto the EventBridge bus, once (claim-then-mark on a marker beside the event). */
-export async function publishToBus(stream: string, sequence: number): Promise<'done' | 'skipped'> {
-  return once({ pk: `EVENTS#${stream}`, sk: `BUS#${String(sequence).padStart(10, '0')}` }, async () => {
-    const event = await eventStore.get(stream, sequence);
-    if (!event) throw new Error(`Event ${stream} #${sequence} is missing`);
-    const { stream: _stream, ...published } = event;
-    return putOnBus(published);
-  }, { claim: { entity: 'EVENT_BUS_MARK' } });
 }
 
 /** What admins see of a subscription: never its secrets. */

@@ -56,7 +56,9 @@ describe('events derived from committed order changes', () => {
     expect(low).toMatchObject([{ type: 'inventory.low_stock', stream: 'product:SKU-9', data: { sku: 'SKU-9', available: 2, threshold: 5 } }]);
     expect(low[0]!.orderId).toBeUndefined();
     expect(effectsOf('INSERT', undefined, order() as unknown as Record<string, unknown>).filter((e) => e.kind === 'integration-event')).toHaveLength(1);
-    expect(effectsOf('INSERT', undefined, { entity: 'INTEGRATION_EVENT', stream: 'order:o-1', sequence: 3 })).toEqual([{ kind: 'event-bus', stream: 'order:o-1', sequence: 3 }]);
+    const stored = { entity: 'INTEGRATION_EVENT', pk: 'EVENTS#order:o-1', sk: 'SEQ#0000000003', eventId: 'evt_1', type: 'order.paid', stream: 'order:o-1', sequence: 3, createdAt: '2026-01-01T00:00:00Z', orderId: 'o-1', data: { status: 'PAID' }, gsi1pk: 'EVENTS' };
+    expect(effectsOf('INSERT', undefined, stored)).toEqual([{ kind: 'event-bus', event: { id: 'evt_1', type: 'order.paid', createdAt: '2026-01-01T00:00:00Z', orderId: 'o-1', sequence: 3, data: { status: 'PAID' } } }]);
+    expect(effectsOf('MODIFY', stored, stored)).toEqual([]);
     expect(effectsOf('REMOVE', order() as unknown as Record<string, unknown>, undefined)).toEqual([]);
   });
 });
