@@ -29,8 +29,9 @@ Object.assign(process.env, {
   WEBHOOK_TARGETS: 'any',
   WEBHOOK_RETRY_BASE_MS: '40',
   WEBHOOK_RETRY_MAX_MS: '160',
-  WEBHOOK_TIMEOUT_MS: '250',
-  WEBHOOK_LEASE_MARGIN_MS: '150',
+  // Long enough that a loaded machine's 200 is not taken for a timeout (which would rightly send it again).
+  WEBHOOK_TIMEOUT_MS: '1000',
+  WEBHOOK_LEASE_MARGIN_MS: '300',
 });
 
 const { verifyWebhook } = loadDocSnippet<{ verifyWebhook: (raw: string, header: string, secret: string, tolerance?: number) => boolean }>('docs/webhooks.md', 'verify-webhook');
@@ -132,7 +133,7 @@ it('a receiver that fails, times out and recovers gets every event, acknowledged
   receiver.state.decide = (id, nth) => {
     if (Date.now() < outageUntil) return 'fail';
     if (id === paidOfA) return nth <= 2 ? 'fail' : nth === 3 ? 'hang' : 'ok';
-    if (id === shippedOfB && nth <= 3) return 'hang';
+    if (id === shippedOfB && nth <= 1) return 'hang';
     return 'ok';
   };
   // Committed in interleaved order, as concurrent orders are.
@@ -150,7 +151,7 @@ it('a receiver that fails, times out and recovers gets every event, acknowledged
   for (const id of ids) expect(toAll.filter((r) => r.id === id && r.answer === 'ok')).toHaveLength(1);
   expect(new Set(toPaid.filter((r) => r.answer === 'ok').map((r) => r.id))).toEqual(new Set(lives.map((l) => l.find((e) => e.type === 'order.paid')!.id)));
   expect(toAll.filter((r) => r.id === paidOfA).map((r) => r.answer)).toEqual(expect.arrayContaining(['fail', 'fail', 'hang', 'ok']));
-  expect(toAll.filter((r) => r.id === shippedOfB && r.answer === 'hang').length).toBe(3);
+  expect(toAll.filter((r) => r.id === shippedOfB).map((r) => r.answer)).toEqual(['hang', 'ok']);
 
   // Sequence per order: 1, 2, 3, 4, gapless; a later event never went out before the earlier one's 2xx.
   for (const life of lives) {

@@ -32,7 +32,7 @@ export async function startReceiver(decide: (id: string, nth: number, path: stri
       received.push({ path: String(req.url), id, body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['webhook-signature']), answer, at: Date.now() });
       if (answer === 'ok') res.writeHead(200).end('ok');
       else if (answer === 'fail') res.writeHead(500).end('no');
-      else setTimeout(() => req.socket.destroy(), 1500).unref();
+      else setTimeout(() => req.socket.destroy(), 3000).unref();
     });
   });
   server.on('connection', (s) => {
