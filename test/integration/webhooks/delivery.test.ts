@@ -77,7 +77,7 @@ async function lifeOf(id: string, day: string) {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function sweepUntil(done: () => Promise<boolean>, ms = 15_000) {
+async function sweepUntil(done: () => Promise<boolean>, ms = 45_000) {
   const end = Date.now() + ms;
   while (!(await done())) {
     if (Date.now() > end) throw new Error('deliveries did not settle');
@@ -205,7 +205,7 @@ it('replay re-delivers exactly the chosen events, by id or by time range', async
   // Unknown ids change nothing.
   await expect(replay(sub.subscription.id, { eventIds: ['evt_nope'] })).rejects.toMatchObject({ status: 400 });
   expect((await deliveriesOf(sub.subscription.id)).length).toBe(14);
-}, 30_000);
+}, 60_000);
 
 it('a crash before the attempt, after it, or after the log write loses nothing; a logged 2xx is never sent again', async () => {
   const realPost = transport.post;
@@ -248,7 +248,7 @@ it('a crash before the attempt, after it, or after the log write loses nothing; 
   for (let i = 0; i < 5; i++) await sweep();
   expect(receiver.received.filter((r) => r.path === '/crash')).toHaveLength(5);
   expect(realPost).toBeDefined();
-}, 30_000);
+}, 60_000);
 
 it('a rotated secret signs beside the new one during its grace period, then stops', async () => {
   const sub = await createSubscription({ url: receiver.url('/rotate'), events: ['order.placed'] });
@@ -271,7 +271,7 @@ it('a rotated secret signs beside the new one during its grace period, then stop
   expect(verifyWebhook(second.body, second.signature, sub.secret)).toBe(false);
   // The stored subscription never hands a secret out again (the API view has none).
   expect(JSON.stringify((await import('../../../functions/webhooks/service')).subscriptionView((await subscriptionStore.get(sub.subscription.id))!))).not.toContain('whsec_');
-}, 30_000);
+}, 60_000);
 
 it('a delivery that fails for its whole retry window marks the subscription failing and raises the ops alarm; a later 2xx clears it', async () => {
   const alarms = installLocalAlarms(dataDir);
@@ -309,7 +309,7 @@ it('a delivery that fails for its whole retry window marks the subscription fail
   } finally {
     delete process.env.WEBHOOK_RETRY_WINDOW_MS;
   }
-}, 30_000);
+}, 60_000);
 
 it('an inactive or deleted subscription gets nothing; events are numbered per order even when appended concurrently', async () => {
   const sub = await createSubscription({ url: receiver.url('/inactive'), events: ['*'], active: false });
