@@ -165,6 +165,18 @@ export const alarmRules: readonly AlarmRule[] = [
     local: { signal: 'AlertPublishFailures' },
   },
   {
+    id: 'WebhookDeliveryFailing',
+    title: 'Webhook subscription failing',
+    meaning: 'A webhook delivery gave up after its 72 h retry window: the subscriber did not answer 2xx, its subscription is marked failing, and its system is missing that event.',
+    look: 'Admin dashboard Webhooks page (failing subscriptions, their delivery log: status codes, errors), then contact the subscriber; replay the missed events once it answers again.',
+    source: { kind: 'serviceMetric', metricName: 'WebhookDeliveriesAbandoned', statistic: 'Sum' },
+    comparison: '>=',
+    threshold: 1,
+    periodSeconds: FIVE_MINUTES,
+    evaluationPeriods: 1,
+    local: { signal: 'WebhookDeliveriesAbandoned' },
+  },
+  {
     id: 'StreamConsumerLag',
     title: 'Change-stream consumer lag',
     meaning: 'The table\'s change-stream consumer is more than 5 minutes behind for 3 periods in a row: workflow starts, customer emails and alerts are delayed.',

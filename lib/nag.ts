@@ -75,6 +75,11 @@ export function acknowledgeNagFindings(stack: OrderServiceStack): void {
   }
   ack(stack, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId((stack.functions.get('Reconciler')!.node.defaultChild as CfnElement))}.Arn>:*]`,
     'Added by the EventBridge Scheduler Lambda target: invoke of the reconciler function and its versions/aliases only.');
+  const dispatcher = stack.functions.get('WebhookDispatcher');
+  if (dispatcher) {
+    ack(stack, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(dispatcher.node.defaultChild as CfnElement)}.Arn>:*]`,
+      'Added by the EventBridge Scheduler Lambda target: invoke of the webhook dispatcher function and its versions/aliases only.');
+  }
 
   // --- Cognito -----------------------------------------------------------------------------------------
   ack(stack.auth.userPool, 'AwsSolutions-COG2',

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -16,6 +16,7 @@ import { WORKFLOW_TASK_TIMEOUT } from './function-settings';
 import { acknowledgeNagFindings } from './nag';
 import { backgroundFunctions, routes as allRoutes, workflowTasks as allTasks, type Route } from './routes';
 import { Outbox } from './constructs/outbox';
+import { Webhooks } from './constructs/webhooks';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFINITION_FILE = path.join(PROJECT_ROOT, 'statemachines', 'order-fulfillment.asl.json');
@@ -50,6 +51,7 @@ export class OrderServiceStack extends Stack {
   readonly dashboard: Dashboard;
   readonly outbox: Outbox;
   readonly operations: Operations;
+  readonly webhooks: Webhooks;
   readonly routeTable: readonly Route[];
   readonly settings: ServiceContext;
   /** Every Lambda by route or task name. */
@@ -74,6 +76,7 @@ export class OrderServiceStack extends Stack {
       senderEmail: ctx.senderEmail,
       retainData: ctx.retainData,
     });
+    this.webhooks = new Webhooks(this, 'Webhooks');
     this.dashboard = new Dashboard(this, 'Dashboard', { accessLogsBucket: this.data.accessLogsBucket, removalPolicy });
 
     // The API comes before its Lambdas so they can link to /tracking on it; the API resource itself does
@@ -108,6 +111,7 @@ export class OrderServiceStack extends Stack {
       senderIdentity: this.integrations.senderIdentity,
       senderEmail: ctx.senderEmail,
       opsAlarmPrefix: `${this.stackName}-`,
+      eventBus: this.webhooks.bus,
       commonEnvironment: {
         POWERTOOLS_LOGGER_SAMPLE_RATE: String(ctx.logSampleRate),
         ORDER_HOLD_SECONDS: String(ctx.orderHoldSeconds),
@@ -167,7 +171,7 @@ export class OrderServiceStack extends Stack {
         entry: task.entry,
         needs: task.needs,
         tableAccess: 'readWrite',
-        overrides: { timeout: WORKFLOW_TASK_TIMEOUT },
+        overrides: { timeout: task.timeoutSeconds ? Duration.seconds(task.timeoutSeconds) : WORKFLOW_TASK_TIMEOUT },
       }, deps, this.workflow.stateMachine);
       background.set(task.name, fn);
       this.functions.set(task.name, fn);
@@ -179,6 +183,8 @@ export class OrderServiceStack extends Stack {
       key: this.data.key,
       removalPolicy,
     });
+
+    this.webhooks.scheduleDispatcher(background.get('WebhookDispatcher')!);
 
     this.operations = new Operations(this, 'Operations', {
       opsEmail: ctx.opsEmail,
@@ -219,6 +225,7 @@ export class OrderServiceStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlertTopicArn', { value: this.integrations.alertTopic.topicArn });
     new CfnOutput(this, 'OpsAlarmTopicArn', { value: this.operations.topic.topicArn, description: 'Ops alarms (email: context opsEmail)' });
+    new CfnOutput(this, 'EventBusName', { value: this.webhooks.bus.eventBusName, description: 'Integrator events (order.*, inventory.*): add EventBridge rules here' });
     new CfnOutput(this, 'LabelsBucketName', { value: this.data.labelsBucket.bucketName });
     new CfnOutput(this, 'StripeApiKeySecretArn', { value: this.integrations.stripeApiKey.secretArn, description: 'Put the Stripe secret key here' });
     new CfnOutput(this, 'StripeWebhookSecretArn', { value: this.integrations.stripeWebhookSecret.secretArn, description: 'Put the Stripe webhook signing secret here' });

@@ -22,7 +22,7 @@ export interface Route {
    * `pdf`: renders PDFs, so its bundle gets the font files beside it (and the label sender settings).
    * `cursors`: pages a list, so it gets the key that signs the list's cursors.
    */
-  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'pdf' | 'cursors' | 'opsAlarms')[];
+  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'pdf' | 'cursors' | 'opsAlarms' | 'eventBus')[];
   /**
    * Partition-key prefixes of the main table the handler's code paths touch. When given, the function may
    * touch only items whose `pk` starts with one of them (IAM `dynamodb:LeadingKeys`), and no index;
@@ -40,6 +40,7 @@ export const routes: readonly Route[] = [
   { name: 'ListProducts', method: 'GET', path: '/products', entry: api('list-products'), auth: 'public', needs: ['cursors'] },
   { name: 'GetProduct', method: 'GET', path: '/products/{sku}', entry: api('get-product'), auth: 'public' },
   { name: 'GetTracking', method: 'GET', path: '/tracking/{trackingNumber}', entry: api('get-tracking'), auth: 'public' },
+  { name: 'GetOpenApi', method: 'GET', path: '/openapi.json', entry: api('get-openapi'), auth: 'public' },
 
   // Customer
   { name: 'PlaceOrder', method: 'POST', path: '/orders', entry: api('place-order'), auth: 'customer' },
@@ -101,6 +102,15 @@ export const routes: readonly Route[] = [
   { name: 'SandboxPaymentActionPage', method: 'GET', path: '/sandbox/payments/{intentId}', entry: api('sandbox-payment-action-page'), auth: 'public', tableKeys: ['SANDBOX#'] },
   { name: 'SandboxPaymentAction', method: 'POST', path: '/sandbox/payments/{intentId}', entry: api('sandbox-payment-action'), auth: 'public', needs: ['payments'], tableKeys: ['ORDER#', 'PAYMENT_INTENT#', 'WEBHOOK#stripe#', 'SANDBOX#'] },
 
+  // Admin: webhooks for integrators (SPEC.md "Events for integrators")
+  { name: 'AdminListWebhooks', method: 'GET', path: '/admin/webhooks', entry: api('admin-list-webhooks'), auth: 'admin' },
+  { name: 'AdminCreateWebhook', method: 'POST', path: '/admin/webhooks', entry: api('admin-create-webhook'), auth: 'admin' },
+  { name: 'AdminUpdateWebhook', method: 'PATCH', path: '/admin/webhooks/{id}', entry: api('admin-update-webhook'), auth: 'admin' },
+  { name: 'AdminDeleteWebhook', method: 'DELETE', path: '/admin/webhooks/{id}', entry: api('admin-delete-webhook'), auth: 'admin' },
+  { name: 'AdminRotateWebhookSecret', method: 'POST', path: '/admin/webhooks/{id}/rotate-secret', entry: api('admin-rotate-webhook-secret'), auth: 'admin' },
+  { name: 'AdminListWebhookDeliveries', method: 'GET', path: '/admin/webhooks/{id}/deliveries', entry: api('admin-list-webhook-deliveries'), auth: 'admin', needs: ['cursors'] },
+  { name: 'AdminReplayWebhook', method: 'POST', path: '/admin/webhooks/{id}/replay', entry: api('admin-replay-webhook'), auth: 'admin' },
+
   // Webhooks: public at the gateway, signature-verified in the handler
   { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret', 'payments'], tableKeys: ['ORDER#', 'PAYMENT_INTENT#', 'WEBHOOK#stripe#', 'SANDBOX#'] },
   { name: 'CarrierWebhook', method: 'POST', path: '/webhooks/carrier', entry: api('carrier-webhook'), auth: 'public', needs: ['carrierSecret'], tableKeys: ['ORDER#', 'TRACKING#', 'WEBHOOK#carrier#'] },
@@ -111,6 +121,8 @@ export interface WorkflowTask {
   readonly name: string;
   readonly entry: string;
   readonly needs?: Route['needs'];
+  /** Background functions only: another timeout than the workflow tasks' 60 s. */
+  readonly timeoutSeconds?: number;
 }
 const step = (file: string) => `functions/workflow/${file}.ts`;
 export const workflowTasks: readonly WorkflowTask[] = [
@@ -131,6 +143,8 @@ export const workflowTasks: readonly WorkflowTask[] = [
  * reconciler (on a schedule). Local mode runs the same modules (local/stream-poller.ts, local/stack.ts).
  */
 export const backgroundFunctions: readonly WorkflowTask[] = [
-  { name: 'OutboxConsumer', entry: 'functions/stream/outbox-consumer.ts', needs: ['workflow', 'alerts', 'email'] },
+  { name: 'OutboxConsumer', entry: 'functions/stream/outbox-consumer.ts', needs: ['workflow', 'alerts', 'email', 'eventBus'] },
   { name: 'Reconciler', entry: 'functions/reconciler/handler.ts', needs: ['workflow', 'workflowStatus', 'alerts', 'email', 'payments'] },
+  /** Delivers due webhooks (functions/webhooks/handler.ts): a schedule on AWS, local/stack.ts locally. */
+  { name: 'WebhookDispatcher', entry: 'functions/webhooks/handler.ts', timeoutSeconds: 90 },
 ];

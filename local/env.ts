@@ -42,6 +42,8 @@ export function applyLocalEnv(local: LocalEnvironment, overrides: Record<string,
     // The reconciler runs every 30 s locally: an open order untouched for 20 s without a running workflow
     // is repaired (on AWS: every 5 minutes, 120 s).
     RECONCILER_STALE_SECONDS: '20',
+    // Webhooks may go to any http(s) URL locally (a receiver on 127.0.0.1); on AWS only public https.
+    WEBHOOK_TARGETS: 'any',
     // All handlers share one DynamoDB client in this process; see functions/commons/clients.ts.
     DYNAMODB_REQUEST_TIMEOUT_MS: '0',
   };

@@ -12,6 +12,7 @@ import { startStreamPoller, type StreamPoller } from './stream-poller';
 import { localAlarms } from './ops-alarms';
 import { lambdaContext } from './lambda-context';
 import type { ReconcileReport } from '../functions/reconciler/repairs';
+import type { SweepReport } from '../functions/webhooks/dispatcher';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -40,6 +41,8 @@ export interface LocalStackOptions {
   reconcileIntervalMs?: number;
   /** How often the outbox poller reads the stream when idle (default 100 ms). */
   outboxIntervalMs?: number;
+  /** How often the webhook dispatcher sweeps due deliveries (default 1 s; 0: only when `dispatchWebhooks()` is called). */
+  webhookSweepIntervalMs?: number;
 }
 
 export interface RunningLocalStack {
@@ -60,6 +63,8 @@ export interface RunningLocalStack {
   reconcile(event?: { staleSeconds?: number }): Promise<ReconcileReport>;
   /** What the reconciler repaired at start (e.g. workflows the last run left unfinished). */
   repairedAtStart: ReconcileReport;
+  /** Runs one webhook sweep now (it also runs every webhookSweepIntervalMs, as the schedule does on AWS). */
+  dispatchWebhooks(): Promise<SweepReport>;
   stop(): Promise<void>;
 }
 
@@ -190,6 +195,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     }
 
+    // The webhook dispatcher: the Lambda EventBridge Scheduler runs every minute on AWS (sweeping for a minute),
+    // here one sweep every second, through the same handler.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const dispatcher = require('../functions/webhooks/handler') as typeof import('../functions/webhooks/handler');
+    const dispatchWebhooks = () => dispatcher.handler({ once: true }, lambdaContext('WebhookDispatcher', 90)) as Promise<SweepReport>;
+    const sweepEvery = options.webhookSweepIntervalMs ?? 1000;
+    if (sweepEvery > 0) {
+      let sweeping: Promise<unknown> | undefined;
+      const timer = setInterval(() => {
+        sweeping ??= dispatchWebhooks()
+          .catch((error) => console.error('[webhooks] dispatcher failed:', (error as Error).message))
+          .finally(() => (sweeping = undefined));
+      }, sweepEvery);
+      stoppers.push(async () => {
+        clearInterval(timer);
+        await sweeping;
+      });
+    }
+
     const cognitoInfo = { endpoint: pool.endpoint, region: pool.region, userPoolId: pool.userPoolId, clientId: pool.clientId };
     publicConfig = { apiUrl: gateway.url, cognito: cognitoInfo };
     return {
@@ -206,6 +230,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       outbox,
       reconcile,
       repairedAtStart,
+      dispatchWebhooks,
       stop: stopAll,
     };
   } catch (error) {

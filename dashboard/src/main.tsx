@@ -5,6 +5,7 @@ import { Layout } from './components/Layout';
 import { ErrorState, Loading } from './components/ui';
 import { loadConfig } from './config';
 import { Alerts } from './pages/Alerts';
+import { Webhooks } from './pages/Webhooks';
 import { Ops } from './pages/Ops';
 import { Inventory, InventoryHistory } from './pages/Inventory';
 import { Locations } from './pages/Locations';
@@ -81,6 +82,8 @@ function Page({ route }: { route: Route }) {
       return <Alerts route={route} />;
     case 'ops':
       return <Ops />;
+    case 'webhooks':
+      return <Webhooks id={id} />;
     default:
       return (
         <div className="state state-empty">

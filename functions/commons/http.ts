@@ -235,7 +235,7 @@ export function api<BS extends Schema | undefined = undefined, QS extends Schema
   if (hasCursor(options.query)) base.use({ before: () => loadCursorKey() });
   for (const middleware of options.middlewares ?? []) base.use(middleware as MiddlewareObj);
 
-  return base.handler(async (event) => {
+  const handler = base.handler(async (event) => {
     const query = options.query
       ? parseOr400(options.query, event.queryStringParameters ?? {}, 'query string')
       : undefined;
@@ -248,4 +248,14 @@ export function api<BS extends Schema | undefined = undefined, QS extends Schema
       headers: event.headers as Record<string, string | undefined>,
     });
   });
+  // What the handler accepts, for the OpenAPI document (lib/openapi.ts): the schemas it validates with.
+  return Object.assign(handler, { apiSpec: { auth: options.auth, body: options.body, query: options.query, parsesOwnBody: Boolean(options.parsesOwnBody) } as ApiSpec });
+}
+
+/** A handler's declared contract: read by the OpenAPI generator and its test, never at run time. */
+export interface ApiSpec {
+  auth: RouteAuth;
+  body?: Schema;
+  query?: Schema;
+  parsesOwnBody: boolean;
 }

@@ -4,6 +4,7 @@ import { shipmentHasShipped } from '../domain/allocation';
 import type { PaymentRecord } from '../payments/payment';
 import { formatMoney } from '../domain/money';
 import type { ReturnRecord, ReturnStatus } from '../domain/returns';
+import { eventsOf, type IntegrationEvent, type PendingEvent } from '../webhooks/events';
 
 /**
  * The transactional outbox, read from the table's change stream: which side effect each committed change
@@ -27,7 +28,11 @@ export type Effect =
   /** A business metric, counted from the committed change (low-cardinality dimensions only). */
   | { kind: 'count'; metric: string; dimensions?: Record<string, string> }
   /** A timeline entry for what is not a status change (a refund), once per `event`. */
-  | { kind: 'timeline-note'; orderId: string; event: string; actor: string; reason: string };
+  | { kind: 'timeline-note'; orderId: string; event: string; actor: string; reason: string }
+  /** An event for integrators (functions/webhooks/events.ts): numbered per order and fanned out to webhooks. */
+  | { kind: 'integration-event'; event: PendingEvent }
+  /** A numbered event onto the EventBridge bus (a file locally), straight from its stream image. */
+  | { kind: 'event-bus'; event: IntegrationEvent };
 
 /** The customer email each status change sends (SPEC.md "Customers hear about every change"). */
 export const EMAIL_ON_STATUS: Partial<Record<OrderStatus, EmailKind>> = {
@@ -43,6 +48,19 @@ export const EMAIL_ON_STATUS: Partial<Record<OrderStatus, EmailKind>> = {
 export type Image = Record<string, unknown>;
 
 export function effectsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined, oldImage: Image | undefined, newImage: Image | undefined): Effect[] {
+  return [...coreEffects(eventName, oldImage, newImage), ...integrationEffects(eventName, oldImage, newImage)];
+}
+
+/** Events for integrators (webhooks, the event bus), after the change's own effects. */
+function integrationEffects(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined, oldImage: Image | undefined, newImage: Image | undefined): Effect[] {
+  if (eventName === 'INSERT' && newImage?.entity === 'INTEGRATION_EVENT') {
+    const { eventId, type, createdAt, orderId, sequence, data } = newImage as Record<string, never>;
+    return [{ kind: 'event-bus', event: { id: eventId, type, createdAt, ...(orderId ? { orderId } : {}), sequence: Number(sequence), data } }];
+  }
+  return eventsOf(eventName, oldImage, newImage).map((event) => ({ kind: 'integration-event', event }));
+}
+
+function coreEffects(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined, oldImage: Image | undefined, newImage: Image | undefined): Effect[] {
   if (!newImage || eventName === 'REMOVE') return [];
   switch (newImage.entity) {
     case 'ORDER':

@@ -10,6 +10,8 @@ import { recordMovementsForChange } from '../inventory/ledger';
 import { recordTrackingEvent } from '../fulfillment/service';
 import { checkLowStock, publishStoredAlert } from '../inventory/low-stock';
 import { noteOnce } from '../orders/service';
+import { recordEvent } from '../webhooks/service';
+import { putOnBus } from '../adapters/event-bus';
 import type { Effect } from './effects';
 import { runSandboxLater } from '../payments/sandbox-later';
 
@@ -44,6 +46,13 @@ export async function runEffect(effect: Effect): Promise<'done' | 'skipped'> {
       return 'done';
     case 'timeline-note':
       return noteOnce(effect.orderId, effect.event, { actor: effect.actor, reason: effect.reason });
+    case 'integration-event':
+      return recordEvent(effect.event);
+    case 'event-bus':
+      // At least once, like EventBridge's own delivery to targets: a retried record puts the same event
+      // (same id) again, and rules' targets de-duplicate by id. No claim, so no table call at all.
+      await putOnBus(effect.event);
+      return 'done';
     case 'needs-attention':
       // The ops alarm on CompensationFailures pages someone; the order shows the reason in the dashboard.
       metrics.addMetric('CompensationFailures', 'Count', 1);

@@ -9,6 +9,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -54,6 +55,8 @@ export interface FunctionDeps {
   readonly senderEmail: string;
   /** Ops alarm names start with this (lib/constructs/operations.ts); the ops alarms route lists them. */
   readonly opsAlarmPrefix: string;
+  /** The integrators' EventBridge bus (lib/constructs/webhooks.ts): functions that need 'eventBus' put events on it. */
+  readonly eventBus?: IEventBus;
   /** Settings shared by every function: ORDER_HOLD_SECONDS, TRACKING_BASE_URL, TRACKING_COUNTRY. */
   readonly commonEnvironment: Record<string, string>;
   /** Extra settings for the functions that need 'labels' (the label's return address). */
@@ -170,6 +173,10 @@ export class ServiceFunction extends Construct {
     if (needs.has('pdf')) Object.assign(environment, deps.labelsEnvironment);
     if (needs.has('cursors')) environment.CURSOR_SECRET_ARN = deps.cursorKey.secretArn;
     if (needs.has('opsAlarms')) environment.OPS_ALARM_PREFIX = deps.opsAlarmPrefix;
+    if (needs.has('eventBus')) {
+      if (!deps.eventBus) throw new Error(`${spec.name} needs 'eventBus' but no bus was given.`);
+      environment.EVENT_BUS_NAME = deps.eventBus.eventBusName;
+    }
 
     this.fn = new NodejsFunction(this, 'Function', {
       ...bundledFunctionProps(deps.projectRoot, entry, { fonts: needs.has('pdf'), stripe: needsStripeSdk([...needs]) }),
@@ -219,6 +226,7 @@ export class ServiceFunction extends Construct {
     if (needs.has('carrierSecret')) deps.carrierWebhookSecret.grantRead(this.fn);
     if (needs.has('email')) deps.senderIdentity.grantSendEmail(this.fn);
     if (needs.has('cursors')) deps.cursorKey.grantRead(this.fn);
+    if (needs.has('eventBus')) deps.eventBus!.grantPutEventsTo(this.fn);
     if (needs.has('opsAlarms')) {
       // Read-only, and only this service's alarms (by name prefix).
       this.fn.addToRolePolicy(new PolicyStatement({

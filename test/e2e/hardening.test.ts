@@ -19,14 +19,14 @@ const local = useLocalStack({ log: (line) => requestLog.push(line) });
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const listRoutes = routes.filter((r) => r.needs?.includes('cursors'));
 const who = (route: Route): DemoUser | undefined => (route.auth === 'admin' ? 'admin' : route.auth === 'customer' ? 'customer' : undefined);
-const listPath = (route: Route) => route.path.replace('{sku}', 'LAMP-DESK');
+const listPath = (route: Route) => route.path.replace('{sku}', 'LAMP-DESK').replace('{id}', 'wh_none');
 
 describe('tamper-proof cursors on every list route', () => {
   it('covers every route whose handler pages (uses pageQuery), and those routes get the cursor key on AWS', () => {
     const paging = routes.filter((r) => readFileSync(path.resolve(__dirname, '../..', r.entry), 'utf8').includes('pageQuery'));
     expect(listRoutes.map((r) => r.name).sort()).toEqual(paging.map((r) => r.name).sort());
     expect(listRoutes.map((r) => r.name).sort()).toEqual(
-      ['AdminListAdjustments', 'AdminListAlerts', 'AdminListAudit', 'AdminListInventory', 'AdminListMovements', 'AdminListOrders', 'AdminListPayments', 'AdminListProducts', 'ListMyOrders', 'ListProducts'],
+      ['AdminListAdjustments', 'AdminListAlerts', 'AdminListAudit', 'AdminListInventory', 'AdminListMovements', 'AdminListOrders', 'AdminListPayments', 'AdminListProducts', 'AdminListWebhookDeliveries', 'ListMyOrders', 'ListProducts'],
     );
   });
 

@@ -12,6 +12,7 @@ const sections = [
   { path: '/disputes', label: 'Disputes' },
   { path: '/alerts', label: 'Alerts' },
   { path: '/ops', label: 'Ops' },
+  { path: '/webhooks', label: 'Webhooks' },
 ];
 
 export function Layout({ active, username, onSignOut, children }: { active: string; username: string; onSignOut: () => void; children: ReactNode }) {

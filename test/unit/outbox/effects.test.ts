@@ -1,4 +1,7 @@
-import { effectsOf } from '../../../functions/outbox/effects';
+import { effectsOf as allEffects } from '../../../functions/outbox/effects';
+
+// Events for integrators are tested in test/unit/webhooks/events.test.ts; here, the change's own effects.
+const effectsOf = (...args: Parameters<typeof allEffects>) => allEffects(...args).filter((e) => e.kind !== 'integration-event' && e.kind !== 'event-bus');
 
 /** What each committed change causes (the outbox's mapping), and what it must not cause. */
 const order = (over: Record<string, unknown> = {}) => ({ entity: 'ORDER', id: 'o-1', status: 'PENDING', ...over });

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import type { Order } from '../domain/order';
+import type { PaymentRecord } from '../payments/payment';
+
+/**
+ * Events for integrators (SPEC.md "Events for integrators"), derived purely from committed changes read off
+ * the table's change stream: the outbox decides which events a change causes, the event store gives each a
+ * per-order `sequence` (functions/adapters/event-store.ts). Pure: no AWS here.
+ *
+ * Events never store personal data. `data` holds what every subscriber may see; a subscription with the
+ * `contact` scope gets the customer's contact details and the shipping address added at delivery time, read
+ * from the order as it is then (so an erased customer's data is never re-sent from an old event).
+ */
+export const EVENT_TYPES = [
+  'order.placed',
+  'order.paid',
+  'order.payment_action_required',
+  'order.shipped',
+  'order.delivered',
+  'order.cancelled',
+  'order.failed',
+  'order.refunded',
+  'inventory.low_stock',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** What a subscription may see: `basic` has no personal data; `contact` adds name, email, phone, address. */
+export const EVENT_SCOPES = ['basic', 'contact'] as const;
+export type EventScope = (typeof EVENT_SCOPES)[number];
+
+/** One event as it is delivered: `{ id, type, createdAt, orderId?, sequence, data }`. */
+export interface IntegrationEvent {
+  id: string;
+  type: EventType;
+  createdAt: string;
+  orderId?: string;
+  sequence: number;
+  data: Record<string, unknown>;
+}
+
+/** An event before the store numbers it. `stream` is what `sequence` counts in: `order:<id>` or `product:<sku>`. */
+export interface PendingEvent {
+  id: string;
+  type: EventType;
+  stream: string;
+  createdAt: string;
+  orderId?: string;
+  data: Record<string, unknown>;
+}
+
+/** The same cause always gives the same id, so a redelivered stream record cannot create a second event. */
+export function eventId(stream: string, cause: string): string {
+  return `evt_${createHash('sha256').update(`${stream}|${cause}`).digest('hex').slice(0, 32)}`;
+}
+
+const STATUS_EVENTS: Record<string, EventType> = {
+  PAID: 'order.paid',
+  // Added by the 3-D Secure work; matched by name so the event exists once that status does.
+  PAYMENT_ACTION_REQUIRED: 'order.payment_action_required',
+  DELIVERED: 'order.delivered',
+  CANCELLED: 'order.cancelled',
+  FAILED: 'order.failed',
+};
+
+type ShipmentLike = { trackingNumber?: string; trackingUrl?: string; carrier?: string; service?: string; shippedAt?: string; items?: unknown };
+
+/** Every shipment of an order: the single `shipment` of today, or a `shipments` list (split shipments). */
+function shipmentsOf(order: Order | undefined): ShipmentLike[] {
+  if (!order) return [];
+  const list = (order as unknown as { shipments?: ShipmentLike[] }).shipments;
+  if (Array.isArray(list)) return list;
+  return order.shipment ? [order.shipment] : [];
+}
+
+/** What every subscriber sees of an order: no name, email, phone or address (the country only). */
+export function orderData(order: Order): Record<string, unknown> {
+  return {
+    ...(order.number !== undefined ? { number: order.number } : {}),
+    status: order.status,
+    ...(order.failureReason ? { failureReason: order.failureReason } : {}),
+    items: (order.items ?? []).map((l) => ({ sku: l.sku, name: l.name, quantity: l.quantity, unitPrice: l.unitPrice, lineTotal: l.lineTotal })),
+    total: order.total,
+    ...(order.shippingAddress?.country ? { shippingCountry: order.shippingAddress.country } : {}),
+  };
+}
+
+/** The personal data a `contact` subscription gets on top, from the order as it is at delivery time. */
+export function contactData(order: Pick<Order, 'customer' | 'shippingAddress'>): Record<string, unknown> {
+  return { customer: order.customer, shippingAddress: order.shippingAddress };
+}
+
+export function orderEvents(before: Order | undefined, after: Order): PendingEvent[] {
+  const stream = `order:${after.id}`;
+  const at = after.updatedAt ?? after.createdAt;
+  const make = (type: EventType, cause: string, extra: Record<string, unknown> = {}): PendingEvent => ({
+    id: eventId(stream, cause),
+    type,
+    stream,
+    createdAt: at,
+    orderId: after.id,
+    data: { ...orderData(after), ...extra },
+  });
+  const events: PendingEvent[] = [];
+  if (!before) events.push(make('order.placed', 'placed'));
+  // Shipped, per shipment: each shipment that gained its shippedAt in this change.
+  const shippedBefore = new Set(shipmentsOf(before).filter((s) => s.shippedAt).map((s) => s.trackingNumber));
+  for (const shipment of shipmentsOf(after)) {
+    if (!shipment.shippedAt || !shipment.trackingNumber || shippedBefore.has(shipment.trackingNumber)) continue;
+    events.push(make('order.shipped', `shipped:${shipment.trackingNumber}`, {
+      shipment: { trackingNumber: shipment.trackingNumber, trackingUrl: shipment.trackingUrl, carrier: shipment.carrier, service: shipment.service, shippedAt: shipment.shippedAt, ...(shipment.items ? { items: shipment.items } : {}) },
+    }));
+  }
+  if (before && before.status !== after.status) {
+    const type = STATUS_EVENTS[after.status];
+    // The version makes a status that can recur (3-D Secure asked again) a new event each time.
+    if (type) events.push(make(type, `${type}#v${after.version}`));
+  }
+  return events;
+}
+
+/** One `order.refunded` per refund the payment record gained. */
+export function refundEvents(before: PaymentRecord | undefined, after: PaymentRecord): PendingEvent[] {
+  const known = new Set((before?.refunds ?? []).map((r) => r.sequence));
+  const stream = `order:${after.orderId}`;
+  return (after.refunds ?? [])
+    .filter((r) => !known.has(r.sequence))
+    .map((r) => ({
+      id: eventId(stream, `refunded:${r.sequence}`),
+      type: 'order.refunded' as const,
+      stream,
+      createdAt: r.at,
+      orderId: after.orderId,
+      data: { refund: { sequence: r.sequence, amount: { amount: r.amount, currency: after.currency } }, amountRefunded: { amount: after.amountRefunded, currency: after.currency } },
+    }));
+}
+
+/** A low-stock alert stored (entity ALERT): one `inventory.low_stock` per alert, counted per SKU. */
+export function lowStockEvent(alert: Record<string, unknown>): PendingEvent {
+  const sku = String(alert.sku);
+  const stream = `product:${sku}`;
+  return {
+    id: eventId(stream, `low-stock:${String(alert.id)}`),
+    type: 'inventory.low_stock',
+    stream,
+    createdAt: String(alert.createdAt),
+    data: { sku, available: alert.available, threshold: alert.threshold, ...(alert.daysOfCover !== undefined ? { daysOfCover: alert.daysOfCover } : {}) },
+  };
+}
+
+type Image = Record<string, unknown>;
+
+/** The events a committed change causes (the outbox, functions/outbox/effects.ts, turns each into an effect). */
+export function eventsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined, oldImage: Image | undefined, newImage: Image | undefined): PendingEvent[] {
+  if (!newImage || eventName === 'REMOVE') return [];
+  switch (newImage.entity) {
+    case 'ORDER':
+      return orderEvents(oldImage as unknown as Order | undefined, newImage as unknown as Order);
+    case 'PAYMENT':
+      return refundEvents(oldImage as unknown as PaymentRecord | undefined, newImage as unknown as PaymentRecord);
+    case 'ALERT':
+      return eventName === 'INSERT' && newImage.sku ? [lowStockEvent(newImage)] : [];
+    default:
+      return [];
+  }
+}
