@@ -131,7 +131,11 @@ export class OrderApi extends Construct {
    * Adds one route per route-table entry (route name → the Lambda that serves it). Called once the route
    * Lambdas exist: they are created after the API so their environment can name its URL.
    */
-  addRoutes(functions: ReadonlyMap<string, IFunction>): void {
+  /**
+   * The routes, their integrations and invoke permissions (three resources a route) go in `scope`: the
+   * stack passes a nested stack, so the main template stays under CloudFormation's 500 resources.
+   */
+  addRoutes(functions: ReadonlyMap<string, IFunction>, scope: Construct = this): void {
     const props = this.props;
     const jwt = new HttpUserPoolAuthorizer('CognitoAuthorizer', props.userPool, {
       userPoolClients: [props.userPoolClient],
@@ -147,7 +151,7 @@ export class OrderApi extends Construct {
       const fn = functions.get(route.name);
       if (!fn) throw new Error(`No Lambda for route ${route.name} (${route.method} ${route.path}).`);
       const authorizer: IHttpRouteAuthorizer = route.auth === 'public' ? none : route.auth === 'admin' ? adminJwt : jwt;
-      const httpRoute = new HttpRoute(this, route.name, {
+      const httpRoute = new HttpRoute(scope, route.name, {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: new HttpLambdaIntegration(`${route.name}Integration`, fn),

@@ -46,8 +46,8 @@ let gateway: LocalGateway;
 let root: string;
 
 beforeAll(async () => {
-  const { template } = synth();
-  templateRoutes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => ({
+  const { routesTemplate } = synth();
+  templateRoutes = Object.values(routesTemplate.findResources('AWS::ApiGatewayV2::Route')).map((r) => ({
     routeKey: r.Properties.RouteKey,
     authorizationType: r.Properties.AuthorizationType,
   }));

@@ -28,6 +28,8 @@ export interface Synth {
   app: App;
   stack: OrderServiceStack;
   template: Template;
+  /** The nested stack of the API routes, their integrations and invoke permissions. */
+  routesTemplate: Template;
 }
 
 /**
@@ -40,7 +42,7 @@ export function synth(context: Record<string, unknown> = {}, props: OrderService
     context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [], ...context },
   });
   const stack = new OrderServiceStack(app, 'OrderService', { definitionFile: definitionFileForTests(), ...props });
-  return { app, stack, template: Template.fromStack(stack) };
+  return { app, stack, template: Template.fromStack(stack), routesTemplate: Template.fromStack(stack.apiRoutes) };
 }
 
 // ---- template helpers ----------------------------------------------------------------------------------
@@ -92,4 +94,19 @@ export function logicalIdWithPrefix(template: Template, type: string, prefix: st
   const ids = logicalIdsOfType(template, type).filter((id) => id.startsWith(prefix));
   if (ids.length !== 1) throw new Error(`Expected one ${type} starting with ${prefix}, found ${ids.join(', ') || 'none'}`);
   return ids[0];
+}
+
+/**
+ * What a nested stack's parameter stands for in the parent template: a value in the nested template such as
+ * `{ Ref: 'referencetoOrderService…' }` resolves to the parent's expression (e.g. `{ 'Fn::GetAtt': [fn, 'Arn'] }`)
+ * passed in the nested stack resource's Parameters; any other value comes back unchanged.
+ */
+export function fromParent(parent: Template, value: unknown): unknown {
+  const ref = (value as { Ref?: unknown } | undefined)?.Ref;
+  if (typeof ref !== 'string') return value;
+  for (const r of Object.values(parent.findResources('AWS::CloudFormation::Stack'))) {
+    const parameters = (r.Properties?.Parameters ?? {}) as Record<string, unknown>;
+    if (ref in parameters) return parameters[ref];
+  }
+  return value;
 }
