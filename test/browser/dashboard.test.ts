@@ -896,10 +896,20 @@ test('the pages stay usable at 768 px wide', async () => {
     ['/alerts', 'Low-stock alerts'],
     ['/inventory', 'Inventory'],
     ['/products/new', 'New product'],
+    ['/products', 'Products'],
+    [`/inventory/${sku}`, `Stock history · ${sku}`],
+    ['/locations', 'Locations'],
+    ['/returns', 'Returns'],
+    ['/disputes', 'Disputes'],
+    ['/webhooks', 'Webhooks'],
+    ['/ops', 'Ops alarms'],
   ] as const) {
     await page.goto(appUrl(route));
     await heading(title).waitFor();
-    await page.locator('table, form.card, ul.tiles').first().waitFor();
+    // Lists may be empty at this point of the session: then the empty state stands where the table would
+    // (never an error, and never measured while still loading).
+    await page.locator('table, form.card, ul.tiles, .state-empty, .state-error').first().waitFor();
+    expect(await page.locator('.state-error').count()).toBe(0);
     // Wide tables scroll inside their own box; the page itself never scrolls sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
   }

@@ -310,7 +310,9 @@ function PaymentCard({ order }: { order: Order }) {
 }
 
 function ShipmentCard({ order }: { order: Order }) {
-  const shipments = order.shipments?.length ? order.shipments : undefined;
+  // The reservation plans shipments (location, lines) before any has a label: until one is labelled the card
+  // says why nothing shipped rather than listing untracked shipments.
+  const shipments = order.shipments?.some((s) => s.trackingNumber) ? order.shipments : undefined;
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState<string>();
 
