@@ -123,7 +123,10 @@ describe('admin inventory and alerts', () => {
     expect(readFileSync(sink, 'utf8')).toContain(code);
 
     const levels = (await (await local.api('/admin/inventory?limit=100', { as: 'admin' })).json()) as { items: any[] };
-    expect(levels.items.find((l) => l.sku === code)).toEqual({ sku: code, onHand: 4, reserved: 0, available: 4, lowStockThreshold: 5, low: true });
+    expect(levels.items.find((l) => l.sku === code)).toEqual({
+      sku: code, onHand: 4, reserved: 0, available: 4, lowStockThreshold: 5, low: true,
+      locations: [{ location: 'MAIN', onHand: 4, reserved: 0, available: 4 }],
+    });
   });
 });
 

@@ -26,7 +26,7 @@ describe('tamper-proof cursors on every list route', () => {
     const paging = routes.filter((r) => readFileSync(path.resolve(__dirname, '../..', r.entry), 'utf8').includes('pageQuery'));
     expect(listRoutes.map((r) => r.name).sort()).toEqual(paging.map((r) => r.name).sort());
     expect(listRoutes.map((r) => r.name).sort()).toEqual(
-      ['AdminListAdjustments', 'AdminListAlerts', 'AdminListAudit', 'AdminListInventory', 'AdminListMovements', 'AdminListOrders', 'AdminListPayments', 'AdminListProducts', 'AdminListWebhookDeliveries', 'ListMyOrders', 'ListProducts'],
+      ['AdminListAdjustments', 'AdminListAlerts', 'AdminListAudit', 'AdminListDisputes', 'AdminListInventory', 'AdminListMovements', 'AdminListOrders', 'AdminListPayments', 'AdminListProducts', 'AdminListReturns', 'AdminListWebhookDeliveries', 'ListMyOrders', 'ListProducts'],
     );
   });
 
