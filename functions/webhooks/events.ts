@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Order } from '../domain/order';
 import type { PaymentRecord } from '../payments/payment';
+import type { ReturnRecord } from '../domain/returns';
 
 /**
  * Events for integrators (SPEC.md "Events for integrators"), derived purely from committed changes read off
@@ -21,6 +22,11 @@ export const EVENT_TYPES = [
   'order.failed',
   'order.refunded',
   'inventory.low_stock',
+  'return.requested',
+  'return.approved',
+  'return.rejected',
+  'return.received',
+  'return.refunded',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -147,6 +153,35 @@ export function lowStockEvent(alert: Record<string, unknown>): PendingEvent {
   };
 }
 
+/**
+ * A return's status changes, one event each (`return.requested` when it is created), in its order's
+ * sequence. What is returned, never who: the customer's data stays behind the `contact` scope of the order.
+ */
+export function returnEvents(before: ReturnRecord | undefined, after: ReturnRecord): PendingEvent[] {
+  if (before?.status === after.status) return [];
+  const type = `return.${after.status.toLowerCase()}` as EventType;
+  if (!EVENT_TYPES.includes(type)) return [];
+  const stream = `order:${after.orderId}`;
+  return [{
+    id: eventId(stream, `return:${after.id}:${after.status}`),
+    type,
+    stream,
+    createdAt: after.updatedAt ?? after.createdAt,
+    orderId: after.orderId,
+    data: {
+      return: {
+        id: after.id,
+        status: after.status,
+        location: after.location,
+        items: after.items.map((l) => ({ sku: l.sku, quantity: l.quantity, shipmentId: l.shipmentId })),
+        ...(after.received ? { received: after.received.map((l) => ({ sku: l.sku, quantity: l.quantity, disposition: l.disposition })) } : {}),
+        ...(after.refund ? { refund: after.refund } : {}),
+        ...(after.trackingNumber ? { trackingNumber: after.trackingNumber } : {}),
+      },
+    },
+  }];
+}
+
 type Image = Record<string, unknown>;
 
 /** The events a committed change causes (the outbox, functions/outbox/effects.ts, turns each into an effect). */
@@ -159,6 +194,8 @@ export function eventsOf(eventName: 'INSERT' | 'MODIFY' | 'REMOVE' | undefined, 
       return refundEvents(oldImage as unknown as PaymentRecord | undefined, newImage as unknown as PaymentRecord);
     case 'ALERT':
       return eventName === 'INSERT' && newImage.sku ? [lowStockEvent(newImage)] : [];
+    case 'RETURN':
+      return returnEvents(oldImage as unknown as ReturnRecord | undefined, newImage as unknown as ReturnRecord);
     default:
       return [];
   }

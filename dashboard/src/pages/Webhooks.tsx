@@ -31,7 +31,7 @@ export interface WebhookDelivery {
   createdAt: string;
 }
 
-const EVENT_TYPES = ['order.placed', 'order.paid', 'order.payment_action_required', 'order.shipped', 'order.delivered', 'order.cancelled', 'order.failed', 'order.refunded', 'inventory.low_stock'];
+const EVENT_TYPES = ['order.placed', 'order.paid', 'order.payment_action_required', 'order.shipped', 'order.delivered', 'order.cancelled', 'order.failed', 'order.refunded', 'inventory.low_stock', 'return.requested', 'return.approved', 'return.rejected', 'return.received', 'return.refunded'];
 const enc = encodeURIComponent;
 export const webhooksApi = {
   list: (signal?: AbortSignal) => request<{ items: WebhookSubscription[] }>('/admin/webhooks', { signal }),

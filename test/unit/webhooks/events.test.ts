@@ -63,6 +63,32 @@ describe('events derived from committed order changes', () => {
   });
 });
 
+describe('return events', () => {
+  const ret = (over: Record<string, unknown> = {}) => ({
+    entity: 'RETURN', id: 'o-1-R1', orderId: 'o-1', userId: 'u', status: 'REQUESTED', location: 'MAIN', version: 1,
+    items: [{ sku: 'S', quantity: 1, reason: 'too small', shipmentId: 'S1' }], timeline: [],
+    createdAt: '2026-01-02T00:00:00Z', updatedAt: '2026-01-02T00:00:00Z', ...over,
+  });
+
+  it('one event per status change, in the order\'s stream, with what is returned and never who', () => {
+    const steps = [
+      [undefined, ret()],
+      [ret(), ret({ status: 'APPROVED', trackingNumber: 'CP000000001US', version: 2 })],
+      [ret({ status: 'APPROVED' }), ret({ status: 'RECEIVED', received: [{ sku: 'S', shipmentId: 'S1', quantity: 1, disposition: 'restock' }], version: 3 })],
+      [ret({ status: 'RECEIVED' }), ret({ status: 'REFUNDED', refund: { amount: 1, currency: 'USD' }, version: 4 })],
+      [ret(), ret({ status: 'REJECTED', rejectionReason: 'worn', version: 2 })],
+    ] as const;
+    const events = steps.map(([before, after]) => eventsOf(before ? 'MODIFY' : 'INSERT', before, after));
+    expect(events.map((e) => e.map((x) => x.type))).toEqual([['return.requested'], ['return.approved'], ['return.received'], ['return.refunded'], ['return.rejected']]);
+    for (const [event] of events) expect(event).toMatchObject({ stream: 'order:o-1', orderId: 'o-1', data: { return: { id: 'o-1-R1' } } });
+    expect(events[2]![0]!.data).toMatchObject({ return: { received: [{ sku: 'S', quantity: 1, disposition: 'restock' }] } });
+    expect(JSON.stringify(events)).not.toMatch(/too small|worn|"u"/);
+    // A write that changes no status (the carrier's arrival) is no event; a replayed change is the same event.
+    expect(eventsOf('MODIFY', ret({ status: 'APPROVED' }), ret({ status: 'APPROVED', arrivedAt: '2026-01-03T00:00:00Z', version: 3 }))).toEqual([]);
+    expect(eventsOf('MODIFY', ret(), ret({ status: 'APPROVED', version: 2 }))[0]!.id).toBe(events[1]![0]!.id);
+  });
+});
+
 describe('retry schedule', () => {
   const schedule: RetrySchedule = { baseMs: 5000, maxMs: 3_600_000, windowMs: 72 * 3_600_000, timeoutMs: 10_000 };
   it('first retry within 10 s, second within a minute, doubling with jitter up to an hour, for 72 h', () => {
