@@ -124,12 +124,12 @@ export function orderEvents(before: Order | undefined, after: Order): PendingEve
   return events;
 }
 
-/** One `order.refunded` per refund the payment record gained. */
+/** One `order.refunded` per refund the payment record gained (one recorded as already failed is no refund). */
 export function refundEvents(before: PaymentRecord | undefined, after: PaymentRecord): PendingEvent[] {
   const known = new Set((before?.refunds ?? []).map((r) => r.sequence));
   const stream = `order:${after.orderId}`;
   return (after.refunds ?? [])
-    .filter((r) => !known.has(r.sequence))
+    .filter((r) => !known.has(r.sequence) && !r.failedAt)
     .map((r) => ({
       id: eventId(stream, `refunded:${r.sequence}`),
       type: 'order.refunded' as const,
