@@ -8,6 +8,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/env.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   // middy ships ESM (its "require" export relies on Node 22's require(esm), which jest lacks): swc converts it.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   maxWorkers: 2,
