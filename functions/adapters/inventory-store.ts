@@ -57,8 +57,8 @@ async function mainLevelsOf(item: Record<string, any>, consistent = true): Promi
   return { sku: item.sku, ...sums, lowStockThreshold: item.lowStockThreshold };
 }
 
-/** The SKU's items at locations other than MAIN (one Query of its partition). */
-async function otherLocationItems(sku: string, consistent = true): Promise<Record<string, any>[]> {
+/** Every item of the SKU's partition whose sort key starts with `prefix`, all pages. */
+async function partitionItems(sku: string, prefix: string, consistent: boolean): Promise<Record<string, any>[]> {
   const out: Record<string, any>[] = [];
   let start: Record<string, any> | undefined;
   do {
@@ -66,7 +66,7 @@ async function otherLocationItems(sku: string, consistent = true): Promise<Recor
       new QueryCommand({
         TableName: table(),
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.product(sku).pk, ':prefix': 'INVENTORY#' },
+        ExpressionAttributeValues: { ':pk': keys.product(sku).pk, ':prefix': prefix },
         ConsistentRead: consistent,
         ExclusiveStartKey: start,
       }),
@@ -76,6 +76,9 @@ async function otherLocationItems(sku: string, consistent = true): Promise<Recor
   } while (start);
   return out;
 }
+
+/** The SKU's items at locations other than MAIN (one Query of its partition). */
+const otherLocationItems = (sku: string, consistent = true) => partitionItems(sku, 'INVENTORY#', consistent);
 
 const locationLevels = (location: string, l: { onHand: number; reserved: number; available: number }): LocationLevels => ({
   location, onHand: l.onHand, reserved: l.reserved, available: l.available,
@@ -257,21 +260,8 @@ export async function availabilityOf(skus: string[], consistent = false): Promis
 export const inventoryStore = {
   /** The SKU's levels at every location and in total: one strongly consistent Query of its partition (plus shards when hot). */
   async get(sku: string): Promise<StockLevels | undefined> {
-    const items: Record<string, any>[] = [];
-    let start: Record<string, any> | undefined;
-    do {
-      const { Items, LastEvaluatedKey } = await ddb().send(
-        new QueryCommand({
-          TableName: table(),
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.product(sku).pk, ':prefix': 'INVENTORY' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(Items ?? []));
-      start = LastEvaluatedKey;
-    } while (start);
+    // 'INVENTORY' covers MAIN's item (sk INVENTORY) and every other location's (INVENTORY#<location>).
+    const items = await partitionItems(sku, 'INVENTORY', true);
     const main = items.find((item) => item.sk === 'INVENTORY');
     return main ? levelsFrom(main, await mainLevelsOf(main), items.filter((item) => item !== main)) : undefined;
   },

@@ -78,6 +78,22 @@ export interface SaveOptions {
   orderNote?: { status: OrderStatus; actor: string; reason: string; needsAttention?: NeedsAttention; clearAttention?: boolean };
 }
 
+/** One page of an index partition, newest first. */
+async function newestFirst(index: string, pkName: string, pkValue: string, page: { limit: number; cursor?: string }): Promise<Page<PaymentRecord>> {
+  const { Items, LastEvaluatedKey } = await ddb().send(
+    new QueryCommand({
+      TableName: config.tableName(),
+      IndexName: index,
+      KeyConditionExpression: `${pkName} = :pk`,
+      ExpressionAttributeValues: { ':pk': pkValue },
+      ScanIndexForward: false,
+      Limit: page.limit,
+      ExclusiveStartKey: decodeCursor(page.cursor),
+    }),
+  );
+  return { items: (Items ?? []).map(fromItem), nextCursor: encodeCursor(LastEvaluatedKey) };
+}
+
 export const paymentStore = {
   async get(orderId: string): Promise<PaymentRecord | undefined> {
     const { Item } = await ddb().send(new GetCommand({ TableName: config.tableName(), Key: keys.payment(orderId), ConsistentRead: true }));
@@ -182,18 +198,7 @@ export const paymentStore = {
   /** Disputed payments, newest dispute first; by dispute status through gsi2, otherwise all through gsi4. */
   async listDisputes(query: { status?: string; limit: number; cursor?: string }): Promise<Page<PaymentRecord>> {
     const [index, pkName, pkValue] = query.status ? [indexes.owner, 'gsi2pk', `DISPUTE_STATUS#${query.status}`] : [indexes.email, 'gsi4pk', DISPUTES];
-    const { Items, LastEvaluatedKey } = await ddb().send(
-      new QueryCommand({
-        TableName: config.tableName(),
-        IndexName: index,
-        KeyConditionExpression: `${pkName} = :pk`,
-        ExpressionAttributeValues: { ':pk': pkValue },
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ExclusiveStartKey: decodeCursor(query.cursor),
-      }),
-    );
-    return { items: (Items ?? []).map(fromItem), nextCursor: encodeCursor(LastEvaluatedKey) };
+    return newestFirst(index, pkName, pkValue, query);
   },
 
   /** Newest first; by status through gsi3, otherwise every payment through gsi1. */
@@ -201,18 +206,7 @@ export const paymentStore = {
     const [index, pkName, pkValue] = query.status
       ? [indexes.status, 'gsi3pk', `PAYMENT_STATUS#${query.status}`]
       : [indexes.collection, 'gsi1pk', collections.payments];
-    const { Items, LastEvaluatedKey } = await ddb().send(
-      new QueryCommand({
-        TableName: config.tableName(),
-        IndexName: index,
-        KeyConditionExpression: `${pkName} = :pk`,
-        ExpressionAttributeValues: { ':pk': pkValue },
-        ScanIndexForward: false,
-        Limit: query.limit,
-        ExclusiveStartKey: decodeCursor(query.cursor),
-      }),
-    );
-    return { items: (Items ?? []).map(fromItem), nextCursor: encodeCursor(LastEvaluatedKey) };
+    return newestFirst(index, pkName, pkValue, query);
   },
 };
 
