@@ -15,6 +15,7 @@ import { labelStorage } from '../fulfillment/label-stores';
 import { allocateTrackingNumber, SELF_SHIP_CARRIER, SELF_SHIP_SERVICE } from '../fulfillment/self-ship-carrier';
 import { fulfillmentSettings } from '../fulfillment/settings';
 import { restockAt } from '../inventory/stock';
+import { locationStore } from '../adapters/location-store';
 import { refundOrderPayment } from '../payments/service';
 import type { LabelContent } from '../fulfillment/label';
 
@@ -130,6 +131,12 @@ export async function approveReturn(id: string, actor: string, renderer: LabelRe
   }
   const at = new Date().toISOString();
   const sender = fulfillmentSettings.sender();
+  // To the location the units came from: its address when it has one (free text, a line per line or
+  // comma), else the shop's sender address with the location named.
+  const location = await locationStore.get(r.location);
+  const recipient = location?.address
+    ? { name: location.name, lines: location.address.split(/\n|,\s*/).map((l) => l.trim()).filter(Boolean) }
+    : { name: `${sender.name} (${r.location})`, lines: sender.lines };
   const content: LabelContent = {
     trackingNumber,
     orderId: order.id,
@@ -137,8 +144,7 @@ export async function approveReturn(id: string, actor: string, renderer: LabelRe
     carrier: SELF_SHIP_CARRIER,
     service: `${SELF_SHIP_SERVICE} return`,
     sender: { name: order.shippingAddress.name ?? order.customer.name, lines: addressLines(order.shippingAddress) },
-    // Interim: every location ships from the configured sender address until locations carry addresses.
-    recipient: { name: `${sender.name} (${r.location})`, lines: sender.lines },
+    recipient,
     createdAt: at,
   };
   const labelKeys = { pdf: labelKey(order.id, trackingNumber, 'pdf'), zpl: labelKey(order.id, trackingNumber, 'zpl') };

@@ -101,6 +101,21 @@ describe('return requests racing', () => {
   });
 });
 
+describe('return labels', () => {
+  it('go to the address of the location the units came from, else to the shop with the location named', async () => {
+    const { locationStore } = await import('../../../functions/adapters/location-store');
+    const seen: { name: string; lines: string[] }[] = [];
+    const recording = { renderLabelPdf: async (c: Parameters<typeof renderLabelPdf>[0]) => (seen.push(c.recipient), renderLabelPdf(c)), renderLabelZpl };
+    const { order, a } = await deliveredOrder();
+    await approveReturn((await requestReturn(order.id, order.userId, [{ sku: a, quantity: 1 }])).id, 'admin:test', recording);
+    expect(seen.at(-1)!.name).toMatch(/\(MAIN\)$/);
+    await locationStore.update('MAIN', { address: 'Returns desk, 9 Dock Road, London E16 2QD, United Kingdom' });
+    const next = await deliveredOrder();
+    await approveReturn((await requestReturn(next.order.id, next.order.userId, [{ sku: next.a, quantity: 1 }])).id, 'admin:test', recording);
+    expect(seen.at(-1)).toEqual({ name: expect.any(String), lines: ['Returns desk', '9 Dock Road', 'London E16 2QD', 'United Kingdom'] });
+  });
+});
+
 describe('receiving racing', () => {
   it('concurrent receives of one return restock once and refund once', async () => {
     const { order, a, b } = await deliveredOrder();
