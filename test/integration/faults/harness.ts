@@ -292,6 +292,7 @@ describe(`exactly once under faults: ${scenario.name}`, () => {
     expect(await runScenario(scenario)).toEqual([]);
     recording = [...faults.crossed];
     boundaries = [...new Set(recording)];
+    if (process.env.FAULTS_VERBOSE) console.log(`${scenario.name}: ${boundaries.length} boundaries: ${[...new Set(boundaries.map((b) => b.replace(/#\d+$/, '')))].map((b) => `${b}×${boundaries.filter((x) => x.startsWith(b + '#')).length}`).join(', ')}`);
     // Every kind of component shows up in the matrix (a missing one would mean its boundaries are not faulted).
     for (const part of ['PlaceOrder:', 'ReserveStock:', 'AuthorizePayment:', 'OutboxConsumer:', 'Reconciler:', 'provider.authorize', 'sfn.StartExecution']) {
       expect(boundaries.some((b) => b.includes(part))).toBe(true);

@@ -94,7 +94,8 @@ it('a closed order still holding stock gets it released, and a flag it caused is
   const after = (await orderStore.get(order.id))!;
   expect(after.stock).toBe('RELEASED');
   expect(after.needsAttention).toBeUndefined();
-  expect(after.timeline.at(-1)).toMatchObject({ actor: 'reconciler', reason: expect.stringContaining('Resolved') });
+  // The same pass may also send an email that was due: the resolution is among the reconciler's entries.
+  expect(after.timeline.filter((t) => t.actor === 'reconciler')).toContainEqual(expect.objectContaining({ reason: expect.stringContaining('Resolved') }));
 });
 
 it('a paid order without its confirmation email gets it, once', async () => {
