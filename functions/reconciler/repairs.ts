@@ -60,6 +60,9 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
   };
   const staleBefore = new Date(now - (options.staleSeconds !== undefined ? options.staleSeconds * 1000 : staleMs())).toISOString();
   const since = new Date(now - lookbackMs()).toISOString();
+  // Orders this run repaired: their updatedAt is this run's own write, not a path still at work.
+  const repaired = new Set<string>();
+  const settledSince = (order: Order) => order.updatedAt <= staleBefore || repaired.has(order.id);
 
   // The locations migration (MAIN stored once; idempotent): run by every reconciler run, on AWS and locally.
   await attempt('locations migration', async () => {
@@ -80,6 +83,7 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
       await attempt(`stock of ${order.id}`, async () => {
         if (!(await releaseStock(order.id))) return;
         await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: 'Released the stock a failed compensation had left reserved' });
+        repaired.add(order.id);
         count('stock-released');
         await resolveIfCompensated(order.id);
       });
@@ -91,6 +95,7 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
         for (const kind of kinds.filter((k) => !sent.has(k))) {
           if ((await sendOrderEmail(order.id, kind)) === 'done') {
             await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: `Sent the ${kind} email that had not gone out` });
+            repaired.add(order.id);
             count('email-sent');
           }
         }
@@ -101,7 +106,10 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
   for await (const payment of authorizedPayments()) {
     await attempt(`authorization of ${payment.orderId}`, async () => {
       const order = await orderStore.get(payment.orderId);
-      if (!order || !isTerminal(order.status) || order.status === 'DELIVERED') return;
+      // The closing path voids at once: leave it the stale period, as every other repair does.
+      if (!order || !isTerminal(order.status) || order.status === 'DELIVERED' || !settledSince(order)) return;
+      // The status index lags the record: a void that just landed still lists the payment as authorized.
+      if ((await paymentStore.get(payment.orderId))?.status !== 'authorized') return;
       try {
         await voidOrderPayment(order.id, 'reconciler');
       } catch (error) {
@@ -132,7 +140,8 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
   for await (const payment of paymentsIn('action_required')) {
     await attempt(`3-D Secure wait of ${payment.orderId}`, async () => {
       const order = await orderStore.get(payment.orderId);
-      if (!order || !isTerminal(order.status)) return;
+      if (!order || !isTerminal(order.status) || !settledSince(order)) return;
+      if ((await paymentStore.get(payment.orderId))?.status !== 'action_required') return;
       await voidOrderPayment(order.id, 'reconciler');
       await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: 'Ended the 3-D Secure wait still open for a closed order' });
       count('authorization-voided');

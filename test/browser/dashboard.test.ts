@@ -788,8 +788,11 @@ test('a restock resolves the low-stock alert: shown as resolved, and gone from t
   await heading('Low-stock alerts').waitFor();
   const alert = page.locator(`tr[data-sku="${sku}"]`).first();
   await alert.getByText(/^Resolved /).waitFor();
-  await page.getByLabel('Open alerts only').check();
+  // The box follows the URL (a controlled input): click, then see the URL and the box both change. check()
+  // asserts the state at once, before a loaded machine has re-rendered.
+  await page.getByLabel('Open alerts only').click();
   await page.waitForURL(/open=true/);
+  await page.locator('label:has-text("Open alerts only") input:checked').waitFor();
   await page.locator(`tr[data-sku="${sku}"]`).first().waitFor({ state: 'detached' });
   const open = await adminJson<{ items: { sku: string; resolvedAt: string | null }[] }>('/admin/alerts?open=true');
   expect(open.items.some((a) => a.sku === sku)).toBe(false);

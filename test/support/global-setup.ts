@@ -1,4 +1,4 @@
-import { externalDynamoDbEndpoint, startDynamoDbLocal, type LocalDynamoDb } from '../../local/dynamodb';
+import { externalDynamoDbEndpoint, startDynamoDbLocal, THROUGHPUT_JVM_OPTIONS, type LocalDynamoDb } from '../../local/dynamodb';
 
 /**
  * One in-memory DynamoDB Local for the whole jest run, on a free port. Workers are started after this runs,
@@ -14,7 +14,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_DYNAMODB_ENDPOINT = external;
     return;
   }
-  const dynamo = await startDynamoDbLocal({ port: 0 });
+  const dynamo = await startDynamoDbLocal({ port: 0, jvmOptions: THROUGHPUT_JVM_OPTIONS });
   process.env.TEST_DYNAMODB_ENDPOINT = dynamo.endpoint;
   (globalThis as { __ORDER_SERVICE_DYNAMODB__?: LocalDynamoDb }).__ORDER_SERVICE_DYNAMODB__ = dynamo;
 }

@@ -37,8 +37,6 @@ Object.assign(process.env, {
   // Longer than any send takes on a loaded machine (a lease that ends mid-send lets a second sender in).
   OUTBOX_CLAIM_LEASE_SECONDS: '1',
   RECONCILER_STALE_SECONDS: '0',
-  // Only this run's order is recent enough for the reconciler's email and workflow sweeps.
-  RECONCILER_LOOKBACK_HOURS: '0.002',
   POWERTOOLS_LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'CRITICAL',
 });
 
@@ -158,6 +156,7 @@ async function intentsOf(orderId: string): Promise<SandboxIntent[]> {
 /** One scenario run under one fault plan; returns the invariants it broke (empty: none). */
 async function runScenario(scenario: Scenario, plan?: FaultPlan): Promise<string[]> {
   const n = ++run;
+  const runStarted = Date.now();
   const sku = `FAULT-${n}`;
   const userId = `user-fault-${n}`;
   await createProduct(sku, ON_HAND, THRESHOLD);
@@ -188,16 +187,29 @@ async function runScenario(scenario: Scenario, plan?: FaultPlan): Promise<string
   // Recovery: stream redelivery, Step Functions retries, and the reconciler, until nothing moves any more.
   let order: Order | undefined;
   const [orderId] = ids;
-  for (let round = 0; round < 80; round++) {
-    await poller.drain();
+  // The reconciler runs when nothing else moves short of the end (no stream record handled, no execution
+  // running), and once more after the end (a run over a finished order must change nothing). Each run costs
+  // a query per order-index shard: run every round as well, it was most of the matrix's time.
+  const reconcile = () => {
+    // Only this run's order is recent enough for the reconciler's sweep, however long the run has taken (a
+    // fixed look-back lost a slow run's order on a loaded machine, and nothing repaired it then).
+    process.env.RECONCILER_LOOKBACK_HOURS = String((Date.now() - runStarted) / 3_600_000);
+    return faults.invoke('Reconciler', () => reconciler().reconcile()).catch(() => undefined);
+  };
+  for (let round = 0; round < 120; round++) {
+    let moved = (await poller.drain()) + sfn.running().length;
     await Promise.all(sfn.running().map((e) => e.done));
-    await faults.invoke('Reconciler', () => reconciler().reconcile()).catch(() => undefined);
-    await poller.drain();
+    moved += await poller.drain();
     order = orderId ? await orderStore.get(orderId) : undefined;
     const settled = order && order.status === scenario.ends && !sfn.running().length && !poller.retrying();
     if (settled && (await quiet(orderId!, scenario, sku))) break;
-    await sleep(15);
+    if (!moved) await reconcile();
+    await sleep(10);
   }
+  await reconcile();
+  await poller.drain();
+  await Promise.all(sfn.running().map((e) => e.done));
+  order = orderId ? await orderStore.get(orderId) : undefined;
   return invariants(scenario, { ids, order, sku, userId, plan });
 }
 
@@ -262,6 +274,14 @@ async function invariants(scenario: Scenario, run: { ids: Set<string>; order?: O
 
 export const MODES: FaultMode[] = ['crash-before', 'crash-after', 'timeout'];
 
+/**
+ * Calls that change nothing where they land. Dying just after one of them leaves exactly the state of dying
+ * just before it (nothing landed, nothing after it ran), so crash-after is not run there: it repeats
+ * crash-before. Writes and provider calls get every mode; reads get crash-before and timeout.
+ */
+const READ = /:(dynamodb\.(GetItem|BatchGetItem|Query|Scan|TransactGetItems)Command|sfn\.(DescribeExecution|ListExecutions|GetExecutionHistory)Command|provider\.(findAuthorization|retrieve))#/;
+export const plannedModes = (boundary: string): FaultMode[] => (READ.test(boundary) ? ['crash-before', 'timeout'] : MODES);
+
 let recording: string[] = [];
 /**
  * The faults that fall between a provider accepting an email or an SNS message and the claim's mark being
@@ -305,7 +325,8 @@ describe(`exactly once under faults: ${scenario.name}`, () => {
     const failures: string[] = [];
     const started = Date.now();
     let fired = 0;
-    for (const boundary of boundaries) {
+    const planned = boundaries.filter((b) => plannedModes(b).includes(mode));
+    for (const boundary of planned) {
       const runStarted = Date.now();
       const broken = await runScenario(scenario, { boundary, mode });
       if (process.env.FAULTS_VERBOSE === 'runs') console.log(`${mode} @ ${boundary}: ${Date.now() - runStarted} ms`);
@@ -313,8 +334,9 @@ describe(`exactly once under faults: ${scenario.name}`, () => {
       if (broken.length) failures.push(`${mode} @ ${boundary}: ${broken.join('; ')}`);
     }
     // The plans really fired (a boundary the faulted run never reached would prove nothing).
-    if (process.env.FAULTS_VERBOSE) console.log(`${scenario.name} / ${mode}: ${boundaries.length} boundaries, ${fired} fired, ${((Date.now() - started) / boundaries.length).toFixed(0)} ms per run`);
-    expect(fired).toBeGreaterThan(boundaries.length * 0.9);
+    if (process.env.FAULTS_VERBOSE) console.log(`${scenario.name} / ${mode}: ${planned.length} of ${boundaries.length} boundaries, ${fired} fired, ${((Date.now() - started) / planned.length).toFixed(0)} ms per run`);
+    expect(planned.length).toBeGreaterThan(0);
+    expect(fired).toBeGreaterThan(planned.length * 0.9);
     expect(failures).toEqual([]);
   }, 600_000);
 });
