@@ -347,6 +347,7 @@ describe(`exactly once under faults: ${scenario.name}`, () => {
     expect(planned.length).toBeGreaterThan(0);
     expect(fired).toBeGreaterThan(planned.length * 0.9);
     expect(failures).toEqual([]);
-  }, 600_000);
+    // A mode's whole run is one test: allow for a CI machine several times slower than a quiet one.
+  }, 1_800_000);
 });
 }
