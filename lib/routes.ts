@@ -49,6 +49,7 @@ export const routes: readonly Route[] = [
   { name: 'CancelMyOrder', method: 'POST', path: '/orders/{id}/cancel', entry: api('cancel-my-order'), auth: 'customer', needs: ['payments'] },
   { name: 'RequestReturn', method: 'POST', path: '/orders/{id}/returns', entry: api('request-return'), auth: 'customer' },
   { name: 'ListMyReturns', method: 'GET', path: '/orders/{id}/returns', entry: api('list-my-returns'), auth: 'customer' },
+  { name: 'GetMyReturnLabel', method: 'GET', path: '/orders/{id}/returns/{returnId}/label', entry: api('get-my-return-label'), auth: 'customer', needs: ['labels'] },
 
   // Admin: products and inventory
   { name: 'AdminListProducts', method: 'GET', path: '/admin/products', entry: api('admin-list-products'), auth: 'admin', needs: ['cursors'] },
