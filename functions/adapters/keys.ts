@@ -79,8 +79,8 @@ export const legacyOrderIndexKeys = {
 };
 
 /**
- * Payment records are indexed like orders and for the same reason: every payment step (authorize, capture,
- * the webhooks that confirm them) rewrites the gsi1 entry and moves or rewrites the gsi3 status entry, so
+ * Payment records are indexed like orders and for the same reason: every payment step (authorize, a 3-D
+ * Secure step, capture, refunds) rewrites the gsi1 entry and moves or rewrites the gsi3 status entry, so
  * `PAYMENTS` and `PAYMENT_STATUS#authorized` took every hot-SKU order's payment writes. Spread over
  * PAYMENT_INDEX_SHARDS partitions by the same hash of the order id: `PAYMENTS#<n>`,
  * `PAYMENT_STATUS#<status>#<n>`. 32, not the orders' 64: sized from the write rate (docs/scaling.md, "Payment
