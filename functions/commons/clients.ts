@@ -31,7 +31,8 @@ export function dynamoDbClient(): DynamoDBClient {
   const endpoint = config.dynamoDbEndpoint();
   if (dynamo && endpoint !== dynamoEndpoint) dynamo = documentClient = undefined;
   dynamoEndpoint = endpoint;
-  dynamo ??= tracer.captureAWSv3Client(
+  if (dynamo) return dynamo;
+  dynamo = tracer.captureAWSv3Client(
     new DynamoDBClient({
       ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials() } : {}),
       // Inside the Lambda budget (15 s for API handlers): 3 attempts of at most 4 s each, so a stalled table

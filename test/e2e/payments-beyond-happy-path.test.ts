@@ -10,7 +10,9 @@ import { useLocalStack } from '../support/local-stack';
  * Then the sandbox cards that misbehave later: a refund that fails after it was accepted, a disputed capture.
  * A short timeout (4 s), poll (1 s) and "later" (1 s) keep the file to seconds.
  */
-const local = useLocalStack({ env: { PAYMENT_ACTION_TIMEOUT_SECONDS: '4', PAYMENT_ACTION_POLL_SECONDS: '1', SANDBOX_LATER_SECONDS: '1' } });
+// A wait long enough for a loaded machine to reach the page and answer; the timeout test shortens it for its
+// own order (the deadline is set from the environment when the authorization is recorded, in-process).
+const local = useLocalStack({ env: { PAYMENT_ACTION_TIMEOUT_SECONDS: '60', PAYMENT_ACTION_POLL_SECONDS: '1', SANDBOX_LATER_SECONDS: '1' } });
 
 let sku = 0;
 async function createProduct(onHand: number): Promise<string> {
@@ -130,9 +132,16 @@ describe('3-D Secure with the sandbox', () => {
 
   it('timeout: no answer within PAYMENT_ACTION_TIMEOUT_SECONDS declines with authentication_required; a late answer is refused', async () => {
     const code = await createProduct(5);
-    const order = await placeOrder(code, 'pm_card_threeDSecure2Required');
-    const waiting = await waitingOrder(order.id);
-    const execution = await local.waitForExecution(order.id, 20_000);
+    process.env.PAYMENT_ACTION_TIMEOUT_SECONDS = '4';
+    let waiting: any;
+    let order: { id: string };
+    try {
+      order = await placeOrder(code, 'pm_card_threeDSecure2Required');
+      waiting = await waitingOrder(order.id);
+    } finally {
+      process.env.PAYMENT_ACTION_TIMEOUT_SECONDS = '60';
+    }
+    const execution = await local.waitForExecution(order.id, 30_000);
     expect(execution.status).toBe('SUCCEEDED');
     const view = await adminOrder(order.id);
     expect(view).toMatchObject({ status: 'FAILED', failureReason: 'PAYMENT_DECLINED', payment: { declineCode: 'authentication_required' } });
