@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
@@ -160,6 +160,25 @@ export const eventStore = {
       }
     }
     throw new Error(`Could not number an event of ${event.stream}: too many concurrent appends`);
+  },
+
+  /** Which of these event ids have been appended (their EVENT#<id> claim exists); one BatchGet per 100 ids. */
+  async existing(eventIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const unique = [...new Set(eventIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: BatchGetCommandOutput['UnprocessedKeys'] | undefined = {
+        [config.tableName()]: { Keys: unique.slice(i, i + 100).map(eventKeys.id), ProjectionExpression: 'pk' },
+      };
+      // BatchGet may return UnprocessedKeys under load: keep asking until it has answered for all.
+      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+        const out: BatchGetCommandOutput = await ddb().send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[config.tableName()] ?? []) found.add(String(item.pk).slice('EVENT#'.length));
+        request = out.UnprocessedKeys && Object.keys(out.UnprocessedKeys).length ? out.UnprocessedKeys : undefined;
+        if (request) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      }
+    }
+    return found;
   },
 
   async get(stream: string, sequence: number): Promise<StoredEvent | undefined> {

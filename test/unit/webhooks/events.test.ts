@@ -1,5 +1,5 @@
 import { effectsOf } from '../../../functions/outbox/effects';
-import { orderEvents, eventsOf } from '../../../functions/webhooks/events';
+import { expectedOrderEvents, orderEvents, eventsOf } from '../../../functions/webhooks/events';
 import { retryDelayMs, givesUp, type RetrySchedule } from '../../../functions/webhooks/schedule';
 import { signatureHeader, signingSecrets } from '../../../functions/webhooks/signature';
 import type { Order } from '../../../functions/domain/order';
@@ -112,5 +112,27 @@ describe('signatures', () => {
     expect(header).toMatch(/^t=1700000000,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
     const now = new Date('2026-01-02T00:00:00Z');
     expect(signingSecrets([{ secret: 'new', createdAt: '' }, { secret: 'old', createdAt: '', expiresAt: '2026-01-03T00:00:00Z' }, { secret: 'gone', createdAt: '', expiresAt: '2026-01-01T00:00:00Z' }], now)).toEqual(['new', 'old']);
+  });
+});
+
+describe('the events an order has caused, as the reconciler names them', () => {
+  it('are exactly the events its changes gave the outbox, with the same ids, in the order they happened', () => {
+    const at = (h: number) => `2026-01-01T0${h}:00:00.000Z`;
+    const log = (...statuses: string[]) => statuses.map((status, i) => ({ status, at: at(i + 1) }));
+    const s1 = { trackingNumber: 'RR1', trackingUrl: 'u', carrier: 'self', service: 'std', shippedAt: at(5) };
+    const life = [
+      order({ timeline: [{ at: at(0), status: 'PENDING', actor: 't', reason: '' }], status: 'PENDING', createdAt: at(0), updatedAt: at(0) }),
+      order({ status: 'RESERVED', statusLog: log('RESERVED'), version: 2, updatedAt: at(1) }),
+      order({ status: 'PAYMENT_ACTION_REQUIRED', statusLog: log('RESERVED', 'PAYMENT_ACTION_REQUIRED'), version: 3, updatedAt: at(2) }),
+      order({ status: 'PAID', statusLog: log('RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID'), version: 5, updatedAt: at(3) }),
+      order({ status: 'LABELLED', statusLog: log('RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED'), version: 6, updatedAt: at(4) }),
+      order({ status: 'SHIPPED', shipment: s1, statusLog: log('RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED', 'SHIPPED'), version: 7, updatedAt: at(5) }),
+    ].map((o) => ({ ...o, timeline: [{ at: at(0), status: 'PENDING' as const, actor: 't', reason: '' }], createdAt: at(0) }));
+    const fromOutbox = life.flatMap((after, i) => orderEvents(life[i - 1], after));
+    const expected = expectedOrderEvents(life.at(-1)!);
+    expect(expected.map((e) => e.id)).toEqual(fromOutbox.map((e) => e.id));
+    expect(expected.map((e) => e.type)).toEqual(['order.placed', 'order.payment_action_required', 'order.paid', 'order.shipped']);
+    // A repaired status event says the status of its transition, not the order's status now.
+    expect(expected.find((e) => e.type === 'order.paid')!.data.status).toBe('PAID');
   });
 });
