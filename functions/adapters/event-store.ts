@@ -3,6 +3,8 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import type { IntegrationEvent, PendingEvent } from '../webhooks/events';
+import type { PaymentRecord } from '../payments/payment';
+import type { ReturnRecord } from '../domain/returns';
 import { subscriptionKey, type Subscription } from './webhook-store';
 
 /**
@@ -101,6 +103,27 @@ const eventOf = (item: Record<string, unknown>): StoredEvent => ({
 });
 
 export const eventStore = {
+  /** The payment record and the returns stored beside an order (its partition): one query. */
+  async orderRecords(orderId: string): Promise<{ payment?: PaymentRecord; returns: ReturnRecord[] }> {
+    const out: { payment?: PaymentRecord; returns: ReturnRecord[] } = { returns: [] };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await ddb().send(new QueryCommand({
+        TableName: config.tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'entity IN (:payment, :return)',
+        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':payment': 'PAYMENT', ':return': 'RETURN' },
+        ExclusiveStartKey: start,
+      }));
+      for (const item of page.Items ?? []) {
+        if (item.entity === 'PAYMENT') out.payment = item as unknown as PaymentRecord;
+        else out.returns.push(item as unknown as ReturnRecord);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  },
+
   /**
    * Numbers the event (its stream's HEAD + 1) and writes it with one delivery per matching subscription,
    * all in one transaction: the event id is claimed in it, so the same cause never appends twice, and a

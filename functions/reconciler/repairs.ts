@@ -12,7 +12,7 @@ import { publishStoredAlert, unpublishedAlerts } from '../inventory/low-stock';
 import { sendOrderEmail } from '../outbox/run-effect';
 import type { EmailKind } from '../notifications/emails';
 import { eventStore } from '../adapters/event-store';
-import { expectedOrderEvents, type PendingEvent } from '../webhooks/events';
+import { expectedOrderEvents, expectedRecordEvents, type PendingEvent } from '../webhooks/events';
 import { recordEvent } from '../webhooks/service';
 
 /**
@@ -86,7 +86,17 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
   // record was dead-lettered) is recorded now, by the same id, so a late retry of the record adds nothing.
   const dueEvents: { order: Order; events: PendingEvent[] }[] = [];
   for await (const order of ordersSince(since)) {
-    if (order.updatedAt <= eventsBefore) dueEvents.push({ order, events: expectedOrderEvents(order) });
+    if (order.updatedAt <= eventsBefore) {
+      await attempt(`events of ${order.id}`, async () => {
+        // Refunds and returns write the order in their own transactions (its payment summary, a timeline
+        // entry): only an order that has some costs a query for its payment record and returns.
+        const stored = hasRefundsOrReturns(order) ? await eventStore.orderRecords(order.id) : undefined;
+        const [placed, ...rest] = expectedOrderEvents(order);
+        const later = [...rest, ...(stored ? expectedRecordEvents(stored.payment, stored.returns) : [])];
+        // In the order they happened (placed first), so repaired events take their sequences in that order.
+        dueEvents.push({ order, events: [placed!, ...later.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))] });
+      });
+    }
     if (OPEN.includes(order.status) && order.updatedAt <= staleBefore) {
       await attempt(`workflow of ${order.id}`, async () => {
         const kind = await resumeWorkflow(order);
@@ -239,6 +249,8 @@ async function resolveIfCompensated(orderId: string): Promise<void> {
   if (payment?.status === 'authorized') return;
   await orderStore.resolveNeedsAttention(orderId, { status: order.status, actor: 'reconciler', reason: `Resolved: ${order.needsAttention.reason}` });
 }
+
+const hasRefundsOrReturns = (order: Order) => (order.payment?.amountRefunded ?? 0) > 0 || order.timeline.some((t) => /^Return \S+ requested$/.test(t.reason));
 
 async function* ordersSince(from: string): AsyncGenerator<Order> {
   let cursor: string | undefined;

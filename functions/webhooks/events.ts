@@ -164,6 +164,26 @@ export function expectedOrderEvents(order: Order): PendingEvent[] {
   return [events[0], ...events.slice(1).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))];
 }
 
+/**
+ * The events an order's payment record and returns have caused so far (their stream records are not the
+ * order's): one `order.refunded` per refund, one `return.*` per status each return reached, with the ids
+ * `refundEvents` and `returnEvents` give them. A repaired return event's `data` is the return as it is now.
+ */
+export function expectedRecordEvents(payment: PaymentRecord | undefined, returns: readonly ReturnRecord[]): PendingEvent[] {
+  const events = payment ? refundEvents(undefined, payment) : [];
+  for (const r of returns) {
+    const reached = [...new Map(r.timeline.map((t) => [t.status, t.at])).entries()];
+    for (const [status, at] of reached) {
+      const other = status === 'REQUESTED' ? undefined : ({ ...r, status: 'REQUESTED' } as ReturnRecord);
+      for (const event of returnEvents(other, { ...r, status, updatedAt: at })) {
+        const data = event.data.return as Record<string, unknown>;
+        events.push({ ...event, createdAt: at, data: { return: { ...data, status } } });
+      }
+    }
+  }
+  return events;
+}
+
 /** One `order.refunded` per refund the payment record gained (one recorded as already failed is no refund). */
 export function refundEvents(before: PaymentRecord | undefined, after: PaymentRecord): PendingEvent[] {
   const known = new Set((before?.refunds ?? []).map((r) => r.sequence));

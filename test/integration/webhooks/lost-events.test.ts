@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Order } from '../../../functions/domain/order';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '../../../functions/commons/clients';
+import { keys } from '../../../functions/adapters/keys';
 import { orderStore } from '../../../functions/adapters/order-store';
 import { deliveryStore, type Delivery } from '../../../functions/adapters/event-store';
 import { createSubscription } from '../../../functions/webhooks/service';
@@ -39,6 +42,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 let receiver: Receiver;
 let poller: StreamPoller | undefined;
+/** Which stream record fails every time (the poller dead-letters it after its retries). */
+let poison: (r: DynamoDBRecord) => boolean = () => false;
+let deadLetters = 0;
+const poisoned: DynamoDBRecord[] = [];
 beforeAll(async () => {
   receiver = await startReceiver();
 });
@@ -72,11 +79,11 @@ async function until(done: () => Promise<boolean> | boolean, what: string, ms = 
 it('an event whose stream record was dead-lettered is recorded by the reconciler and delivered exactly once, in sequence order', async () => {
   const { subscription } = await createSubscription({ url: receiver.url('/lost'), events: ['*'] });
   const deadLetterFile = path.join(dataDir, 'dead-letters.log');
-  const poisoned: DynamoDBRecord[] = [];
+  poison = isPaidTransition;
   let handled = 0;
   // The real outbox consumer, except that the PAID transition's record fails every time (a poison record).
   const consumer = async (event: DynamoDBStreamEvent, context: Context) => {
-    const at = event.Records.findIndex(isPaidTransition);
+    const at = event.Records.findIndex((r) => poison(r));
     const records = at === -1 ? event.Records : event.Records.slice(0, at);
     const out = records.length ? await outboxConsumer({ Records: records }, context) : { batchItemFailures: [] };
     handled += records.length;
@@ -84,7 +91,6 @@ it('an event whose stream record was dead-lettered is recorded by the reconciler
     poisoned.push(event.Records[at]!);
     return { batchItemFailures: [{ itemIdentifier: event.Records[at]!.dynamodb!.SequenceNumber! }] };
   };
-  let deadLetters = 0;
   poller = await startStreamPoller({
     endpoint: tables.endpoint,
     tableName: tables.tableName,
@@ -144,4 +150,39 @@ it('an event whose stream record was dead-lettered is recorded by the reconciler
   expect(new Set(bodies.map((b) => b.id)).size).toBe(3);
   expect(bodies[2]!.data.status).toBe('PAID');
   expect(await deliveriesOf(subscription.id)).toHaveLength(3);
+}, 90_000);
+
+it('a refund whose payment record change was dead-lettered gets its order.refunded, once, after the order\'s earlier events', async () => {
+  const { subscription } = await createSubscription({ url: receiver.url('/refunds'), events: ['*'] });
+  const now = new Date().toISOString();
+  const orderId = 'lost-2';
+  poison = (r) => r.dynamodb?.NewImage?.entity?.S === 'PAYMENT' && (r.dynamodb.NewImage.refunds?.L?.length ?? 0) > (r.dynamodb.OldImage?.refunds?.L?.length ?? 0);
+  const before = deadLetters;
+  await orderStore.create({
+    id: orderId, number: 1002, userId: 'user-1', status: 'DELIVERED', customer: { name: 'Ada', email: 'ada@example.com' },
+    shippingAddress: { line1: '1 Way', city: 'London', postalCode: 'N1', country: 'GB' },
+    items: [{ sku: 'SKU-1', name: 'Widget', quantity: 1, unitPrice: { amount: 1000, currency: 'USD' }, lineTotal: { amount: 1000, currency: 'USD' } }],
+    total: { amount: 1000, currency: 'USD' }, paymentMethodId: 'pm_card_visa', stock: 'NONE',
+    timeline: [{ at: now, status: 'DELIVERED', actor: 'test', reason: 'imported' }], createdAt: now, updatedAt: now, version: 1,
+  });
+  const payment = { ...keys.payment(orderId), entity: 'PAYMENT', orderId, provider: 'sandbox', status: 'captured', amount: 1000, amountCaptured: 1000, amountRefunded: 0, currency: 'USD', refunds: [], timeline: [], createdAt: now, updatedAt: now, version: 1 };
+  await ddb().send(new PutCommand({ TableName: tables.tableName, Item: payment }));
+  // The refund: the payment record gains it and the order's summary its amount, as the refund path writes them.
+  const refund = { sequence: 1, amount: 400, at: new Date().toISOString(), actor: 'admin:test' };
+  await ddb().send(new PutCommand({ TableName: tables.tableName, Item: { ...payment, status: 'partially_refunded', amountRefunded: 400, refunds: [refund], version: 2 } }));
+  await ddb().send(new UpdateCommand({ TableName: tables.tableName, Key: keys.order(orderId), UpdateExpression: 'SET payment = :p', ExpressionAttributeValues: { ':p': { provider: 'sandbox', status: 'partially_refunded', amount: { amount: 1000, currency: 'USD' }, amountRefunded: 400 } } }));
+
+  await until(() => deadLetters === before + 1, 'the refund record dead-lettered');
+  await until(async () => (await deliveriesOf(subscription.id)).filter((d) => d.state === 'delivered').length === 1, 'order.placed delivered');
+  const report = await reconcile({ staleSeconds: 0 });
+  expect(report.repairs['event-recorded']).toBe(1);
+  await until(async () => (await deliveriesOf(subscription.id)).filter((d) => d.state === 'delivered').length === 2, 'the repaired refund delivered');
+  expect((await reconcile({ staleSeconds: 0 })).repairs['event-recorded']).toBeUndefined();
+  // The dead-lettered record, retried after all, adds nothing.
+  expect((await outboxConsumer({ Records: poisoned.slice(-1) }, lambdaContext('outbox-consumer')))?.batchItemFailures).toEqual([]);
+  await sweep();
+
+  const bodies = receiver.received.filter((r) => r.path === '/refunds').map((r) => JSON.parse(r.body) as { type: string; sequence: number; orderId: string; data: { refund?: { amount: unknown } } });
+  expect(bodies.map((b) => [b.orderId, b.sequence, b.type])).toEqual([[orderId, 1, 'order.placed'], [orderId, 2, 'order.refunded']]);
+  expect(bodies[1]!.data.refund).toEqual({ sequence: 1, amount: { amount: 400, currency: 'USD' } });
 }, 90_000);

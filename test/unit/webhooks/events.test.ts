@@ -1,5 +1,5 @@
 import { effectsOf } from '../../../functions/outbox/effects';
-import { expectedOrderEvents, orderEvents, eventsOf } from '../../../functions/webhooks/events';
+import { expectedOrderEvents, expectedRecordEvents, orderEvents, eventsOf } from '../../../functions/webhooks/events';
 import { retryDelayMs, givesUp, type RetrySchedule } from '../../../functions/webhooks/schedule';
 import { signatureHeader, signingSecrets } from '../../../functions/webhooks/signature';
 import type { Order } from '../../../functions/domain/order';
@@ -134,5 +134,29 @@ describe('the events an order has caused, as the reconciler names them', () => {
     expect(expected.map((e) => e.type)).toEqual(['order.placed', 'order.payment_action_required', 'order.paid', 'order.shipped']);
     // A repaired status event says the status of its transition, not the order's status now.
     expect(expected.find((e) => e.type === 'order.paid')!.data.status).toBe('PAID');
+  });
+});
+
+describe('the events an order\'s payment record and returns have caused, as the reconciler names them', () => {
+  it('are the refund and return events their changes gave the outbox, with the same ids', () => {
+    const refund = (sequence: number, extra: Record<string, unknown> = {}) => ({ sequence, amount: 100 * sequence, at: `2026-01-0${sequence}T00:00:00.000Z`, actor: 'admin:a', ...extra });
+    const payment = (refunds: unknown[]) => ({ entity: 'PAYMENT', orderId: 'o-1', currency: 'USD', amountRefunded: 300, refunds }) as never;
+    const paymentLife = [payment([]), payment([refund(1)]), payment([refund(1), refund(2)])];
+    const step = (status: string, n: number) => ({ at: `2026-02-0${n}T00:00:00.000Z`, status, actor: 'a', reason: status });
+    const ret = (timeline: ReturnType<typeof step>[]) => ({
+      entity: 'RETURN', id: 'r-1', orderId: 'o-1', status: timeline.at(-1)!.status, location: 'MAIN', items: [{ sku: 'S', quantity: 1, shipmentId: 'S1' }],
+      timeline, createdAt: timeline[0]!.at, updatedAt: timeline.at(-1)!.at,
+    }) as never;
+    const returnLife = [ret([step('REQUESTED', 1)]), ret([step('REQUESTED', 1), step('APPROVED', 2)]), ret([step('REQUESTED', 1), step('APPROVED', 2), step('RECEIVED', 3)])];
+    const fromOutbox = [
+      ...paymentLife.flatMap((after, i) => eventsOf(i ? 'MODIFY' : 'INSERT', paymentLife[i - 1], after)),
+      ...returnLife.flatMap((after, i) => eventsOf(i ? 'MODIFY' : 'INSERT', returnLife[i - 1], after)),
+    ];
+    const expected = expectedRecordEvents(paymentLife.at(-1), [returnLife.at(-1)!]);
+    expect(expected.map((e) => e.id)).toEqual(fromOutbox.map((e) => e.id));
+    expect(expected.map((e) => e.type)).toEqual(['order.refunded', 'order.refunded', 'return.requested', 'return.approved', 'return.received']);
+    expect(expected.map((e) => (e.data.return as { status?: string } | undefined)?.status).slice(2)).toEqual(['REQUESTED', 'APPROVED', 'RECEIVED']);
+    // A refund that failed before it was recorded was no refund: the outbox made no event, nor does this.
+    expect(expectedRecordEvents(payment([refund(1, { failedAt: '2026-01-01T00:00:01.000Z' })]), [])).toEqual([]);
   });
 });
