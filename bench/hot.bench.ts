@@ -2,9 +2,10 @@
  * npm run bench:hot — reservations per second of ONE SKU, single-item vs hot (sharded), through the real
  * reserveStock use case, against the per-item write-limit model (bench/throttle-proxy.ts) in front of
  * DynamoDB Local: same model, same run. Then a sell-out phase proves 0 oversold on the hot SKU. Last, hot-SKU
- * orders written whole (the order put with its number and index keys, then the reservation) under the same
- * model, which also limits every index partition: it reports the busiest item and index partition against
- * the budget, and what the unsharded `ORDERS` / `ORDER_STATUS#…` partitions would have taken.
+ * orders written whole (the order put with its number and index keys, the reservation, then the payment
+ * record of its authorization) under the same model, which also limits every index partition: it reports the
+ * busiest item and index partition against the budget, and what the unsharded `ORDERS` / `ORDER_STATUS#…` /
+ * `PAYMENTS` / `PAYMENT_STATUS#…` partitions would have taken.
  *
  *   BENCH_HOT_UNITS=20 BENCH_HOT_SECONDS=10 BENCH_HOT_SHARDS=16 [BENCH_HOT_WHOLE_UNITS=200] npm run bench:hot
  * Uses DYNAMODB_ENDPOINT when set (an already-running DynamoDB Local), else starts one.
@@ -37,7 +38,7 @@ async function main() {
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   try {
-    const { createPendingOrder, createProductWithStock, pendingOrders } = await import('./hot-scenario');
+    const { authorizePayment, createPendingOrder, createProductWithStock, pendingOrders } = await import('./hot-scenario');
     const { reserveStock } = await import('../functions/orders/service');
     const { inventoryStore } = await import('../functions/adapters/inventory-store');
 
@@ -114,7 +115,8 @@ async function main() {
     );
     const levels = (await inventoryStore.get('HOT-SELLOUT'))!;
 
-    // Whole hot-SKU orders under the model: put (number, index keys) + reservation, every bucket limited.
+    // Whole hot-SKU orders under the model: put (number, index keys) + reservation + the authorization's
+    // payment record (with the order's summary), every bucket limited.
     proxy.setRate(Infinity);
     await createProductWithStock('HOT-WHOLE', 1_000_000, SHARDS);
     proxy.setRate(WHOLE_UNITS);
@@ -142,6 +144,7 @@ async function main() {
           const id = crypto.randomUUID();
           await retrying(() => createPendingOrder('HOT-WHOLE', id));
           await retrying(() => reserveStock(id));
+          await retrying(() => authorizePayment(id));
           whole++;
         }
       }),
@@ -154,7 +157,7 @@ async function main() {
     const busiest = (filter: (b: string) => boolean) => took.filter((b) => filter(b.bucket)).sort((a, b) => b.rate - a.rate)[0];
     // What one partition would have taken without the shards: the shard suffix dropped.
     const unsharded = new Map<string, number>();
-    for (const b of took.filter((t) => isIndex(t.bucket) && /:(ORDERS|ORDER_STATUS#\w+)#\d+$/.test(t.bucket))) {
+    for (const b of took.filter((t) => isIndex(t.bucket) && /:(ORDERS|ORDER_STATUS#\w+|PAYMENTS|PAYMENT_STATUS#\w+)#\d+$/.test(t.bucket))) {
       const key = b.bucket.replace(/#\d+$/, '').replace(/^index:[^:]+:/, '');
       unsharded.set(key, (unsharded.get(key) ?? 0) + b.rate);
     }
@@ -166,12 +169,14 @@ async function main() {
     console.log(`\nhot / one item: ${(hot.rate / single.rate).toFixed(1)}×  (one item's model ceiling ${(UNITS / 2).toFixed(1)}/s)`);
     console.log(`sell-out of ${STOCK} units by ${STOCK * 3} orders: reserved ${sold}, refused ${refused}, stock now onHand ${levels.onHand} reserved ${levels.reserved} available ${levels.available}; oversold ${Math.max(0, sold - STOCK)}`);
     const fmt = (b: { bucket: string; rate: number } | undefined) => (b ? `${b.rate.toFixed(2)} units/s (${((b.rate / WHOLE_UNITS) * 100).toFixed(0)} % of ${WHOLE_UNITS}) ${b.bucket.replace(/^[^|]*\|/, '').replace(/^index:[^:]+:/, 'index ')}` : 'none');
-    console.log(`\nWhole hot-SKU orders (put with number and index keys, then reserve), every item and index partition limited to ${WHOLE_UNITS} units/s:`);
+    console.log(`\nWhole hot-SKU orders (put with number and index keys, reserve, authorization's payment record), every item and index partition limited to ${WHOLE_UNITS} units/s:`);
     console.log(`  ${whole} orders in ${wSeconds.toFixed(1)} s = ${(whole / wSeconds).toFixed(1)}/s; ${wholeThrottled} throttled answers`);
     console.log(`  busiest stock shard:     ${fmt(busiest(isStockShard))}`);
     console.log(`  busiest other item:      ${fmt(busiest((b) => !isIndex(b) && !isStockShard(b)))}`);
     console.log(`  busiest index partition: ${fmt(busiest(isIndex))}`);
-    for (const [key, rate] of [...unsharded].sort((a, b) => b[1] - a[1]).slice(0, 3)) {
+    const busiestPayment = busiest((b) => /^index:[^:]+:gsi\d:PAYMENT/.test(b));
+    console.log(`  busiest payment index partition: ${fmt(busiestPayment)}`);
+    for (const [key, rate] of [...unsharded].sort((a, b) => b[1] - a[1]).slice(0, 5)) {
       console.log(`  unsharded ${key} would take ${rate.toFixed(2)} units/s = ${(rate / WHOLE_UNITS).toFixed(2)}× its budget`);
     }
     console.log(`proxy: ${proxy.stats.forwarded} requests forwarded, ${proxy.stats.throttled} throttled`);

@@ -16,7 +16,7 @@ import { startLocalStack } from '../local/stack';
 import { signIn } from '../local/cognito';
 import { externalDynamoDbEndpoint, startDynamoDbLocal } from '../local/dynamodb';
 import { startThrottleProxy, type ProxyStats } from './throttle-proxy';
-import { ORDER_INDEX_SHARDS } from '../functions/adapters/keys';
+import { ORDER_INDEX_SHARDS, PAYMENT_INDEX_SHARDS } from '../functions/adapters/keys';
 
 // Handler modules are imported after the stack has set their environment (log level included).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
@@ -242,11 +242,16 @@ async function main() {
     // what each order puts on the sharded order index partitions, which bounds the orders/s they sustain.
     const indexUnits = new Map<string, number>();
     for (const [bucket, units] of meter.stats.units) {
-      const m = bucket.match(/^index:[^:]+:(gsi1:ORDERS|gsi3:ORDER_STATUS#\w+)#\d+$/);
+      const m = bucket.match(/^index:[^:]+:(gsi1:ORDERS|gsi3:ORDER_STATUS#\w+|gsi1:PAYMENTS|gsi3:PAYMENT_STATUS#\w+)#\d+$/);
       if (m) indexUnits.set(m[1]!, (indexUnits.get(m[1]!) ?? 0) + units - (unitsBefore.get(bucket) ?? 0));
     }
     const gsi1 = per(indexUnits.get('gsi1:ORDERS') ?? 0);
-    console.log(`  order index units      ${gsi1.toFixed(1)} on gsi1 ORDERS#n (${ORDER_INDEX_SHARDS} shards: about ${Math.floor((ORDER_INDEX_SHARDS * 1000) / Math.max(gsi1, 1))} orders/s at 1,000 units/s per partition), ${[...indexUnits].filter(([k]) => k.startsWith('gsi3')).map(([k, u]) => `${k.replace('gsi3:', '')} ${per(u).toFixed(1)}`).join(', ')}`);
+    console.log(`  order index units      ${gsi1.toFixed(1)} on gsi1 ORDERS#n (${ORDER_INDEX_SHARDS} shards: about ${Math.floor((ORDER_INDEX_SHARDS * 1000) / Math.max(gsi1, 1))} orders/s at 1,000 units/s per partition), ${[...indexUnits].filter(([k]) => k.startsWith('gsi3:ORDER')).map(([k, u]) => `${k.replace('gsi3:', '')} ${per(u).toFixed(1)}`).join(', ')}`);
+    // The payment record's entries, on its own sharded keys (keys.ts PAYMENT_INDEX_SHARDS).
+    const payments = per(indexUnits.get('gsi1:PAYMENTS') ?? 0);
+    const paymentStatuses = [...indexUnits].filter(([k]) => k.startsWith('gsi3:PAYMENT')).map(([k, u]) => [k.replace('gsi3:', ''), per(u)] as const);
+    const busiestPayment = Math.max(payments, ...paymentStatuses.map(([, u]) => u));
+    console.log(`  payment index units    ${payments.toFixed(1)} on gsi1 PAYMENTS#n, ${paymentStatuses.map(([k, u]) => `${k} ${u.toFixed(1)}`).join(', ')} (${PAYMENT_INDEX_SHARDS} shards: about ${Math.floor((PAYMENT_INDEX_SHARDS * 1000) / Math.max(busiestPayment, 1))} orders/s at 1,000 units/s per partition)`);
     console.log(`\nAWS cost per 1,000 orders at ${PRICES.date}: $${(total * 1000).toFixed(4)}`);
     console.log(`  DynamoDB $${(cost.dynamo * 1000).toFixed(4)}, Lambda $${(cost.lambda * 1000).toFixed(4)} (requests + ${PRICES.lambdaAssumedSeconds * 1000} ms at 512 MB arm64 assumed per invocation), Step Functions Standard $${(cost.stepFunctions * 1000).toFixed(4)}, HTTP API $${(cost.api * 1000).toFixed(4)}, SES $${(cost.ses * 1000).toFixed(4)}; CloudWatch Logs, X-Ray, KMS and S3 not included`);
   } finally {

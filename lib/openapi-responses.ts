@@ -99,6 +99,8 @@ export const returnViewSchema = named('Return', z.strictObject({
   items: z.array(returnLine),
   trackingNumber: z.optional(z.string()),
   trackingUrl: z.optional(z.string()),
+  /** Once approved with a label: where the customer downloads it (GET …/returns/{returnId}/label). */
+  labelUrl: z.optional(z.string()),
   rejectionReason: z.optional(z.string()),
   received: z.optional(z.array(receivedLine)),
   refund: z.optional(money),
@@ -149,7 +151,7 @@ export const viewsDescribed: [
 const json = (status: number, description: string, schema?: $ZodType): SuccessResponse => ({ status, description, ...(schema ? { schema } : {}) });
 const file = (description: string, mediaType: string): SuccessResponse => ({ status: 200, description, mediaType });
 const noContent = (description: string): SuccessResponse => ({ status: 204, description });
-const label = file('The shipping label (`format=pdf`, the default, or `zpl`), or a redirect to it.', 'application/pdf');
+const label = file('The label (`format=pdf`, the default, or `zpl`), or a redirect to it.', 'application/pdf');
 
 export const SUCCESS_RESPONSES: Record<string, SuccessResponse> = {
   Health: json(200, 'The service is up.'),
@@ -162,6 +164,7 @@ export const SUCCESS_RESPONSES: Record<string, SuccessResponse> = {
   GetMyOrder: json(200, 'The order.', orderViewSchema),
   CancelMyOrder: json(200, 'The cancelled order.', orderViewSchema),
   RequestReturn: json(201, 'The return, requested.', returnViewSchema),
+  GetMyReturnLabel: label,
   ListMyReturns: json(200, "The order's returns, oldest first.", listOf('ReturnList', returnViewSchema)),
   AdminListProducts: json(200, 'A page of products.'),
   AdminCreateProduct: json(201, 'The product.'),
@@ -184,6 +187,7 @@ export const SUCCESS_RESPONSES: Record<string, SuccessResponse> = {
   AdminCancelOrder: json(200, 'The cancelled order.'),
   AdminRefundOrder: json(200, 'The refund and the payment after it.'),
   AdminMarkDelivered: json(200, 'The delivered order.'),
+  AdminMarkShipmentDelivered: json(200, 'The whole order with that shipment delivered.'),
   AdminGetLabel: label,
   AdminGetShipmentLabel: label,
   AdminListReturns: json(200, 'A page of returns.', pageOf('AdminReturnPage', adminReturnSchema)),

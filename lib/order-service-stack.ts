@@ -119,6 +119,7 @@ export class OrderServiceStack extends Stack {
         ORDER_HOLD_SECONDS: String(ctx.orderHoldSeconds),
         TRACKING_BASE_URL: ctx.trackingBaseUrl ?? `${this.api.url}/tracking`,
         PAYMENT_ACTION_BASE_URL: `${this.api.url}/sandbox/payments`,
+        API_BASE_URL: this.api.url,
         TRACKING_COUNTRY: ctx.trackingCountry,
         ...(ctx.trackingServiceIndicator ? { TRACKING_SERVICE_INDICATOR: ctx.trackingServiceIndicator } : {}),
       },

@@ -49,6 +49,7 @@ export const routes: readonly Route[] = [
   { name: 'CancelMyOrder', method: 'POST', path: '/orders/{id}/cancel', entry: api('cancel-my-order'), auth: 'customer', needs: ['payments'] },
   { name: 'RequestReturn', method: 'POST', path: '/orders/{id}/returns', entry: api('request-return'), auth: 'customer' },
   { name: 'ListMyReturns', method: 'GET', path: '/orders/{id}/returns', entry: api('list-my-returns'), auth: 'customer' },
+  { name: 'GetMyReturnLabel', method: 'GET', path: '/orders/{id}/returns/{returnId}/label', entry: api('get-my-return-label'), auth: 'customer', needs: ['labels'] },
 
   // Admin: products and inventory
   { name: 'AdminListProducts', method: 'GET', path: '/admin/products', entry: api('admin-list-products'), auth: 'admin', needs: ['cursors'] },
@@ -74,6 +75,7 @@ export const routes: readonly Route[] = [
   { name: 'AdminCancelOrder', method: 'POST', path: '/admin/orders/{id}/cancel', entry: api('admin-cancel-order'), auth: 'admin', needs: ['payments'] },
   { name: 'AdminRefundOrder', method: 'POST', path: '/admin/orders/{id}/refund', entry: api('admin-refund-order'), auth: 'admin', needs: ['payments', 'idempotency'] },
   { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
+  { name: 'AdminMarkShipmentDelivered', method: 'POST', path: '/admin/orders/{id}/shipments/{shipmentId}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
   { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
   { name: 'AdminGetShipmentLabel', method: 'GET', path: '/admin/orders/{id}/shipments/{shipmentId}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
 

@@ -59,6 +59,7 @@ export function applyLocalEnv(local: LocalEnvironment, overrides: Record<string,
     SFN_ENDPOINT: local.stepFunctionsEndpoint,
     STATE_MACHINE_ARN: local.stateMachineArn,
     LOCAL_DATA_DIR: path.resolve(local.dataDir),
+    API_BASE_URL: local.apiUrl,
     ...(local.cognitoEndpoint ? { COGNITO_ENDPOINT: local.cognitoEndpoint } : {}),
   };
   const applied: Record<string, string> = {};

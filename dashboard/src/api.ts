@@ -161,6 +161,7 @@ export const api = {
   refundOrder: (id: string, amount: number | undefined, idempotencyKey: string) =>
     request<Order>(`/admin/orders/${enc(id)}/refund`, { method: 'POST', body: amount === undefined ? {} : { amount }, idempotencyKey }),
   markDelivered: (id: string) => request<Order>(`/admin/orders/${enc(id)}/delivered`, { method: 'POST', body: {} }),
+  markShipmentDelivered: (id: string, shipmentId: string) => request<Order>(`/admin/orders/${enc(id)}/shipments/${enc(shipmentId)}/delivered`, { method: 'POST', body: {} }),
   label: (id: string, format: 'pdf' | 'zpl', shipmentId?: string) =>
     rawRequest(shipmentId ? `/admin/orders/${enc(id)}/shipments/${enc(shipmentId)}/label` : `/admin/orders/${enc(id)}/label`, { query: { format } }),
 

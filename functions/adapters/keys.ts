@@ -2,7 +2,8 @@
  * Key layout of the single table (docs/data-model.md is the readable version).
  *   gsi1 "collection": every entity of one kind, ordered (PRODUCTS by sku, ORDERS/ALERTS/PAYMENTS by time)
  *   gsi2 "owner":      a customer's orders newest first (USER#<sub>)
- *   gsi3 "status":     orders or payments in one status, by time (ORDER_STATUS#PAID, PAYMENT_STATUS#captured)
+ *   gsi3 "status":     orders or payments in one status, by time (ORDER_STATUS#PAID#<n>, PAYMENT_STATUS#captured#<n>)
+ *   (the ORDERS, ORDER_STATUS, PAYMENTS and PAYMENT_STATUS keys are sharded by order id: see below)
  *   gsi4 "email":      orders by customer email, by time (EMAIL#<lower-case email>)
  */
 export const keys = {
@@ -45,13 +46,17 @@ export const indexes = { collection: 'gsi1', owner: 'gsi2', status: 'gsi3', emai
 export const ORDER_INDEX_SHARDS = 64;
 
 /** FNV-1a of the id, mod N: any id string spreads evenly, the same id always lands on the same shard. */
-export function orderIndexShard(orderId: string, shards = ORDER_INDEX_SHARDS): number {
+export function indexShard(id: string, shards: number): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < orderId.length; i++) {
-    hash ^= orderId.charCodeAt(i);
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash % shards;
+}
+
+export function orderIndexShard(orderId: string, shards = ORDER_INDEX_SHARDS): number {
+  return indexShard(orderId, shards);
 }
 
 export const orderIndexKeys = {
@@ -59,7 +64,7 @@ export const orderIndexKeys = {
   status: (status: string, orderId: string) => `ORDER_STATUS#${status}#${orderIndexShard(orderId)}`,
 };
 
-const shardList = (prefix: string) => Array.from({ length: ORDER_INDEX_SHARDS }, (_, n) => `${prefix}#${n}`);
+const shardList = (prefix: string, shards = ORDER_INDEX_SHARDS) => Array.from({ length: shards }, (_, n) => `${prefix}#${n}`);
 
 /** Every partition that may hold an order of the list: the N shards, then the legacy key. */
 export const orderIndexPartitions = {
@@ -71,6 +76,36 @@ export const orderIndexPartitions = {
 export const legacyOrderIndexKeys = {
   collection: collections.orders as string,
   status: (status: string) => `ORDER_STATUS#${status}`,
+};
+
+/**
+ * Payment records are indexed like orders and for the same reason: every payment step (authorize, a 3-D
+ * Secure step, capture, refunds) rewrites the gsi1 entry and moves or rewrites the gsi3 status entry, so
+ * `PAYMENTS` and `PAYMENT_STATUS#authorized` took every hot-SKU order's payment writes. Spread over
+ * PAYMENT_INDEX_SHARDS partitions by the same hash of the order id: `PAYMENTS#<n>`,
+ * `PAYMENT_STATUS#<status>#<n>`. 32, not the orders' 64: sized from the write rate (docs/scaling.md, "Payment
+ * index keys"; a 5,000 orders/s burst puts about 470 units/s on each shard), because every reader queries
+ * every shard, and the reconciler reads two payment statuses in each run. Changing N needs a migration.
+ */
+export const PAYMENT_INDEX_SHARDS = 32;
+
+export const paymentIndexShard = (orderId: string) => indexShard(orderId, PAYMENT_INDEX_SHARDS);
+
+export const paymentIndexKeys = {
+  collection: (orderId: string) => `${collections.payments}#${paymentIndexShard(orderId)}`,
+  status: (status: string, orderId: string) => `PAYMENT_STATUS#${status}#${paymentIndexShard(orderId)}`,
+};
+
+/** The keys payment records carried before the split (docs/decisions.md 2026-12-02, "Payment index keys sharded"). */
+export const legacyPaymentIndexKeys = {
+  collection: collections.payments as string,
+  status: (status: string) => `PAYMENT_STATUS#${status}`,
+};
+
+/** Every partition that may hold a payment of the list: the N shards, then the legacy key. */
+export const paymentIndexPartitions = {
+  collection: () => [...shardList(collections.payments, PAYMENT_INDEX_SHARDS), legacyPaymentIndexKeys.collection],
+  status: (status: string) => [...shardList(`PAYMENT_STATUS#${status}`, PAYMENT_INDEX_SHARDS), legacyPaymentIndexKeys.status(status)],
 };
 
 /**

@@ -3,13 +3,15 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
-import { collections, indexes, keys } from './keys';
+import { indexes, keys, paymentIndexKeys, paymentIndexPartitions } from './keys';
+import { mergedIndexQuery } from './sharded-index';
 import { toSummary, type PaymentRecord, type PaymentStatus } from '../payments/payment';
 import type { NeedsAttention, OrderStatus } from '../domain/order';
 
 /**
  * DynamoDB persistence of payment records: `{ pk: ORDER#<id>, sk: PAYMENT }` next to the order, listed through
- * gsi1 (PAYMENTS, newest first) and gsi3 (PAYMENT_STATUS#<status>).
+ * gsi1 (PAYMENTS#<n>, newest first) and gsi3 (PAYMENT_STATUS#<status>#<n>), both sharded by order id
+ * (keys.ts PAYMENT_INDEX_SHARDS) and read through the merge of sharded-index.ts.
  *
  * Every save is one transaction: the payment record (conditional on the version read), the order's `payment`
  * summary and, for webhooks, the processed-event marker. So the order never shows a payment state the record
@@ -41,11 +43,13 @@ function item(record: PaymentRecord) {
   return {
     ...keys.payment(record.orderId),
     entity: 'PAYMENT',
-    gsi1pk: collections.payments,
+    gsi1pk: paymentIndexKeys.collection(record.orderId),
     gsi1sk: sortKey,
-    gsi3pk: `PAYMENT_STATUS#${record.status}`,
+    gsi3pk: paymentIndexKeys.status(record.status, record.orderId),
     gsi3sk: sortKey,
     // Disputed payments: every dispute (gsi4 DISPUTES) and by dispute status (gsi2), newest dispute first.
+    // Unsharded: only a disputed payment carries them, and disputes come days later, a few per thousand
+    // orders, from the provider's webhooks, never on a sale's write path (docs/decisions.md 2026-12-02).
     ...(record.dispute
       ? {
           gsi2pk: `DISPUTE_STATUS#${record.dispute.status}`,
@@ -201,12 +205,16 @@ export const paymentStore = {
     return newestFirst(index, pkName, pkValue, query);
   },
 
-  /** Newest first; by status through gsi3, otherwise every payment through gsi1. */
+  /**
+   * Newest first; by status through gsi3, otherwise every payment through gsi1: every shard plus the legacy
+   * key, merged by sort key (cursors handed out before the split still resume where they were).
+   */
   async list(query: { status?: PaymentStatus; limit: number; cursor?: string }): Promise<Page<PaymentRecord>> {
-    const [index, pkName, pkValue] = query.status
-      ? [indexes.status, 'gsi3pk', `PAYMENT_STATUS#${query.status}`]
-      : [indexes.collection, 'gsi1pk', collections.payments];
-    return newestFirst(index, pkName, pkValue, query);
+    const list = query.status
+      ? { index: indexes.status, pkName: 'gsi3pk', skName: 'gsi3sk', partitions: paymentIndexPartitions.status(query.status) }
+      : { index: indexes.collection, pkName: 'gsi1pk', skName: 'gsi1sk', partitions: paymentIndexPartitions.collection() };
+    const page = await mergedIndexQuery({ list, limit: query.limit, cursor: query.cursor });
+    return { items: page.items.map(fromItem), nextCursor: page.nextCursor };
   },
 };
 

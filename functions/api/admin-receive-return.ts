@@ -3,7 +3,7 @@ import { api, json } from '../commons/http';
 import { auditAdminAction } from '../audit/record';
 import { sku } from '../domain/schemas';
 import { DISPOSITIONS } from '../domain/returns';
-import { receiveReturn } from '../returns/service';
+import { receiveReturn } from '../returns/receive';
 import { adminReturnView } from '../returns/views';
 
 const body = z.strictObject({

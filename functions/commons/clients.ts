@@ -31,7 +31,8 @@ export function dynamoDbClient(): DynamoDBClient {
   const endpoint = config.dynamoDbEndpoint();
   if (dynamo && endpoint !== dynamoEndpoint) dynamo = documentClient = undefined;
   dynamoEndpoint = endpoint;
-  dynamo ??= tracer.captureAWSv3Client(
+  if (dynamo) return dynamo;
+  dynamo = tracer.captureAWSv3Client(
     new DynamoDBClient({
       ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: localCredentials() } : {}),
       // Inside the Lambda budget (15 s for API handlers): 3 attempts of at most 4 s each, so a stalled table
@@ -40,7 +41,33 @@ export function dynamoDbClient(): DynamoDBClient {
       ...requestTimeouts(),
     }),
   );
+  // Once per client: added again on every call, the second ddb() threw "Duplicate middleware name".
+  if (endpoint) retryLocalLockTimeouts(dynamo);
   return dynamo;
+}
+
+/**
+ * DynamoDB Local (SQLite inside) answers a write that waited too long for its lock with InternalServerError
+ * "…too long waiting for a lock. This request will succeed in actual DynamoDB API". DynamoDB has no such
+ * error, so retrying exactly that one, past the SDK's 3 attempts, hides nothing AWS would show; every other
+ * error (throttling, conditions, timeouts) keeps the SDK's own handling.
+ */
+function retryLocalLockTimeouts(client: DynamoDBClient): void {
+  type Next = (args: unknown) => Promise<unknown>;
+  (client.middlewareStack as unknown as { add: (middleware: unknown, options: unknown) => void }).add(
+    (next: Next) => async (args: unknown) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await next(args);
+        } catch (error) {
+          const e = error as Error;
+          if (attempt >= 10 || e.name !== 'InternalServerError' || !/waiting for a lock/.test(e.message)) throw error;
+          await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** Math.min(attempt, 5)));
+        }
+      }
+    },
+    { step: 'initialize', name: 'retryDynamoDbLocalLockTimeouts', priority: 'low' },
+  );
 }
 
 export function ddb(): DynamoDBDocumentClient {

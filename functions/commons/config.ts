@@ -38,6 +38,8 @@ export const config = {
   cursorSecretArn: () => optional('CURSOR_SECRET_ARN'),
   cursorSecret: () => optional('CURSOR_SECRET'),
   trackingCountry: () => process.env.TRACKING_COUNTRY ?? 'US',
+  /** The API's own base URL (links to API routes in emails, e.g. the customer's return label). */
+  apiBaseUrl: () => (process.env.API_BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, ''),
   trackingBaseUrl: () => process.env.TRACKING_BASE_URL ?? 'http://localhost:3000/tracking',
   /** Endpoint overrides for local mode (DynamoDB Local, the local Step Functions runner). */
   dynamoDbEndpoint: () => optional('DYNAMODB_ENDPOINT'),

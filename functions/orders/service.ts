@@ -92,9 +92,10 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
   const order = await orderStore.get(orderId);
   if (!order) throw new OrderNotActive(orderId, undefined);
   // Already reserved (a retried step, or a saga restarted for an order further along): nothing to take,
-  // but the low-stock check that followed the reservation may not have run: it is safe to repeat.
+  // but the low-stock check that followed the reservation may not have run: it is safe to repeat (one alert
+  // per crossing), and it must not fail quietly: nothing else would raise the crossing's alert.
   if (order.stock === 'RESERVED' && ['RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED'].includes(order.status)) {
-    await afterStockChange(() => checkLowStock(skusOf(order)), orderId);
+    await checkLowStock(skusOf(order));
     return order;
   }
   if (order.status !== 'PENDING') throw new OrderNotActive(orderId, order.status);
@@ -146,7 +147,9 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
       throw error;
     }
     await afterStockChange(() => inventoryStore.recordSales(order.items, now, shards), orderId);
-    await afterStockChange(() => checkLowStock(quantities.map(([sku]) => sku), atLeast), orderId);
+    // A failed check fails the step: its retry finds the order reserved and checks again (above). Swallowed,
+    // a timed-out read here lost the crossing's alert for good (found by the fault matrix).
+    await checkLowStock(quantities.map(([sku]) => sku), atLeast);
     return (await orderStore.get(orderId))!;
   }
 }

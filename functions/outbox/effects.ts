@@ -4,6 +4,7 @@ import { shipmentHasShipped } from '../domain/allocation';
 import type { PaymentRecord } from '../payments/payment';
 import { formatMoney } from '../domain/money';
 import type { ReturnRecord, ReturnStatus } from '../domain/returns';
+import { returnLabelUrl } from '../returns/views';
 import { eventsOf, type IntegrationEvent, type PendingEvent } from '../webhooks/events';
 
 /**
@@ -145,7 +146,7 @@ function returnEffects(before: ReturnRecord | undefined, after: ReturnRecord): E
     id: after.id,
     items: (after.status === 'RECEIVED' || after.status === 'REFUNDED') && after.received ? after.received : after.items.map(({ sku, quantity, reason }) => ({ sku, quantity, ...(reason ? { reason } : {}) })),
     ...(after.rejectionReason ? { reason: after.rejectionReason } : {}),
-    ...(after.trackingNumber && after.status === 'APPROVED' ? { trackingNumber: after.trackingNumber } : {}),
+    ...(after.trackingNumber && after.status === 'APPROVED' ? { trackingNumber: after.trackingNumber, labelUrl: returnLabelUrl(after) } : {}),
     ...(after.refund && after.status === 'REFUNDED' ? { amount: after.refund } : {}),
   };
   return [

@@ -150,7 +150,10 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
     }
   });
 
-  for await (const payment of authorizedPayments()) {
+  // One sweep of the authorized payments for both of their repairs (the payment index is sharded too, so each
+  // sweep is a query per shard): a closed order's held authorization is voided; then an unshipped order
+  // within 24 h of its captureBefore needs a person (SPEC.md: authorization expiry).
+  for await (const payment of paymentsIn('authorized')) {
     await attempt(`authorization of ${payment.orderId}`, async () => {
       const order = await orderStore.get(payment.orderId);
       // The closing path voids at once: leave it the stale period, as every other repair does.
@@ -170,11 +173,8 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
       count('authorization-voided');
       await resolveIfCompensated(order.id);
     });
-  }
-
-  // Authorization expiry (SPEC.md): an unshipped order within 24 h of its captureBefore needs a person.
-  for await (const payment of authorizedPayments()) {
     if (!payment.captureBefore || Date.parse(payment.captureBefore) - now > AUTHORIZATION_WARNING_MS) continue;
+    // A payment voided just above belongs to a closed order, which this repair leaves alone.
     await attempt(`authorization expiry of ${payment.orderId}`, async () => {
       const order = await orderStore.get(payment.orderId);
       if (!order || isTerminal(order.status) || order.status === 'SHIPPED' || order.needsAttention) return;
@@ -263,10 +263,6 @@ async function* ordersSince(from: string): AsyncGenerator<Order> {
 
 /** Warn this long before an authorization lapses (SPEC.md: within 24 h). */
 const AUTHORIZATION_WARNING_MS = 24 * 3600 * 1000;
-
-async function* authorizedPayments() {
-  yield* paymentsIn('authorized');
-}
 
 async function* paymentsIn(status: 'authorized' | 'action_required') {
   let cursor: string | undefined;

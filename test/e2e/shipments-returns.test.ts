@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { useLocalStack } from '../support/local-stack';
 import { isValidTrackingNumber } from '../../functions/domain/tracking';
@@ -142,6 +142,31 @@ describe('split shipments and returns over HTTP', () => {
     const label = await local.api(`/admin/returns/${r.id}/label`, { as: 'admin' });
     expect(label.status).toBe(200);
     expect(label.headers.get('content-type')).toBe('application/pdf');
+
+    // The customer downloads their own return label from the link in their return view and in the email.
+    const labelPath = `/orders/${id}/returns/${r.id}/label`;
+    const mineNow = ((await (await local.api(`/orders/${id}/returns`, { as: 'customer' })).json()) as any).items[0];
+    expect(mineNow.labelUrl).toBe(`${local.stack.apiUrl}${labelPath}`);
+    const own = await local.api(labelPath, { as: 'customer' });
+    expect(own.status).toBe(200);
+    expect(own.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await own.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const zpl = await local.api(`${labelPath}?format=zpl`, { as: 'customer' });
+    expect(zpl.status).toBe(200);
+    expect(await zpl.text()).toMatch(/^\^XA/);
+    // Anyone else (here the admin user signed in as a customer: another user id) gets the same 404 as for a
+    // return that does not exist; so does a return id under another order, and a request without sign-in is a 401.
+    const foreign = await local.api(labelPath, { as: 'admin' });
+    expect(foreign.status).toBe(404);
+    expect(foreign.headers.get('content-type')).toContain('application/problem+json');
+    expect((await local.api(`/orders/${id}/returns/${id}-R00000000/label`, { as: 'customer' })).status).toBe(404);
+    expect((await local.api(`/orders/another-order/returns/${r.id}/label`, { as: 'customer' })).status).toBe(404);
+    expect((await local.api(labelPath)).status).toBe(401);
+    expect((await local.api(`${labelPath}?format=gif`, { as: 'customer' })).status).toBe(400);
+    const approvedEmail = (await emails(id, `${r.id}-APPROVED`, 1))[0]!;
+    // Quoted-printable: soft line breaks (`=` at a line's end) joined again.
+    const approvedText = readFileSync(path.join(local.stack.dataDir, 'outbox', approvedEmail), 'utf8').replace(/=\r?\n/g, '');
+    expect(approvedText).toContain(`Download the return label: ${local.stack.apiUrl}${labelPath}`);
     // The carrier's DELIVERED for the return's tracking number marks it arrived (the order stays as it is).
     expect((await carrierEvent(approved.trackingNumber, 'DELIVERED')).status).toBe(200);
     expect(((await (await local.api(`/admin/returns/${r.id}`, { as: 'admin' })).json()) as any).arrivedAt).toBeDefined();

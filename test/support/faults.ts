@@ -25,6 +25,9 @@ export interface FaultPlan {
 interface Invocation {
   name: string;
   dead: boolean;
+  /** Calls of this invocation that have returned or thrown, and the last boundary crossed (batch detection). */
+  completed: number;
+  last?: { base: string; completed: number; first: string };
 }
 
 export class Crash extends Error {
@@ -47,18 +50,24 @@ export class FaultInjector {
   private plan: FaultPlan | undefined;
   /** Boundaries in the order they were crossed (the recording of a fault-free run). */
   crossed: string[] = [];
+  /**
+   * The first boundary of the batch each boundary was issued in: calls of one operation that an invocation
+   * started together (e.g. a Promise.all over index shards), before any of its calls had returned.
+   */
+  batchOf = new Map<string, string>();
   fired: FaultPlan | undefined;
 
   reset(plan?: FaultPlan): void {
     this.counts = new Map();
     this.crossed = [];
+    this.batchOf = new Map();
     this.plan = plan;
     this.fired = undefined;
   }
 
   /** Runs one "Lambda invocation"; if a crash killed it, its outcome is a Crash whatever it returned. */
   async invoke<T>(name: string, run: () => Promise<T>): Promise<T> {
-    const invocation: Invocation = { name, dead: false };
+    const invocation: Invocation = { name, dead: false, completed: 0 };
     let result: T;
     try {
       result = await this.als.run(invocation, run);
@@ -79,15 +88,19 @@ export class FaultInjector {
     this.counts.set(base, n);
     const boundary = `${base}#${n}`;
     this.crossed.push(boundary);
+    const sameBatch = invocation.last && invocation.last.base === base && invocation.last.completed === invocation.completed;
+    const first = sameBatch ? invocation.last!.first : boundary;
+    invocation.last = { base, completed: invocation.completed, first };
+    this.batchOf.set(boundary, first);
     if (invocation.dead) throw new Crash(boundary);
     const plan = this.plan && !this.fired && this.plan.boundary === boundary ? this.plan : undefined;
-    if (!plan) return call();
+    if (!plan) return call().finally(() => invocation.completed++);
     this.fired = plan;
     if (plan.mode === 'crash-before') {
       invocation.dead = true;
       throw new Crash(boundary);
     }
-    const result = await call();
+    const result = await call().finally(() => invocation.completed++);
     if (plan.mode === 'crash-after') {
       invocation.dead = true;
       throw new Crash(boundary);

@@ -73,7 +73,7 @@ export function OrderDetail({ id }: { id: string }) {
             <div className="cards">
               <CustomerCard order={o} />
               <PaymentCard order={o} />
-              <ShipmentCard order={o} />
+              <ShipmentCard order={o} onChanged={done} />
             </div>
 
             <h2>Lines</h2>
@@ -309,12 +309,14 @@ function PaymentCard({ order }: { order: Order }) {
   );
 }
 
-function ShipmentCard({ order }: { order: Order }) {
+function ShipmentCard({ order, onChanged }: { order: Order; onChanged: (message: string) => void }) {
   // The reservation plans shipments (location, lines) before any has a label: until one is labelled the card
   // says why nothing shipped rather than listing untracked shipments.
   const shipments = order.shipments?.some((s) => s.trackingNumber) ? order.shipments : undefined;
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState<string>();
+  // A split order's shipments arrive apart: each one handed to the carrier can be marked delivered by itself.
+  const [delivering, setDelivering] = useState<string>();
 
   const download = async (format: 'pdf' | 'zpl', shipmentId?: string) => {
     setBusy(`${shipmentId ?? 'S1'}-${format}`);
@@ -365,9 +367,28 @@ function ShipmentCard({ order }: { order: Order }) {
                 {s.deliveredAt && <Detail term="Delivered">{formatDateTime(s.deliveredAt)}</Detail>}
               </dl>
               {s.hasLabel !== false && s.trackingNumber && labelButtons(s.id, shipments.length > 1)}
+              {shipments.length > 1 && s.status === 'SHIPPED' && (
+                <div className="button-row">
+                  <button type="button" className="btn" onClick={() => setDelivering(s.id)} aria-label={`Mark shipment ${s.id} delivered`}>
+                    Mark delivered
+                  </button>
+                </div>
+              )}
             </div>
           ))}
           <ProblemMessage error={error} />
+          <ConfirmDialog
+            open={delivering !== undefined}
+            title={`Mark shipment ${delivering ?? ''} delivered?`}
+            confirmLabel="Mark delivered"
+            onClose={() => setDelivering(undefined)}
+            onConfirm={async () => {
+              const updated = await api.markShipmentDelivered(order.id, delivering!);
+              onChanged(updated.status === 'DELIVERED' ? `Shipment ${delivering} marked delivered; every shipment is delivered, so the order is too.` : `Shipment ${delivering} marked delivered.`);
+            }}
+          >
+            <p>Use this when the carrier confirmed this parcel’s delivery outside the tracking feed. The order becomes delivered once every shipment is.</p>
+          </ConfirmDialog>
         </>
       ) : order.shipment ? (
         <>

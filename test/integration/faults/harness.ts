@@ -282,6 +282,14 @@ export const MODES: FaultMode[] = ['crash-before', 'crash-after', 'timeout'];
 const READ = /:(dynamodb\.(GetItem|BatchGetItem|Query|Scan|TransactGetItems)Command|sfn\.(DescribeExecution|ListExecutions|GetExecutionHistory)Command|provider\.(findAuthorization|retrieve))#/;
 export const plannedModes = (boundary: string): FaultMode[] => (READ.test(boundary) ? ['crash-before', 'timeout'] : MODES);
 
+/**
+ * Reads an invocation issued together (one batch, e.g. the 64 order-index shard queries of a sweep, started
+ * by one Promise.all before any returned) fail alike whichever of them fails: nothing landed, and the batch
+ * rejects at the same point of the code. The first read of each batch stands for the batch; writes are
+ * always faulted one by one (each lands something different).
+ */
+const standsForItsBatch = (boundary: string, batchOf: Map<string, string>) => !READ.test(boundary) || (batchOf.get(boundary) ?? boundary) === boundary;
+
 let recording: string[] = [];
 /**
  * The faults that fall between a provider accepting an email or an SNS message and the claim's mark being
@@ -311,8 +319,9 @@ describe(`exactly once under faults: ${scenario.name}`, () => {
   it('holds without faults, and the recording enumerates every boundary', async () => {
     expect(await runScenario(scenario)).toEqual([]);
     recording = [...faults.crossed];
-    boundaries = [...new Set(recording)];
-    if (process.env.FAULTS_VERBOSE) console.log(`${scenario.name}: ${boundaries.length} boundaries: ${[...new Set(boundaries.map((b) => b.replace(/#\d+$/, '')))].map((b) => `${b}×${boundaries.filter((x) => x.startsWith(b + '#')).length}`).join(', ')}`);
+    const all = [...new Set(recording)];
+    boundaries = all.filter((b) => standsForItsBatch(b, faults.batchOf));
+    if (process.env.FAULTS_VERBOSE) console.log(`${scenario.name}: ${all.length} boundaries (${all.length - boundaries.length} reads stood for by their batch's first): ${[...new Set(boundaries.map((b) => b.replace(/#\d+$/, '')))].map((b) => `${b}×${boundaries.filter((x) => x.startsWith(b + '#')).length}`).join(', ')}`);
     // Every kind of component shows up in the matrix (a missing one would mean its boundaries are not faulted).
     for (const part of ['PlaceOrder:', 'ReserveStock:', 'AuthorizePayment:', 'OutboxConsumer:', 'Reconciler:', 'provider.authorize', 'sfn.StartExecution']) {
       expect(boundaries.some((b) => b.includes(part))).toBe(true);
@@ -338,6 +347,7 @@ describe(`exactly once under faults: ${scenario.name}`, () => {
     expect(planned.length).toBeGreaterThan(0);
     expect(fired).toBeGreaterThan(planned.length * 0.9);
     expect(failures).toEqual([]);
-  }, 600_000);
+    // A mode's whole run is one test: allow for a CI machine several times slower than a quiet one.
+  }, 1_800_000);
 });
 }

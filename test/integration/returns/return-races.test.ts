@@ -8,7 +8,8 @@ import { paymentStore } from '../../../functions/adapters/payment-store';
 import { returnsStore } from '../../../functions/adapters/returns-store';
 import { authorizeOrderPayment, captureOrderPayment } from '../../../functions/payments/service';
 import { renderLabelPdf, renderLabelZpl } from '../../../functions/fulfillment/label';
-import { approveReturn, receiveReturn, rejectReturn, requestReturn } from '../../../functions/returns/service';
+import { approveReturn, rejectReturn, requestReturn } from '../../../functions/returns/service';
+import { receiveReturn } from '../../../functions/returns/receive';
 import { ProblemError } from '../../../functions/commons/problem';
 import type { Order } from '../../../functions/domain/order';
 
