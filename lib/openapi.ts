@@ -3,6 +3,7 @@ import { toJSONSchema } from 'zod/v4/core';
 import type { $ZodType } from 'zod/v4/core';
 import type { ApiSpec } from '../functions/commons/http';
 import { routes as routeTable, type Route } from './routes';
+import { RESPONSE_SCHEMAS, SUCCESS_RESPONSES, type SuccessResponse } from './openapi-responses';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table (paths, methods, auth) and from the zod schemas
@@ -16,8 +17,8 @@ export const OPENAPI_FILES = ['functions/openapi/openapi.json', 'docs/openapi.js
 
 type JsonSchema = Record<string, unknown>;
 
-export function jsonSchema(schema: $ZodType): JsonSchema {
-  const out = toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+export function jsonSchema(schema: $ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+  const out = toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
   delete out.$schema;
   return out;
 }
@@ -33,6 +34,31 @@ export function handlerSpec(route: Route, root = path.resolve(__dirname, '..')):
   return spec;
 }
 
+/** The documented success response of a route (lib/openapi-responses.ts); every route must have one. */
+export function successResponse(route: Route): SuccessResponse {
+  const success = SUCCESS_RESPONSES[route.name];
+  if (!success) throw new Error(`${route.name} has no documented success response (lib/openapi-responses.ts)`);
+  return success;
+}
+
+function successEntry(success: Omit<SuccessResponse, 'alternative'>) {
+  if (success.status === 204) return { description: success.description };
+  if (success.mediaType) return { description: success.description, content: { [success.mediaType]: { schema: { type: 'string', ...(success.mediaType.startsWith('text/') ? {} : { format: 'binary' }) } } } };
+  return { description: success.description, content: { 'application/json': { schema: success.schema ? responseRef(success.schema) : { type: 'object' } } } };
+}
+
+const responseRef = (schema: $ZodType) => {
+  const id = RESPONSE_SCHEMAS.get(schema)?.id;
+  if (!id) throw new Error('A response schema must be named (lib/openapi-responses.ts named())');
+  return { $ref: `#/components/schemas/${id}` };
+};
+
+/** The response schemas as components, referring to each other by $ref (what the handlers answer: io output). */
+export function responseComponents(): Record<string, JsonSchema> {
+  const { schemas } = toJSONSchema(RESPONSE_SCHEMAS, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, JsonSchema> };
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _s, $id: _i, ...schema }]) => [id, schema]));
+}
+
 function operation(route: Route, spec: ApiSpec) {
   const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
   const parameters: unknown[] = pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
@@ -43,9 +69,9 @@ function operation(route: Route, spec: ApiSpec) {
       parameters.push({ name, in: 'query', required: required.has(name), schema });
     }
   }
-  const responses: Record<string, unknown> = {
-    '2XX': { description: 'Success (JSON, or a file where the route says so).' },
-  };
+  const success = successResponse(route);
+  const responses: Record<string, unknown> = { [String(success.status)]: successEntry(success) };
+  if (success.alternative) responses[String(success.alternative.status)] = successEntry(success.alternative);
   if (spec.body || spec.query || spec.parsesOwnBody || route.method !== 'GET') responses['400'] = problem('The request is invalid (`errors` lists each field).');
   if (route.auth !== 'public') responses['401'] = problem('No valid access token.');
   if (route.auth === 'admin') responses['403'] = problem('The caller is not in the admin group.');
@@ -86,6 +112,7 @@ export function buildOpenApiDocument(routes: readonly Route[] = routeTable, root
         adminJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Cognito access token of the admin user pool (group admin, TOTP MFA).' },
       },
       schemas: {
+        ...responseComponents(),
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status', 'detail'],

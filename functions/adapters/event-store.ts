@@ -1,8 +1,10 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import type { IntegrationEvent, PendingEvent } from '../webhooks/events';
+import type { PaymentRecord } from '../payments/payment';
+import type { ReturnRecord } from '../domain/returns';
 import { subscriptionKey, type Subscription } from './webhook-store';
 
 /**
@@ -101,6 +103,27 @@ const eventOf = (item: Record<string, unknown>): StoredEvent => ({
 });
 
 export const eventStore = {
+  /** The payment record and the returns stored beside an order (its partition): one query. */
+  async orderRecords(orderId: string): Promise<{ payment?: PaymentRecord; returns: ReturnRecord[] }> {
+    const out: { payment?: PaymentRecord; returns: ReturnRecord[] } = { returns: [] };
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await ddb().send(new QueryCommand({
+        TableName: config.tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'entity IN (:payment, :return)',
+        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':payment': 'PAYMENT', ':return': 'RETURN' },
+        ExclusiveStartKey: start,
+      }));
+      for (const item of page.Items ?? []) {
+        if (item.entity === 'PAYMENT') out.payment = item as unknown as PaymentRecord;
+        else out.returns.push(item as unknown as ReturnRecord);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  },
+
   /**
    * Numbers the event (its stream's HEAD + 1) and writes it with one delivery per matching subscription,
    * all in one transaction: the event id is claimed in it, so the same cause never appends twice, and a
@@ -160,6 +183,25 @@ export const eventStore = {
       }
     }
     throw new Error(`Could not number an event of ${event.stream}: too many concurrent appends`);
+  },
+
+  /** Which of these event ids have been appended (their EVENT#<id> claim exists); one BatchGet per 100 ids. */
+  async existing(eventIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const unique = [...new Set(eventIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: BatchGetCommandOutput['UnprocessedKeys'] | undefined = {
+        [config.tableName()]: { Keys: unique.slice(i, i + 100).map(eventKeys.id), ProjectionExpression: 'pk' },
+      };
+      // BatchGet may return UnprocessedKeys under load: keep asking until it has answered for all.
+      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+        const out: BatchGetCommandOutput = await ddb().send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[config.tableName()] ?? []) found.add(String(item.pk).slice('EVENT#'.length));
+        request = out.UnprocessedKeys && Object.keys(out.UnprocessedKeys).length ? out.UnprocessedKeys : undefined;
+        if (request) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+      }
+    }
+    return found;
   },
 
   async get(stream: string, sequence: number): Promise<StoredEvent | undefined> {

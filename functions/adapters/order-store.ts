@@ -94,10 +94,13 @@ export const orderStore = {
   transitionUpdate(id: string, to: OrderStatus, entry: Omit<TimelineEntry, 'at' | 'status'>, options: TransitionOptions = {}) {
     const at = options.at ?? new Date().toISOString();
     const from = options.from ?? allowedFrom(to);
-    const names: Record<string, string> = { '#status': 'status', '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#version': 'version', '#gsi1pk': 'gsi1pk', '#gsi3pk': 'gsi3pk' };
+    const names: Record<string, string> = { '#status': 'status', '#timeline': 'timeline', '#updatedAt': 'updatedAt', '#version': 'version', '#gsi1pk': 'gsi1pk', '#gsi3pk': 'gsi3pk', '#statusLog': 'statusLog' };
     const values: Record<string, unknown> = {
       ':to': to,
       ':entry': [{ at, status: to, ...entry }],
+      // The status history, in the same write: the events for integrators are named by their place in it.
+      ':log': [{ status: to, at }],
+      ':noLog': [],
       ':at': at,
       ':one': 1,
       // Both index keys in their sharded form: an order written before the split moves out of the legacy
@@ -105,7 +108,7 @@ export const orderStore = {
       ':gsi1pk': orderIndexKeys.collection(id),
       ':gsi3pk': orderIndexKeys.status(to, id),
     };
-    const sets = ['#status = :to', '#timeline = list_append(#timeline, :entry)', '#updatedAt = :at', '#version = #version + :one', '#gsi1pk = :gsi1pk', '#gsi3pk = :gsi3pk'];
+    const sets = ['#status = :to', '#timeline = list_append(#timeline, :entry)', '#statusLog = list_append(if_not_exists(#statusLog, :noLog), :log)', '#updatedAt = :at', '#version = #version + :one', '#gsi1pk = :gsi1pk', '#gsi3pk = :gsi3pk'];
     sets.push(...assignments(options.set ?? {}, names, values));
     const fromList = from.map((_, i) => `:from${i}`);
     from.forEach((status, i) => (values[`:from${i}`] = status));

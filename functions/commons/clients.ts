@@ -41,6 +41,7 @@ export function dynamoDbClient(): DynamoDBClient {
       ...requestTimeouts(),
     }),
   );
+  // Once per client: added again on every call, the second ddb() threw "Duplicate middleware name".
   if (endpoint) retryLocalLockTimeouts(dynamo);
   return dynamo;
 }

@@ -183,6 +183,12 @@ export interface Order {
   /** How many shipments have been handed to the carrier while the order is still LABELLED: blocks a cancel. */
   shippedParts?: number;
   timeline: TimelineEntry[];
+  /**
+   * Every status transition, appended by the transition's own write (orders transitioned before it existed
+   * lack the earlier ones). Unlike the timeline, which also holds notes, entry n is the n-th transition: the
+   * status events for integrators are named by n, so the reconciler can tell which of them exist.
+   */
+  statusLog?: { status: OrderStatus; at: string }[];
   needsAttention?: NeedsAttention;
   /** How many workflow executions this order has had; the reconciler starts the next one by number. */
   workflowRun?: number;

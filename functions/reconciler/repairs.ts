@@ -11,6 +11,9 @@ import { ensureMainLocation } from '../adapters/location-store';
 import { publishStoredAlert, unpublishedAlerts } from '../inventory/low-stock';
 import { sendOrderEmail } from '../outbox/run-effect';
 import type { EmailKind } from '../notifications/emails';
+import { eventStore } from '../adapters/event-store';
+import { expectedOrderEvents, expectedRecordEvents, type PendingEvent } from '../webhooks/events';
+import { recordEvent } from '../webhooks/service';
 
 /**
  * The reconciler: finds drift between what was committed and what should have followed, and repairs it with
@@ -18,7 +21,7 @@ import type { EmailKind } from '../notifications/emails';
  * 5 minutes; locally npm start runs it at start and every 30 s. Each repair goes into the order's timeline
  * (actor `reconciler`) and the ReconcilerRepairs metric (dimension `kind`).
  */
-export type RepairKind = 'workflow-started' | 'workflow-resumed' | 'stock-released' | 'authorization-voided' | 'email-sent' | 'alert-published' | 'needs-attention';
+export type RepairKind = 'event-recorded' | 'workflow-started' | 'workflow-resumed' | 'stock-released' | 'authorization-voided' | 'email-sent' | 'alert-published' | 'needs-attention';
 
 export interface ReconcileReport {
   repairs: Partial<Record<RepairKind, number>>;
@@ -40,6 +43,12 @@ const EMAILS_DUE: Partial<Record<OrderStatus, EmailKind[]>> = {
 };
 
 const staleMs = () => Number(process.env.RECONCILER_STALE_SECONDS ?? '120') * 1000;
+/**
+ * An order's events are checked once its last change is this old (RECONCILER_EVENT_SECONDS, 15 min): past
+ * the stream's own retries (10 on AWS, about 20 s locally), so a record still being retried is not raced;
+ * the stale override of a run (0 at local start) does not shorten it.
+ */
+const eventAfterMs = () => Number(process.env.RECONCILER_EVENT_SECONDS ?? '900') * 1000;
 const lookbackMs = () => Number(process.env.RECONCILER_LOOKBACK_HOURS ?? '72') * 3600 * 1000;
 
 export async function reconcile(options: { now?: number; staleSeconds?: number } = {}): Promise<ReconcileReport> {
@@ -60,6 +69,7 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
   };
   const staleBefore = new Date(now - (options.staleSeconds !== undefined ? options.staleSeconds * 1000 : staleMs())).toISOString();
   const since = new Date(now - lookbackMs()).toISOString();
+  const eventsBefore = new Date(Math.min(Date.parse(staleBefore), now - eventAfterMs())).toISOString();
   // Orders this run repaired: their updatedAt is this run's own write, not a path still at work.
   const repaired = new Set<string>();
   const settledSince = (order: Order) => order.updatedAt <= staleBefore || repaired.has(order.id);
@@ -71,7 +81,22 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
 
   // One sweep of the recent orders, each repaired by its status. The order index is sharded (ORDERS#n), so a
   // sweep per status cost a query per shard each: 915 queries a run, where this is one query per shard.
+  // The events each settled order's changes have caused (functions/webhooks/events.ts expectedOrderEvents),
+  // checked after the sweep in one BatchGet per 100 event ids: no query per order. A missing one (its stream
+  // record was dead-lettered) is recorded now, by the same id, so a late retry of the record adds nothing.
+  const dueEvents: { order: Order; events: PendingEvent[] }[] = [];
   for await (const order of ordersSince(since)) {
+    if (order.updatedAt <= eventsBefore) {
+      await attempt(`events of ${order.id}`, async () => {
+        // Refunds and returns write the order in their own transactions (its payment summary, a timeline
+        // entry): only an order that has some costs a query for its payment record and returns.
+        const stored = hasRefundsOrReturns(order) ? await eventStore.orderRecords(order.id) : undefined;
+        const [placed, ...rest] = expectedOrderEvents(order);
+        const later = [...rest, ...(stored ? expectedRecordEvents(stored.payment, stored.returns) : [])];
+        // In the order they happened (placed first), so repaired events take their sequences in that order.
+        dueEvents.push({ order, events: [placed!, ...later.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))] });
+      });
+    }
     if (OPEN.includes(order.status) && order.updatedAt <= staleBefore) {
       await attempt(`workflow of ${order.id}`, async () => {
         const kind = await resumeWorkflow(order);
@@ -102,6 +127,28 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
       });
     }
   }
+
+  await attempt('integration events', async () => {
+    const known = await eventStore.existing(dueEvents.flatMap((d) => d.events.map((e) => e.id)));
+    for (const { order, events } of dueEvents) {
+      const missing = events.filter((e) => !known.has(e.id));
+      if (!missing.length) continue;
+      await attempt(`events of ${order.id}`, async () => {
+        // In the order they happened; a failure leaves the rest to the next run (their sequence stays in order).
+        const recorded: string[] = [];
+        for (const event of missing) {
+          if ((await recordEvent(event)) === 'done') {
+            recorded.push(event.type);
+            count('event-recorded');
+          }
+        }
+        if (recorded.length) {
+          await orderStore.note(order.id, { status: order.status, actor: 'reconciler', reason: `Recorded the ${recorded.join(', ')} event${recorded.length > 1 ? 's' : ''} the outbox had not recorded` });
+          repaired.add(order.id);
+        }
+      });
+    }
+  });
 
   // One sweep of the authorized payments for both of their repairs (the payment index is sharded too, so each
   // sweep is a query per shard): a closed order's held authorization is voided; then an unshipped order
@@ -202,6 +249,8 @@ async function resolveIfCompensated(orderId: string): Promise<void> {
   if (payment?.status === 'authorized') return;
   await orderStore.resolveNeedsAttention(orderId, { status: order.status, actor: 'reconciler', reason: `Resolved: ${order.needsAttention.reason}` });
 }
+
+const hasRefundsOrReturns = (order: Order) => (order.payment?.amountRefunded ?? 0) > 0 || order.timeline.some((t) => /^Return \S+ requested$/.test(t.reason));
 
 async function* ordersSince(from: string): AsyncGenerator<Order> {
   let cursor: string | undefined;

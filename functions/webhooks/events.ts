@@ -96,30 +96,90 @@ export function contactData(order: Pick<Order, 'customer' | 'shippingAddress'>):
 }
 
 export function orderEvents(before: Order | undefined, after: Order): PendingEvent[] {
-  const stream = `order:${after.id}`;
   const at = after.updatedAt ?? after.createdAt;
-  const make = (type: EventType, cause: string, extra: Record<string, unknown> = {}): PendingEvent => ({
-    id: eventId(stream, cause),
-    type,
-    stream,
-    createdAt: at,
-    orderId: after.id,
-    data: { ...orderData(after), ...extra },
-  });
+  const make = orderEventMaker(after);
   const events: PendingEvent[] = [];
-  if (!before) events.push(make('order.placed', 'placed'));
+  if (!before) events.push(make('order.placed', 'placed', after.createdAt ?? at));
   // Shipped, per shipment: each shipment that gained its shippedAt in this change.
   const shippedBefore = new Set(shipmentsOf(before).filter((s) => s.shippedAt).map((s) => s.trackingNumber));
   for (const shipment of shipmentsOf(after)) {
     if (!shipment.shippedAt || !shipment.trackingNumber || shippedBefore.has(shipment.trackingNumber)) continue;
-    events.push(make('order.shipped', `shipped:${shipment.trackingNumber}`, {
-      shipment: { trackingNumber: shipment.trackingNumber, trackingUrl: shipment.trackingUrl, carrier: shipment.carrier, service: shipment.service, shippedAt: shipment.shippedAt, ...(shipment.items ? { items: shipment.items } : {}) },
-    }));
+    events.push(shippedEvent(make, shipment));
   }
   if (before && before.status !== after.status) {
     const type = STATUS_EVENTS[after.status];
-    // The version makes a status that can recur (3-D Secure asked again) a new event each time.
-    if (type) events.push(make(type, `${type}#v${after.version}`));
+    const log = after.statusLog ?? [];
+    // Named by the transition's place in the status log (this change appended it), so the reconciler can
+    // name it too; an order from before the log existed keeps the version (a status that can recur, 3-D
+    // Secure asked again, is a new event each time either way).
+    if (type) events.push(make(type, log.length && log.at(-1)!.status === after.status ? statusCause(type, log.length - 1) : `${type}#v${after.version}`, at));
+  }
+  return events;
+}
+
+const statusCause = (type: EventType, n: number) => `${type}#s${n}`;
+
+function orderEventMaker(order: Order) {
+  const stream = `order:${order.id}`;
+  return (type: EventType, cause: string, createdAt: string, extra: Record<string, unknown> = {}): PendingEvent => ({
+    id: eventId(stream, cause),
+    type,
+    stream,
+    createdAt,
+    orderId: order.id,
+    data: { ...orderData(order), ...extra },
+  });
+}
+
+function shippedEvent(make: ReturnType<typeof orderEventMaker>, shipment: ShipmentLike): PendingEvent {
+  return make('order.shipped', `shipped:${shipment.trackingNumber}`, shipment.shippedAt!, {
+    shipment: { trackingNumber: shipment.trackingNumber, trackingUrl: shipment.trackingUrl, carrier: shipment.carrier, service: shipment.service, shippedAt: shipment.shippedAt, ...(shipment.items ? { items: shipment.items } : {}) },
+  });
+}
+
+/**
+ * Every event an order's own changes have caused so far, in the order they happened, with the ids the
+ * outbox gives them (`orderEvents`): placed, each shipment shipped, and each status transition in the status
+ * log. The reconciler appends the ones that do not exist (their stream record was dead-lettered); a repaired
+ * event's `data` is the order as it is now, with the status of its transition. Transitions made before the
+ * status log existed are not known here.
+ */
+export function expectedOrderEvents(order: Order): PendingEvent[] {
+  const make = orderEventMaker(order);
+  const events: PendingEvent[] = [make('order.placed', 'placed', order.createdAt)];
+  for (const shipment of shipmentsOf(order)) {
+    if (shipment.shippedAt && shipment.trackingNumber) events.push(shippedEvent(make, shipment));
+  }
+  const log = order.statusLog ?? [];
+  log.forEach((entry, n) => {
+    const type = STATUS_EVENTS[entry.status];
+    // The outbox names a transition only when the status changed (a repeat of the same status is none).
+    const previous = n === 0 ? order.timeline?.[0]?.status : log[n - 1].status;
+    if (type && previous !== entry.status) {
+      const event = make(type, statusCause(type, n), entry.at);
+      events.push({ ...event, data: { ...event.data, status: entry.status } });
+    }
+  });
+  // Stable: the placed event first, then by when each happened.
+  return [events[0], ...events.slice(1).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))];
+}
+
+/**
+ * The events an order's payment record and returns have caused so far (their stream records are not the
+ * order's): one `order.refunded` per refund, one `return.*` per status each return reached, with the ids
+ * `refundEvents` and `returnEvents` give them. A repaired return event's `data` is the return as it is now.
+ */
+export function expectedRecordEvents(payment: PaymentRecord | undefined, returns: readonly ReturnRecord[]): PendingEvent[] {
+  const events = payment ? refundEvents(undefined, payment) : [];
+  for (const r of returns) {
+    const reached = [...new Map(r.timeline.map((t) => [t.status, t.at])).entries()];
+    for (const [status, at] of reached) {
+      const other = status === 'REQUESTED' ? undefined : ({ ...r, status: 'REQUESTED' } as ReturnRecord);
+      for (const event of returnEvents(other, { ...r, status, updatedAt: at })) {
+        const data = event.data.return as Record<string, unknown>;
+        events.push({ ...event, createdAt: at, data: { return: { ...data, status } } });
+      }
+    }
   }
   return events;
 }

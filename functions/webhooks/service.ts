@@ -1,5 +1,5 @@
 import { deliveryStore, eventStore, type Delivery, type StoredEvent } from '../adapters/event-store';
-import { MAX_SUBSCRIPTIONS, subscriptionStore, SubscriptionNotFound, type Subscription } from '../adapters/webhook-store';
+import { MAX_SUBSCRIPTIONS, subscriptionStore, SubscriptionNotFound, TooManySubscriptions, type Subscription } from '../adapters/webhook-store';
 import { badRequest, conflict, notFound } from '../commons/problem';
 import type { EventScope, EventType, PendingEvent } from './events';
 import { newSecret } from './signature';
@@ -41,7 +41,6 @@ export interface SubscriptionInput {
 
 export async function createSubscription(input: SubscriptionInput): Promise<{ subscription: Subscription; secret: string }> {
   checkUrl(input.url);
-  if ((await subscriptionStore.list()).length >= MAX_SUBSCRIPTIONS) throw conflict('too-many-subscriptions', `At most ${MAX_SUBSCRIPTIONS} webhook subscriptions; delete one first.`);
   const now = new Date().toISOString();
   const secret = newSecret();
   const subscription: Subscription = {
@@ -56,7 +55,13 @@ export async function createSubscription(input: SubscriptionInput): Promise<{ su
     updatedAt: now,
     version: 1,
   };
-  await subscriptionStore.create(subscription);
+  try {
+    // The cap is checked in the create's own transaction (a counter), so concurrent creates cannot pass it.
+    await subscriptionStore.create(subscription);
+  } catch (error) {
+    if (error instanceof TooManySubscriptions) throw conflict('too-many-subscriptions', `At most ${MAX_SUBSCRIPTIONS} webhook subscriptions; delete one first.`);
+    throw error;
+  }
   return { subscription, secret };
 }
 

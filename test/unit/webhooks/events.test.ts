@@ -1,5 +1,5 @@
 import { effectsOf } from '../../../functions/outbox/effects';
-import { orderEvents, eventsOf } from '../../../functions/webhooks/events';
+import { expectedOrderEvents, expectedRecordEvents, orderEvents, eventsOf } from '../../../functions/webhooks/events';
 import { retryDelayMs, givesUp, type RetrySchedule } from '../../../functions/webhooks/schedule';
 import { signatureHeader, signingSecrets } from '../../../functions/webhooks/signature';
 import type { Order } from '../../../functions/domain/order';
@@ -112,5 +112,51 @@ describe('signatures', () => {
     expect(header).toMatch(/^t=1700000000,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
     const now = new Date('2026-01-02T00:00:00Z');
     expect(signingSecrets([{ secret: 'new', createdAt: '' }, { secret: 'old', createdAt: '', expiresAt: '2026-01-03T00:00:00Z' }, { secret: 'gone', createdAt: '', expiresAt: '2026-01-01T00:00:00Z' }], now)).toEqual(['new', 'old']);
+  });
+});
+
+describe('the events an order has caused, as the reconciler names them', () => {
+  it('are exactly the events its changes gave the outbox, with the same ids, in the order they happened', () => {
+    const at = (h: number) => `2026-01-01T0${h}:00:00.000Z`;
+    const log = (...statuses: string[]) => statuses.map((status, i) => ({ status, at: at(i + 1) }));
+    const s1 = { trackingNumber: 'RR1', trackingUrl: 'u', carrier: 'self', service: 'std', shippedAt: at(5) };
+    const life = [
+      order({ timeline: [{ at: at(0), status: 'PENDING', actor: 't', reason: '' }], status: 'PENDING', createdAt: at(0), updatedAt: at(0) }),
+      order({ status: 'RESERVED', statusLog: log('RESERVED'), version: 2, updatedAt: at(1) }),
+      order({ status: 'PAYMENT_ACTION_REQUIRED', statusLog: log('RESERVED', 'PAYMENT_ACTION_REQUIRED'), version: 3, updatedAt: at(2) }),
+      order({ status: 'PAID', statusLog: log('RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID'), version: 5, updatedAt: at(3) }),
+      order({ status: 'LABELLED', statusLog: log('RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED'), version: 6, updatedAt: at(4) }),
+      order({ status: 'SHIPPED', shipment: s1, statusLog: log('RESERVED', 'PAYMENT_ACTION_REQUIRED', 'PAID', 'LABELLED', 'SHIPPED'), version: 7, updatedAt: at(5) }),
+    ].map((o) => ({ ...o, timeline: [{ at: at(0), status: 'PENDING' as const, actor: 't', reason: '' }], createdAt: at(0) }));
+    const fromOutbox = life.flatMap((after, i) => orderEvents(life[i - 1], after));
+    const expected = expectedOrderEvents(life.at(-1)!);
+    expect(expected.map((e) => e.id)).toEqual(fromOutbox.map((e) => e.id));
+    expect(expected.map((e) => e.type)).toEqual(['order.placed', 'order.payment_action_required', 'order.paid', 'order.shipped']);
+    // A repaired status event says the status of its transition, not the order's status now.
+    expect(expected.find((e) => e.type === 'order.paid')!.data.status).toBe('PAID');
+  });
+});
+
+describe('the events an order\'s payment record and returns have caused, as the reconciler names them', () => {
+  it('are the refund and return events their changes gave the outbox, with the same ids', () => {
+    const refund = (sequence: number, extra: Record<string, unknown> = {}) => ({ sequence, amount: 100 * sequence, at: `2026-01-0${sequence}T00:00:00.000Z`, actor: 'admin:a', ...extra });
+    const payment = (refunds: unknown[]) => ({ entity: 'PAYMENT', orderId: 'o-1', currency: 'USD', amountRefunded: 300, refunds }) as never;
+    const paymentLife = [payment([]), payment([refund(1)]), payment([refund(1), refund(2)])];
+    const step = (status: string, n: number) => ({ at: `2026-02-0${n}T00:00:00.000Z`, status, actor: 'a', reason: status });
+    const ret = (timeline: ReturnType<typeof step>[]) => ({
+      entity: 'RETURN', id: 'r-1', orderId: 'o-1', status: timeline.at(-1)!.status, location: 'MAIN', items: [{ sku: 'S', quantity: 1, shipmentId: 'S1' }],
+      timeline, createdAt: timeline[0]!.at, updatedAt: timeline.at(-1)!.at,
+    }) as never;
+    const returnLife = [ret([step('REQUESTED', 1)]), ret([step('REQUESTED', 1), step('APPROVED', 2)]), ret([step('REQUESTED', 1), step('APPROVED', 2), step('RECEIVED', 3)])];
+    const fromOutbox = [
+      ...paymentLife.flatMap((after, i) => eventsOf(i ? 'MODIFY' : 'INSERT', paymentLife[i - 1], after)),
+      ...returnLife.flatMap((after, i) => eventsOf(i ? 'MODIFY' : 'INSERT', returnLife[i - 1], after)),
+    ];
+    const expected = expectedRecordEvents(paymentLife.at(-1), [returnLife.at(-1)!]);
+    expect(expected.map((e) => e.id)).toEqual(fromOutbox.map((e) => e.id));
+    expect(expected.map((e) => e.type)).toEqual(['order.refunded', 'order.refunded', 'return.requested', 'return.approved', 'return.received']);
+    expect(expected.map((e) => (e.data.return as { status?: string } | undefined)?.status).slice(2)).toEqual(['REQUESTED', 'APPROVED', 'RECEIVED']);
+    // A refund that failed before it was recorded was no refund: the outbox made no event, nor does this.
+    expect(expectedRecordEvents(payment([refund(1, { failedAt: '2026-01-01T00:00:01.000Z' })]), [])).toEqual([]);
   });
 });
