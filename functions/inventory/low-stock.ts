@@ -85,6 +85,27 @@ export async function unpublishedAlerts(createdBefore: string, limit = 100): Pro
   return Items.map((item) => String(item.id));
 }
 
+/** Stored alerts raised in [from, to] (ISO times), as stored: the reconciler checks their events. */
+export async function alertsRaisedBetween(from: string, to: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb().send(
+      new QueryCommand({
+        TableName: config.tableName(),
+        IndexName: indexes.collection,
+        // Sort keys are "<createdAt>#<id>": "~" sorts after every id character, so `to` is inclusive.
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': collections.alerts, ':from': from, ':to': `${to}~` },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
 /** After stock went up: re-arm alerts of SKUs back above their threshold. */
 export async function rearmLowStock(skus: Iterable<string>): Promise<void> {
   await Promise.all([...new Set(skus)].map((sku) => inventoryStore.rearmIfRecovered(sku)));

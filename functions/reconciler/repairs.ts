@@ -8,11 +8,11 @@ import { paymentStore } from '../adapters/payment-store';
 import { voidOrderPayment } from '../payments/service';
 import { releaseStock } from '../orders/service';
 import { ensureMainLocation } from '../adapters/location-store';
-import { publishStoredAlert, unpublishedAlerts } from '../inventory/low-stock';
+import { alertsRaisedBetween, publishStoredAlert, unpublishedAlerts } from '../inventory/low-stock';
 import { sendOrderEmail } from '../outbox/run-effect';
 import type { EmailKind } from '../notifications/emails';
 import { eventStore } from '../adapters/event-store';
-import { expectedOrderEvents, expectedRecordEvents, type PendingEvent } from '../webhooks/events';
+import { expectedOrderEvents, expectedRecordEvents, lowStockEvent, type PendingEvent } from '../webhooks/events';
 import { recordEvent } from '../webhooks/service';
 
 /**
@@ -195,6 +195,17 @@ export async function reconcile(options: { now?: number; staleSeconds?: number }
     });
   }
 
+
+  // inventory.low_stock events of the alerts raised in the look-back, the same way: one query, one BatchGet.
+  await attempt('low-stock events', async () => {
+    const alerts = since < eventsBefore ? await alertsRaisedBetween(since, eventsBefore) : [];
+    if (!alerts.length) return;
+    const events = alerts.map(lowStockEvent);
+    const known = await eventStore.existing(events.map((e) => e.id));
+    for (const event of events.filter((e) => !known.has(e.id))) {
+      if ((await recordEvent(event)) === 'done') count('event-recorded');
+    }
+  });
 
   for (const alertId of await unpublishedAlerts(staleBefore)) {
     await attempt(`alert ${alertId}`, async () => {

@@ -186,3 +186,30 @@ it('a refund whose payment record change was dead-lettered gets its order.refund
   expect(bodies.map((b) => [b.orderId, b.sequence, b.type])).toEqual([[orderId, 1, 'order.placed'], [orderId, 2, 'order.refunded']]);
   expect(bodies[1]!.data.refund).toEqual({ sequence: 1, amount: { amount: 400, currency: 'USD' } });
 }, 90_000);
+
+it('a low-stock alert whose stream record was dead-lettered gets its inventory.low_stock, once', async () => {
+  const { subscription } = await createSubscription({ url: receiver.url('/alerts'), events: ['inventory.low_stock'] });
+  poison = (r) => r.eventName === 'INSERT' && r.dynamodb?.NewImage?.entity?.S === 'ALERT';
+  const before = deadLetters;
+  const createdAt = new Date().toISOString();
+  const id = 'alert-lost-1';
+  // As checkLowStock stores it (already published to SNS, so only its integration event is missing).
+  await ddb().send(new PutCommand({
+    TableName: tables.tableName,
+    Item: { ...keys.alert(id), entity: 'ALERT', gsi1pk: 'ALERTS', gsi1sk: `${createdAt}#${id}`, id, sku: 'SKU-LOW', name: 'Low', available: 2, threshold: 3, daysOfCover: 1.5, createdAt, published: true },
+  }));
+  await until(() => deadLetters === before + 1, 'the alert record dead-lettered');
+  expect(await deliveriesOf(subscription.id)).toHaveLength(0);
+
+  const report = await reconcile({ staleSeconds: 0 });
+  expect(report.repairs['event-recorded']).toBe(1);
+  await until(async () => (await deliveriesOf(subscription.id)).filter((d) => d.state === 'delivered').length === 1, 'the repaired alert event delivered');
+  expect((await reconcile({ staleSeconds: 0 })).repairs['event-recorded']).toBeUndefined();
+  // The dead-lettered record, retried after all, adds nothing.
+  expect((await outboxConsumer({ Records: poisoned.slice(-1) }, lambdaContext('outbox-consumer')))?.batchItemFailures).toEqual([]);
+  await sweep();
+
+  const bodies = receiver.received.filter((r) => r.path === '/alerts').map((r) => JSON.parse(r.body) as { type: string; sequence: number; data: Record<string, unknown> });
+  expect(bodies.map((b) => [b.type, b.sequence])).toEqual([['inventory.low_stock', 1]]);
+  expect(bodies[0]!.data).toEqual({ sku: 'SKU-LOW', available: 2, threshold: 3, daysOfCover: 1.5 });
+}, 90_000);
