@@ -284,6 +284,9 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
           if (arrived) await recordTrackingEvent(event.trackingNumber, { at: event.occurredAt, status: 'DELIVERED', description: event.description }, { eventId: event.eventId });
           return { duplicate: !arrived, status: 'DELIVERED' };
         }
+        // Already delivered (marked by hand, or this carrier's other event id): nothing to change, and a 2xx so
+        // the carrier stops retrying (a 409 here was retried for as long as the carrier retries).
+        if (tracking.status === 'DELIVERED') return { duplicate: true, status: 'DELIVERED' };
         await markDelivered(tracking.orderId, {
           actor: 'carrier',
           shipmentId: tracking.shipmentId ?? 'S1',
@@ -296,6 +299,8 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
         return { duplicate: false, status: 'DELIVERED' };
       } catch (error) {
         if (error instanceof DuplicateCarrierEvent) return { duplicate: true, status: 'DELIVERED' };
+        // Marked delivered by hand while this event was being applied.
+        if (error instanceof OrderNotShipped && (await shipmentStore.getTracking(event.trackingNumber))?.status === 'DELIVERED') return { duplicate: true, status: 'DELIVERED' };
         throw error;
       }
     }

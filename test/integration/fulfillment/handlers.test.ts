@@ -159,6 +159,17 @@ describe('POST /webhooks/carrier', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('200 duplicate for DELIVERED of a shipment already marked delivered by hand (the carrier stops retrying), and nothing changes', async () => {
+    const { order, trackingNumber } = await shippedOrder();
+    const byHand = await call(adminMarkDelivered, { method: 'POST', path: `/admin/orders/${order.id}/delivered`, pathParameters: { id: order.id }, caller: admin });
+    expect(byHand.status).toBe(200);
+    const before = await snapshot();
+    const res = await call(carrierWebhook, webhookRequest(carrierEvent(trackingNumber, 'DELIVERED')));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ duplicate: true, status: 'DELIVERED' });
+    expect(await snapshot()).toEqual(before);
+  });
+
   describe('refusals change nothing', () => {
     let trackingNumber: string;
     beforeAll(async () => {
