@@ -33,8 +33,8 @@ const ONLY = process.env.BENCH_INIT_ONLY?.split(',').map((s) => s.trim()).filter
 const BASELINE = 'Baseline';
 const METRIC: 'cpu' | 'wall' = process.env.BENCH_INIT_METRIC === 'wall' ? 'wall' : 'cpu';
 
-/** Functions that render label PDFs (pdf-lib, bwip-js) and get the larger budget. */
-export const PDF_RENDERERS = new Set(['CreateLabel']);
+/** Functions that render PDFs (pdf-lib, bwip-js: labels, return labels, packing slips) and get the larger budget. */
+export const PDF_RENDERERS = new Set(['CreateLabel', 'AdminGetPackingSlip', 'AdminApproveReturn']);
 export const BUDGETS = {
   plain: { bytes: 250 * 1024, ratio: 1.5 },
   pdf: { bytes: 1024 * 1024, ratio: 2.5 },
