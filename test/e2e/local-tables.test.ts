@@ -1,13 +1,16 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { tables } from '../../lib/tables';
 import { createTables, dynamoDbAdminClient, tableName } from '../../local/dynamodb';
-import { testDynamoDbEndpoint, uniquePrefix } from '../support/dynamo';
+import { dropTables, testDynamoDbEndpoint, uniquePrefix } from '../support/dynamo';
 
 /** Local tables must have the key schema, GSIs, billing mode and TTL that lib/tables.ts (and so CDK) defines. */
 const endpoint = testDynamoDbEndpoint();
 const prefix = uniquePrefix('shape');
 const client = dynamoDbAdminClient(endpoint);
-afterAll(() => client.destroy());
+afterAll(async () => {
+  client.destroy();
+  await dropTables(endpoint, prefix);
+});
 
 test('createTables builds every table as defined, and a second run is a no-op', async () => {
   await createTables(endpoint, prefix);

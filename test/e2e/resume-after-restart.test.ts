@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { signIn } from '../../local/cognito';
 import { startLocalStack, type RunningLocalStack } from '../../local/stack';
-import { testDynamoDbEndpoint, uniquePrefix } from '../support/dynamo';
+import { dropTables, testDynamoDbEndpoint, uniquePrefix } from '../support/dynamo';
 
 /**
  * Stopping `npm start` mid-saga abandons the in-memory execution. Nothing local-only brings it back: the
@@ -26,6 +26,7 @@ const boot = (holdSeconds: string) =>
 let stack: RunningLocalStack | undefined;
 afterAll(async () => {
   await stack?.stop();
+  await dropTables(testDynamoDbEndpoint(), tablePrefix);
   rmSync(dataDir, { recursive: true, force: true });
 }, 30_000);
 

@@ -1,20 +1,33 @@
 import { externalDynamoDbEndpoint, startDynamoDbLocal, THROUGHPUT_JVM_OPTIONS, type LocalDynamoDb } from '../../local/dynamodb';
 
 /**
- * One in-memory DynamoDB Local for the whole jest run, on a free port. Workers are started after this runs,
- * so they inherit TEST_DYNAMODB_ENDPOINT; each test file then creates its own tables under a unique
- * prefix (test/support/dynamo.ts), which keeps files independent while sharing one JVM.
+ * One in-memory DynamoDB Local per jest worker, each on a free port. Workers are started after this runs,
+ * so they inherit TEST_DYNAMODB_ENDPOINTS; each worker takes the one its JEST_WORKER_ID names
+ * (test/support/dynamo.ts) and each test file then creates its own tables under a unique prefix.
+ *
+ * Why one per worker: DynamoDB Local keeps every table in one SQLite database behind one write lock. Two
+ * files that race hundreds of transactions (the reservation and index-shard races) took 11–15 s each
+ * alone and 80–125 s when the other worker ran one at the same time, queued on each other's lock.
  *
  * With DYNAMODB_ENDPOINT set, the run uses that already-running endpoint instead (your DynamoDB Local, or a
- * proxy or throttling model in front of one) and starts nothing; tables are still created per file.
+ * proxy or throttling model in front of one) for every worker and starts nothing; tables are still created per file.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig?: { maxWorkers?: number }): Promise<void> {
   const external = externalDynamoDbEndpoint(process.env.DYNAMODB_ENDPOINT);
   if (external) {
     process.env.TEST_DYNAMODB_ENDPOINT = external;
+    delete process.env.TEST_DYNAMODB_ENDPOINTS;
     return;
   }
-  const dynamo = await startDynamoDbLocal({ port: 0, jvmOptions: THROUGHPUT_JVM_OPTIONS });
-  process.env.TEST_DYNAMODB_ENDPOINT = dynamo.endpoint;
-  (globalThis as { __ORDER_SERVICE_DYNAMODB__?: LocalDynamoDb }).__ORDER_SERVICE_DYNAMODB__ = dynamo;
+  const workers = Math.max(1, globalConfig?.maxWorkers ?? 1);
+  const started = await Promise.allSettled(Array.from({ length: workers }, () => startDynamoDbLocal({ port: 0, jvmOptions: THROUGHPUT_JVM_OPTIONS })));
+  const running = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(running.map((d) => d.stop()));
+    throw failed.reason;
+  }
+  process.env.TEST_DYNAMODB_ENDPOINTS = running.map((d) => d.endpoint).join(',');
+  process.env.TEST_DYNAMODB_ENDPOINT = running[0]!.endpoint;
+  (globalThis as { __ORDER_SERVICE_DYNAMODB__?: LocalDynamoDb[] }).__ORDER_SERVICE_DYNAMODB__ = running;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { signIn } from '../../local/cognito';
 import { startLocalStack, type LocalStackOptions, type RunningLocalStack } from '../../local/stack';
 import type { LocalExecution } from '../../local/stepfunctions';
-import { testDynamoDbEndpoint, uniquePrefix } from './dynamo';
+import { dropTables, testDynamoDbEndpoint, uniquePrefix } from './dynamo';
 
 export type DemoUser = 'admin' | 'customer';
 const emails: Record<DemoUser, string> = { admin: 'admin@example.com', customer: 'customer@example.com' };
@@ -27,6 +27,7 @@ export interface LocalStackHandle {
 export function useLocalStack(options: Omit<LocalStackOptions, 'ports' | 'dataDir' | 'dynamoDbEndpoint'> = {}): LocalStackHandle {
   let stack: RunningLocalStack | undefined;
   let dataDir: string | undefined;
+  const tablePrefix = uniquePrefix('e2e');
   const tokens = new Map<DemoUser, Promise<string>>();
 
   beforeAll(async () => {
@@ -35,7 +36,7 @@ export function useLocalStack(options: Omit<LocalStackOptions, 'ports' | 'dataDi
       dataDir,
       ports: { api: 0, cognito: 0, stepFunctions: 0 },
       dynamoDbEndpoint: testDynamoDbEndpoint(),
-      tablePrefix: uniquePrefix('e2e'),
+      tablePrefix,
       // Short backoffs: retries exercise the same paths without the waiting.
       retryIntervalMs: 10,
       ...options,
@@ -45,6 +46,8 @@ export function useLocalStack(options: Omit<LocalStackOptions, 'ports' | 'dataDi
 
   afterAll(async () => {
     await stack?.stop();
+    // Left behind, every file's stream-enabled tables slowed every later write in the run (see dropTables).
+    await dropTables(testDynamoDbEndpoint(), tablePrefix);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
