@@ -40,6 +40,8 @@ export interface StreamPollerOptions {
   onIteratorAge?: (ms: number) => void;
   /** Each record given up on after its retries. */
   onDeadLetter?: () => void;
+  /** How often the shard list is read again (DescribeStream) when no shard has closed; default 1,000 ms. */
+  shardRefreshMs?: number;
 }
 
 export interface StreamPoller {
@@ -74,6 +76,12 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const shards = new Map<string, ShardState>();
   const saved = readCheckpoints(options.checkpointFile, streamArn);
   const retryAfter = new Map<string, number>();
+  // DescribeStream on every pass (every 5 ms in the fault matrices) kept DynamoDB Local's one SQLite thread
+  // describing the stream: getStreamDescription was its hottest frame in thread dumps of a test run. New
+  // shards appear only when one closes, so the list is read again then, or once a refresh interval.
+  const shardRefreshMs = options.shardRefreshMs ?? 1_000;
+  let shardsReadAt = 0;
+  let shardClosed = false;
 
   const persist = () => {
     if (!options.checkpointFile) return;
@@ -106,7 +114,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     if ((retryAfter.get(shardId) ?? 0) > Date.now()) return 0;
     state.iterator ??= await iteratorFor(shardId, state);
     if (!state.iterator) {
-      state.closed = true;
+      state.closed = shardClosed = true;
       return 0;
     }
     let out;
@@ -122,7 +130,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     const records = out.Records ?? [];
     if (!records.length) {
       state.iterator = out.NextShardIterator;
-      if (!state.iterator) state.closed = true;
+      if (!state.iterator) state.closed = shardClosed = true;
       return 0;
     }
     const oldest = records[0]!.dynamodb?.ApproximateCreationDateTime;
@@ -144,7 +152,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     if (!failedAt) {
       state.attempts = 0;
       state.iterator = out.NextShardIterator;
-      if (!state.iterator) state.closed = true;
+      if (!state.iterator) state.closed = shardClosed = true;
       return records.length;
     }
     // Retry from the first failed record, after a pause; past maxRetries it is dead-lettered and skipped.
@@ -165,6 +173,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   };
 
   const refreshShards = async () => {
+    if (shards.size && !shardClosed && Date.now() - shardsReadAt < shardRefreshMs) return;
+    shardClosed = false;
+    shardsReadAt = Date.now();
     let start: string | undefined;
     const all: Shard[] = [];
     do {
