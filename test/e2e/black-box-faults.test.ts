@@ -25,12 +25,26 @@ let ports: { api: number; dynamodb: number; cognito: number; sfn: number };
 let child: ChildProcess | undefined;
 const log: string[] = [];
 
+/**
+ * A free port below the kernel's ephemeral range (32768+ on Linux): a port that listen(0) handed out and
+ * closed can be taken by any outgoing connection (the stack's own clients, as it starts) before the stack
+ * binds it, and the stack then stopped on "already in use".
+ */
+const taken = new Set<number>();
 async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port)) continue;
+    const server = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!ok) continue;
+    await new Promise((resolve) => server.close(resolve));
+    taken.add(port);
+    return port;
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
