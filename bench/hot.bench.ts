@@ -7,20 +7,23 @@
  * busiest item and index partition against the budget, and what the unsharded `ORDERS` / `ORDER_STATUS#…` /
  * `PAYMENTS` / `PAYMENT_STATUS#…` partitions would have taken.
  *
- *   BENCH_HOT_UNITS=20 BENCH_HOT_SECONDS=10 BENCH_HOT_SHARDS=16 [BENCH_HOT_WHOLE_UNITS=200] npm run bench:hot
+ *   BENCH_HOT_UNITS=8 BENCH_HOT_SECONDS=10 BENCH_HOT_SHARDS=16 [BENCH_HOT_WHOLE_UNITS=200] npm run bench:hot
  * Uses DYNAMODB_ENDPOINT when set (an already-running DynamoDB Local), else starts one.
  */
 import { performance } from 'node:perf_hooks';
 import { startThrottleProxy } from './throttle-proxy';
 import { createTables, externalDynamoDbEndpoint, startDynamoDbLocal } from '../local/dynamodb';
 
-const UNITS = Number(process.env.BENCH_HOT_UNITS ?? 20); // write units per item per second (DynamoDB: 1,000)
+// Write units per item per second (DynamoDB: 1,000), scaled to what one DynamoDB Local can serve: at 20 the
+// 16 shards' ceiling (160 reservations/s) was above this 2-core machine's rate (64/s, shards at 3 % of
+// budget), so the ratio measured the machine, not the design; at 8 the sharded ceiling is 64/s.
+const UNITS = Number(process.env.BENCH_HOT_UNITS ?? 8);
 const SECONDS = Number(process.env.BENCH_HOT_SECONDS ?? 10);
 const SHARDS = Number(process.env.BENCH_HOT_SHARDS ?? 16);
 const CONCURRENCY = Number(process.env.BENCH_HOT_CONCURRENCY ?? 32);
 // The whole-order phase: a budget at which one order's index write (about 2 units) is a small share of a
-// partition's second, as on AWS (2 of 1,000); at BENCH_HOT_UNITS=4 one order fills a shard's second.
-const WHOLE_UNITS = Number(process.env.BENCH_HOT_WHOLE_UNITS ?? UNITS * 10);
+// partition's second, as on AWS (2 of 1,000).
+const WHOLE_UNITS = Number(process.env.BENCH_HOT_WHOLE_UNITS ?? 200);
 
 async function main() {
   const external = externalDynamoDbEndpoint(process.env.DYNAMODB_ENDPOINT);
