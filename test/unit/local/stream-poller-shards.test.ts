@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { startStreamPoller } from '../../../local/stream-poller';
 
 /**
- * The local event source mapping reads the shard list (DescribeStream, the dearest call DynamoDB Local
- * serves) once per refresh interval, and again at once when a shard closes, so the child shard that carries
+ * The local event source mapping reads the shard list (DescribeStream) once per refresh interval, not on
+ * every pass, and again at once when a shard closes, so the child shard that carries
  * the item's later changes is found without waiting.
  */
 const dynamo = mockClient(DynamoDBClient);
