@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { getSecret } from '../commons/secrets';
 import * as z from '../domain/zod';
 import { api, json, zodErrors } from '../commons/http';
 import { config } from '../commons/config';

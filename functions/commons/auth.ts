@@ -1,4 +1,4 @@
-import { CognitoIdentityProviderClient, GetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { RouteAuth } from '../../lib/routes';
 import { logger } from './powertools';
@@ -60,19 +60,28 @@ export function authorize(event: APIGatewayProxyEventV2, auth: RouteAuth): Princ
 
 const ADMIN_EMAIL_TTL_MS = 10 * 60_000;
 const adminEmails = new Map<string, { email: string; until: number }>();
-let cognito: { endpoint: string | undefined; client: CognitoIdentityProviderClient } | undefined;
+let cognito: { endpoint: string | undefined; client: Promise<CognitoIdentityProviderClient> } | undefined;
 
-function cognitoClient(): CognitoIdentityProviderClient {
+/**
+ * Loaded on the first admin write, not at init: every API handler imports this module, and the Cognito
+ * client package alone added ~0.4x of the one-client baseline to each cold start (bench/init.bench.ts).
+ */
+const cognitoSdk = () => import('@aws-sdk/client-cognito-identity-provider');
+
+function cognitoClient(): Promise<CognitoIdentityProviderClient> {
   const endpoint = process.env.COGNITO_ENDPOINT || undefined;
   if (!cognito || cognito.endpoint !== endpoint) {
     cognito = {
       endpoint,
-      client: new CognitoIdentityProviderClient({
-        ...(endpoint ? { endpoint } : {}),
-        region: process.env.AWS_REGION ?? 'us-east-1',
-        maxAttempts: 2,
-        requestHandler: { requestTimeout: 2000, connectionTimeout: 1000 },
-      }),
+      client: cognitoSdk().then(
+        ({ CognitoIdentityProviderClient: Client }) =>
+          new Client({
+            ...(endpoint ? { endpoint } : {}),
+            region: process.env.AWS_REGION ?? 'us-east-1',
+            maxAttempts: 2,
+            requestHandler: { requestTimeout: 2000, connectionTimeout: 1000 },
+          }),
+      ),
     };
   }
   return cognito.client;
@@ -98,7 +107,8 @@ export async function withAdminEmail(event: APIGatewayProxyEventV2, principal: P
   const token = /^Bearer\s+(\S+)$/i.exec(String(event.headers?.authorization ?? event.headers?.Authorization ?? ''))?.[1];
   if (!token) return principal;
   try {
-    const user = await cognitoClient().send(new GetUserCommand({ AccessToken: token }));
+    const [client, { GetUserCommand }] = await Promise.all([cognitoClient(), cognitoSdk()]);
+    const user = await client.send(new GetUserCommand({ AccessToken: token }));
     const email = user.UserAttributes?.find((a) => a.Name === 'email')?.Value;
     if (!email) return principal;
     adminEmails.set(principal.userId, { email, until: Date.now() + ADMIN_EMAIL_TTL_MS });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, readFileSync, writeSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { getSecret } from './secrets';
 import { config } from './config';
 
 /** How long a warm Lambda reuses the key before asking Secrets Manager again. */

@@ -1,5 +1,5 @@
 import { config } from '../commons/config';
-import { secretsProvider } from '../commons/secrets';
+import { getSecret } from '../commons/secrets';
 
 /** How long a warm Lambda reuses the secret before asking Secrets Manager again (rotation takes ≤ this). */
 const SECRET_CACHE_SECONDS = 300;
@@ -11,7 +11,7 @@ const SECRET_CACHE_SECONDS = 300;
 export async function carrierWebhookSecret(): Promise<string> {
   const arn = config.carrierWebhookSecretArn();
   if (arn) {
-    const value = await secretsProvider().get(arn, { maxAge: SECRET_CACHE_SECONDS });
+    const value = await getSecret(arn, { maxAge: SECRET_CACHE_SECONDS });
     if (typeof value === 'string' && value.length > 0) return value;
     throw new Error('The carrier webhook secret is empty or not a string');
   }

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { getSecret } from '../../commons/secrets';
 import { config } from '../../commons/config';
 import {
   idempotencyKeys,

@@ -1,14 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { getSecret } from '../../../functions/commons/secrets';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor } from '../../../functions/commons/pagination';
 import { ProblemError } from '../../../functions/commons/problem';
 import { httpEvent, lambdaContext } from '../api/events';
 
-jest.mock('@aws-lambda-powertools/parameters/secrets', () => ({ getSecret: jest.fn() }));
+jest.mock('../../../functions/commons/secrets', () => ({ getSecret: jest.fn() }));
 const mockedGetSecret = getSecret as jest.MockedFunction<typeof getSecret>;
 
 process.env.TABLE_NAME = 'unit-orders';

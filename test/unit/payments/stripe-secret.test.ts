@@ -1,10 +1,10 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { getSecret } from '../../../functions/commons/secrets';
 import { StripeGateway, stripeGateway, stripeSecretKey } from '../../../functions/adapters/payments/stripe-gateway';
 import { SandboxGateway } from '../../../functions/adapters/payments/sandbox-gateway';
 import { PaymentUnavailableError } from '../../../functions/payments/gateway';
 import { currentGateway } from '../../../functions/payments/service';
 
-jest.mock('@aws-lambda-powertools/parameters/secrets', () => ({ getSecret: jest.fn() }));
+jest.mock('../../../functions/commons/secrets', () => ({ getSecret: jest.fn() }));
 const mockedGetSecret = getSecret as jest.MockedFunction<typeof getSecret>;
 
 describe('choosing the payment gateway and reading the Stripe secret', () => {
