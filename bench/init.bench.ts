@@ -24,7 +24,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { functionSettings } from '../lib/function-settings';
-import { bundledFunctionProps, needsStripeSdk, STRIPE_PACKAGE } from '../lib/constructs/service-function';
+import { ADDRESS_FORMATTER_PACKAGE, besideFilesFor, besidePackagesFor, bundledFunctionProps, FONTKIT_PACKAGE, STRIPE_PACKAGE } from '../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../lib/order-service-stack';
 import { routes, workflowTasks } from '../lib/routes';
 
@@ -34,7 +34,7 @@ const BASELINE = 'Baseline';
 const METRIC: 'cpu' | 'wall' = process.env.BENCH_INIT_METRIC === 'wall' ? 'wall' : 'cpu';
 
 /** Functions that render PDFs (pdf-lib, bwip-js: labels, return labels, packing slips) and get the larger budget. */
-export const PDF_RENDERERS = new Set(['CreateLabel', 'AdminGetPackingSlip', 'AdminApproveReturn']);
+export const PDF_RENDERERS = new Set([...routes, ...workflowTasks].filter((r) => r.needs?.includes('pdf')).map((r) => r.name));
 export const BUDGETS = {
   plain: { bytes: 250 * 1024, ratio: 1.5 },
   pdf: { bytes: 1024 * 1024, ratio: 2.5 },
@@ -42,12 +42,14 @@ export const BUDGETS = {
 
 // Init: the import of index.mjs. It reports the files beside the bundle that init loaded (CommonJS modules
 // required at init land in the require cache), so "JS KB" is everything init reads, not index.mjs alone.
-// Mode "stripe": the same import, then what the first Stripe call adds: the SDK beside the bundle loaded
-// and a client built (functions/adapters/payments/stripe-sdk.ts), timed on its own.
+// Mode "<package>": the same import, then what the first use of a package shipped beside the bundle adds,
+// timed on its own: the Stripe SDK loaded and a client built (functions/adapters/payments/stripe-sdk.ts),
+// the address formatter loaded and one address formatted (functions/domain/address.ts), the font engine
+// loaded and the Latin font beside the bundle parsed (functions/fulfillment/fonts.ts).
 const PROBE = `
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 const [dir, mode] = process.argv.slice(2);
 const c0 = process.cpuUsage();
 const t0 = performance.now();
@@ -58,12 +60,14 @@ if (typeof mod.handler !== 'function') throw new Error('no handler export');
 const req = createRequire(dir + '/index.mjs');
 const loaded = Object.keys(req.cache).filter((f) => f.startsWith(dir + '/'));
 const beside = loaded.reduce((n, f) => n + statSync(f).size, 0);
-if (mode === 'stripe') {
+if (mode !== 'init') {
   const s0 = process.cpuUsage();
   const w0 = performance.now();
-  const m = req('stripe');
-  const Stripe = m.default ?? m;
-  new Stripe('sk_test_bench').paymentIntents;
+  const m = req(mode);
+  const lib = m.default ?? m;
+  if (mode === 'stripe') new lib('sk_test_bench').paymentIntents;
+  else if (mode === '@pdf-lib/fontkit') lib.create(readFileSync(dir + '/fonts/NotoSans-Regular.ttf')).characterSet;
+  else lib.format({ road: '12 St James Square', city: 'London', postcode: 'SW1Y 4JH', countryCode: 'GB' }, { output: 'array' });
   const swall = performance.now() - w0;
   const sc = process.cpuUsage(s0);
   process.stdout.write(JSON.stringify({ wall: swall, cpu: (sc.user + sc.system) / 1000, beside, loaded }));
@@ -78,8 +82,9 @@ const median = (values: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-/** Functions that get the Stripe SDK beside the bundle (loaded on the first Stripe call, not at init). */
-const STRIPE_USERS = new Set([...routes, ...workflowTasks].filter((r) => needsStripeSdk(r.needs)).map((r) => r.name));
+/** The packages each function gets beside its bundle (loaded on first use, not at init). */
+const NEEDS = new Map([...routes, ...workflowTasks].map((r) => [r.name, r.needs]));
+const BESIDE = new Map([...routes, ...workflowTasks].map((r) => [r.name, besidePackagesFor(r.needs)]));
 
 function build(work: string): Record<string, string> {
   const all: [string, string][] = [
@@ -89,8 +94,9 @@ function build(work: string): Record<string, string> {
   const entries = all.filter(([name]) => name === BASELINE || !ONLY || ONLY.includes(name));
   const app = new App({ outdir: path.join(work, 'cdk.out') });
   const stack = new Stack(app, 'InitBench');
-  // The same bundling options as ServiceFunction gives each function (fonts are not JS and not read at init).
-  for (const [name, entry] of entries) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entry, { stripe: STRIPE_USERS.has(name) }));
+  // The same bundling options as ServiceFunction gives each function (the fonts are not JS and not read at
+  // init; they are there for the font engine's first-use sample).
+  for (const [name, entry] of entries) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entry, { fonts: PDF_RENDERERS.has(name), beside: BESIDE.get(name) ?? [], files: besideFilesFor(NEEDS.get(name)) }));
   const assembly = app.synth();
   const template = assembly.getStackArtifact(stack.artifactId).template as { Resources: Record<string, { Type: string; Properties: any }> };
   const dirs: Record<string, string> = {};
@@ -138,15 +144,14 @@ function main() {
 
     const names = Object.keys(dirs);
     const samples = new Map<string, Sample[]>(names.map((n) => [n, []]));
-    // The first Stripe call of each function that ships the SDK, sampled in the same rounds.
-    const stripeNames = names.filter((n) => fs.existsSync(path.join(dirs[n]!, 'node_modules', STRIPE_PACKAGE)));
-    const stripeSamples = new Map<string, Sample[]>(stripeNames.map((n) => [n, []]));
+    // The first use of each package shipped beside a bundle, per function, sampled in the same rounds.
+    const firstUses = names.flatMap((n) => [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE].filter((p) => fs.existsSync(path.join(dirs[n]!, 'node_modules', p))).map((p) => ({ name: n, pkg: p, samples: [] as Sample[] })));
     for (const n of names) sample(work, dirs[n]!); // warm the file cache
     for (let round = 0; round < RUNS; round++) {
       // Baseline at both ends of each round, everything else shuffled in between.
       const order = [...names.filter((n) => n !== BASELINE)].sort(() => Math.random() - 0.5);
       for (const n of [BASELINE, ...order, BASELINE]) samples.get(n)!.push(sample(work, dirs[n]!));
-      for (const n of stripeNames) stripeSamples.get(n)!.push(sample(work, dirs[n]!, 'stripe'));
+      for (const use of firstUses) use.samples.push(sample(work, dirs[use.name]!, use.pkg));
     }
 
     const med = (name: string, metric: 'wall' | 'cpu') => median(samples.get(name)!.map((s) => s[metric]));
@@ -178,13 +183,16 @@ function main() {
         `${r.name.padEnd(24)} ${(r.pdf ? 'pdf' : 'plain').padEnd(6)} ${(r.bytes / 1024).toFixed(1).padStart(6)} ${r.ms.toFixed(1).padStart(8)} ${r.ratio.toFixed(2).padStart(7)}  ${`(${r.otherRatio.toFixed(2)})`.padStart(8)}  ${`${budget.bytes / 1024} KB ${budget.ratio}×`.padEnd(13)} ${r.breaches.length ? `BREACH: ${r.breaches.join(', ')}` : 'ok'}`,
       );
     }
-    if (stripeNames.length) {
-      console.log(`\nFirst Stripe call (SDK beside the bundle, loaded on first use; not part of init above): load + new Stripe(), median ${METRIC}`);
-      for (const n of stripeNames) {
-        const ms = median(stripeSamples.get(n)!.map((s) => s[METRIC]));
-        const kb = fs.statSync(path.join(dirs[n]!, 'node_modules', STRIPE_PACKAGE, 'index.js')).size / 1024;
-        const init = rows.find((r) => r.name === n)!;
-        console.log(`${n.padEnd(24)} +${kb.toFixed(1)} KB  +${ms.toFixed(1)} ms (${(ms / baseline).toFixed(2)}× base; init + first call ${((init.ms + ms) / baseline).toFixed(2)}×)`);
+    for (const pkg of [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE]) {
+      const uses = firstUses.filter((u) => u.pkg === pkg);
+      if (!uses.length) continue;
+      const what = { [STRIPE_PACKAGE]: 'load + new Stripe()', [ADDRESS_FORMATTER_PACKAGE]: 'load + format one address', [FONTKIT_PACKAGE]: 'load + parse the Latin font' }[pkg];
+      console.log(`\nFirst use of ${pkg} (beside the bundle, loaded on first use; not part of init above): ${what}, median ${METRIC}`);
+      for (const use of uses) {
+        const ms = median(use.samples.map((s) => s[METRIC]));
+        const kb = fs.statSync(path.join(dirs[use.name]!, 'node_modules', pkg, 'index.js')).size / 1024;
+        const init = rows.find((r) => r.name === use.name)!;
+        console.log(`${use.name.padEnd(26)} +${kb.toFixed(1)} KB  +${ms.toFixed(1)} ms (${(ms / baseline).toFixed(2)}× base; init + first use ${((init.ms + ms) / baseline).toFixed(2)}×)`);
       }
     }
     const sizes = rows.map((r) => r.bytes / 1024).sort((a, b) => a - b);

@@ -21,8 +21,11 @@ export interface Route {
    * Extra permissions the handler needs, beyond reading/writing the main table (least privilege).
    * `pdf`: renders PDFs, so its bundle gets the font files beside it (and the label sender settings).
    * `cursors`: pages a list, so it gets the key that signs the list's cursors.
+   * `addresses`: formats postal addresses (functions/domain/address.ts), so the formatter ships beside its
+   *   bundle and loads on first use.
+   * `openapi`: serves the OpenAPI document, which ships beside its bundle as a file.
    */
-  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'pdf' | 'cursors' | 'opsAlarms' | 'eventBus')[];
+  readonly needs?: readonly ('workflow' | 'workflowStatus' | 'alerts' | 'labels' | 'payments' | 'idempotency' | 'carrierSecret' | 'stripeWebhookSecret' | 'email' | 'pdf' | 'cursors' | 'opsAlarms' | 'eventBus' | 'addresses' | 'openapi')[];
   /**
    * Partition-key prefixes of the main table the handler's code paths touch. When given, the function may
    * touch only items whose `pk` starts with one of them (IAM `dynamodb:LeadingKeys`), and no index;
@@ -40,15 +43,15 @@ export const routes: readonly Route[] = [
   { name: 'ListProducts', method: 'GET', path: '/products', entry: api('list-products'), auth: 'public', needs: ['cursors'] },
   { name: 'GetProduct', method: 'GET', path: '/products/{sku}', entry: api('get-product'), auth: 'public' },
   { name: 'GetTracking', method: 'GET', path: '/tracking/{trackingNumber}', entry: api('get-tracking'), auth: 'public' },
-  { name: 'GetOpenApi', method: 'GET', path: '/openapi.json', entry: api('get-openapi'), auth: 'public' },
+  { name: 'GetOpenApi', method: 'GET', path: '/openapi.json', entry: api('get-openapi'), auth: 'public', needs: ['openapi'] },
 
   // Customer
   { name: 'PlaceOrder', method: 'POST', path: '/orders', entry: api('place-order'), auth: 'customer' },
   { name: 'ListMyOrders', method: 'GET', path: '/orders', entry: api('list-my-orders'), auth: 'customer', needs: ['cursors'] },
   { name: 'GetMyOrder', method: 'GET', path: '/orders/{id}', entry: api('get-my-order'), auth: 'customer' },
   { name: 'CancelMyOrder', method: 'POST', path: '/orders/{id}/cancel', entry: api('cancel-my-order'), auth: 'customer', needs: ['payments'] },
-  { name: 'RequestReturn', method: 'POST', path: '/orders/{id}/returns', entry: api('request-return'), auth: 'customer' },
-  { name: 'ListMyReturns', method: 'GET', path: '/orders/{id}/returns', entry: api('list-my-returns'), auth: 'customer' },
+  { name: 'RequestReturn', method: 'POST', path: '/orders/{id}/returns', entry: api('request-return'), auth: 'customer', needs: ['addresses'] },
+  { name: 'ListMyReturns', method: 'GET', path: '/orders/{id}/returns', entry: api('list-my-returns'), auth: 'customer', needs: ['addresses'] },
   { name: 'GetMyReturnLabel', method: 'GET', path: '/orders/{id}/returns/{returnId}/label', entry: api('get-my-return-label'), auth: 'customer', needs: ['labels'] },
 
   // Admin: products and inventory
@@ -71,22 +74,22 @@ export const routes: readonly Route[] = [
   { name: 'AdminOverview', method: 'GET', path: '/admin/overview', entry: api('admin-overview'), auth: 'admin' },
   { name: 'AdminListOrders', method: 'GET', path: '/admin/orders', entry: api('admin-list-orders'), auth: 'admin', needs: ['cursors'] },
   { name: 'AdminExportOrders', method: 'GET', path: '/admin/orders/export', entry: api('admin-export-orders'), auth: 'admin' },
-  { name: 'AdminGetOrder', method: 'GET', path: '/admin/orders/{id}', entry: api('admin-get-order'), auth: 'admin' },
-  { name: 'AdminCancelOrder', method: 'POST', path: '/admin/orders/{id}/cancel', entry: api('admin-cancel-order'), auth: 'admin', needs: ['payments'] },
+  { name: 'AdminGetOrder', method: 'GET', path: '/admin/orders/{id}', entry: api('admin-get-order'), auth: 'admin', needs: ['addresses'] },
+  { name: 'AdminCancelOrder', method: 'POST', path: '/admin/orders/{id}/cancel', entry: api('admin-cancel-order'), auth: 'admin', needs: ['payments', 'addresses'] },
   { name: 'AdminRefundOrder', method: 'POST', path: '/admin/orders/{id}/refund', entry: api('admin-refund-order'), auth: 'admin', needs: ['payments', 'idempotency'] },
-  { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
-  { name: 'AdminMarkShipmentDelivered', method: 'POST', path: '/admin/orders/{id}/shipments/{shipmentId}/delivered', entry: api('admin-mark-delivered'), auth: 'admin' },
-  { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
-  { name: 'AdminGetShipmentLabel', method: 'GET', path: '/admin/orders/{id}/shipments/{shipmentId}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels'] },
+  { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin', needs: ['addresses'] },
+  { name: 'AdminMarkShipmentDelivered', method: 'POST', path: '/admin/orders/{id}/shipments/{shipmentId}/delivered', entry: api('admin-mark-delivered'), auth: 'admin', needs: ['addresses'] },
+  { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels', 'addresses'] },
+  { name: 'AdminGetShipmentLabel', method: 'GET', path: '/admin/orders/{id}/shipments/{shipmentId}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels', 'addresses'] },
 
   // Returns (SPEC.md "Returns")
-  { name: 'AdminListReturns', method: 'GET', path: '/admin/returns', entry: api('admin-list-returns'), auth: 'admin', needs: ['cursors'] },
-  { name: 'AdminGetReturn', method: 'GET', path: '/admin/returns/{id}', entry: api('admin-get-return'), auth: 'admin' },
-  { name: 'AdminGetReturnLabel', method: 'GET', path: '/admin/returns/{id}/label', entry: api('admin-get-return-label'), auth: 'admin', needs: ['labels'] },
-  { name: 'AdminApproveReturn', method: 'POST', path: '/admin/returns/{id}/approve', entry: api('admin-approve-return'), auth: 'admin', needs: ['labels', 'pdf'] },
-  { name: 'AdminRejectReturn', method: 'POST', path: '/admin/returns/{id}/reject', entry: api('admin-reject-return'), auth: 'admin' },
+  { name: 'AdminListReturns', method: 'GET', path: '/admin/returns', entry: api('admin-list-returns'), auth: 'admin', needs: ['cursors', 'addresses'] },
+  { name: 'AdminGetReturn', method: 'GET', path: '/admin/returns/{id}', entry: api('admin-get-return'), auth: 'admin', needs: ['addresses'] },
+  { name: 'AdminGetReturnLabel', method: 'GET', path: '/admin/returns/{id}/label', entry: api('admin-get-return-label'), auth: 'admin', needs: ['labels', 'addresses'] },
+  { name: 'AdminApproveReturn', method: 'POST', path: '/admin/returns/{id}/approve', entry: api('admin-approve-return'), auth: 'admin', needs: ['labels', 'pdf', 'addresses'] },
+  { name: 'AdminRejectReturn', method: 'POST', path: '/admin/returns/{id}/reject', entry: api('admin-reject-return'), auth: 'admin', needs: ['addresses'] },
   { name: 'AdminReceiveReturn', method: 'POST', path: '/admin/returns/{id}/receive', entry: api('admin-receive-return'), auth: 'admin', needs: ['payments'] },
-  { name: 'AdminGetPackingSlip', method: 'GET', path: '/admin/orders/{id}/packing-slip', entry: api('admin-get-packing-slip'), auth: 'admin', needs: ['pdf'] },
+  { name: 'AdminGetPackingSlip', method: 'GET', path: '/admin/orders/{id}/packing-slip', entry: api('admin-get-packing-slip'), auth: 'admin', needs: ['pdf', 'addresses'] },
   { name: 'AdminListPayments', method: 'GET', path: '/admin/payments', entry: api('admin-list-payments'), auth: 'admin', needs: ['cursors'] },
   { name: 'AdminListDisputes', method: 'GET', path: '/admin/disputes', entry: api('admin-list-disputes'), auth: 'admin', needs: ['cursors'] },
 
@@ -115,7 +118,7 @@ export const routes: readonly Route[] = [
 
   // Webhooks: public at the gateway, signature-verified in the handler
   { name: 'StripeWebhook', method: 'POST', path: '/webhooks/stripe', entry: api('stripe-webhook'), auth: 'public', needs: ['stripeWebhookSecret', 'payments'], tableKeys: ['ORDER#', 'PAYMENT_INTENT#', 'WEBHOOK#stripe#', 'SANDBOX#'] },
-  { name: 'CarrierWebhook', method: 'POST', path: '/webhooks/carrier', entry: api('carrier-webhook'), auth: 'public', needs: ['carrierSecret'], tableKeys: ['ORDER#', 'TRACKING#', 'WEBHOOK#carrier#'] },
+  { name: 'CarrierWebhook', method: 'POST', path: '/webhooks/carrier', entry: api('carrier-webhook'), auth: 'public', needs: ['carrierSecret', 'addresses'], tableKeys: ['ORDER#', 'TRACKING#', 'WEBHOOK#carrier#'] },
 ];
 
 /** Workflow task handlers: one Lambda each, referenced from the ASL file by `${<name>FunctionArn}`. */
@@ -131,8 +134,8 @@ export const workflowTasks: readonly WorkflowTask[] = [
   { name: 'ReserveStock', entry: step('reserve-stock'), needs: ['alerts'] },
   { name: 'AuthorizePayment', entry: step('authorize-payment'), needs: ['payments'] },
   { name: 'CheckPaymentAction', entry: step('check-payment-action'), needs: ['payments'] },
-  { name: 'CreateLabel', entry: step('create-label'), needs: ['labels', 'pdf'] },
-  { name: 'ShipOrder', entry: step('ship-order'), needs: ['payments'] },
+  { name: 'CreateLabel', entry: step('create-label'), needs: ['labels', 'pdf', 'addresses'] },
+  { name: 'ShipOrder', entry: step('ship-order'), needs: ['payments', 'addresses'] },
   { name: 'ShipmentFault', entry: step('shipment-fault') },
   { name: 'ReleaseStock', entry: step('release-stock') },
   { name: 'VoidPayment', entry: step('void-payment'), needs: ['payments'] },

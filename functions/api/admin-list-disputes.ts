@@ -2,7 +2,7 @@ import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
 import { pageQuery } from '../commons/pagination';
 import { paymentStore } from '../adapters/payment-store';
-import { DISPUTE_STATUSES } from '../payments/stripe-events';
+import { DISPUTE_STATUSES } from '../payments/payment';
 
 /**
  * GET /admin/disputes?status=&limit=&cursor= — disputed payments, newest dispute first, each with its order

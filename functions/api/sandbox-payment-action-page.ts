@@ -1,6 +1,6 @@
 import { api } from '../commons/http';
 import { notFound } from '../commons/problem';
-import { actionPageHtml, sandboxIntent } from '../payments/sandbox-actions';
+import { actionPageHtml, sandboxIntent } from '../payments/sandbox-action-page';
 
 /** GET /sandbox/payments/{intentId}: the sandbox's 3-D Secure page (approve or refuse the payment). */
 export const PAGE_HEADERS = {

@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
+import { BaseProvider, DEFAULT_PROVIDERS } from '@aws-lambda-powertools/parameters/base';
 import { tracer } from './powertools';
 
 /**
@@ -31,13 +31,12 @@ class LazySecretsProvider extends BaseProvider {
   }
 }
 
-let provider: LazySecretsProvider | undefined;
-
 /**
  * A plain string (or binary) secret by ARN, cached for `maxAge` seconds per execution environment, so a
- * rotation is picked up within that time.
+ * rotation is picked up within that time. The provider is Powertools' default secrets provider (as its own
+ * getSecret would create), so Powertools' clearCaches() clears it too.
  */
 export async function getSecret(arn: string, options: { maxAge: number }): Promise<string | Uint8Array | undefined> {
-  provider ??= new LazySecretsProvider();
-  return (await provider.get(arn, { maxAge: options.maxAge })) as string | Uint8Array | undefined;
+  DEFAULT_PROVIDERS.secrets ??= new LazySecretsProvider();
+  return (await DEFAULT_PROVIDERS.secrets.get(arn, { maxAge: options.maxAge })) as string | Uint8Array | undefined;
 }

@@ -1,4 +1,4 @@
-import addressFormatter from '@fragaria/address-formatter';
+import type AddressFormatter from '@fragaria/address-formatter';
 import type { Address } from './order';
 
 /**
@@ -6,6 +6,25 @@ import type { Address } from './order';
  * @fragaria/address-formatter: "12 St James Square / London / SW1Y 4JH" for GB, "80-827 Gdańsk" for PL,
  * "Mountain View, CA 94043" for US), and country names in full from Intl.DisplayNames.
  */
+
+type Formatter = typeof AddressFormatter;
+let formatter: Formatter | undefined;
+
+/**
+ * The formatter is 234 KB of JS, nearly all of it the templates of every country, so it is loaded on first
+ * use, not at init: functions that reach this module only through the carrier (the webhook, the label
+ * download) never format, and the rest load it once per execution environment, when they first do. In the Lambda bundles it is external and shipped beside the
+ * bundle as one file (route need 'addresses', lib/constructs/service-function.ts besidePackagesFor);
+ * `require` is the bundle banner's createRequire, so the load is synchronous. Under tsx and jest it is the
+ * package itself.
+ */
+function addressFormatter(): Formatter {
+  if (!formatter) {
+    const loaded = require('@fragaria/address-formatter') as Formatter | { default: Formatter };
+    formatter = 'default' in loaded && typeof loaded.default?.format === 'function' ? loaded.default : (loaded as Formatter);
+  }
+  return formatter;
+}
 
 const regionNames = new Map<string, Intl.DisplayNames>();
 
@@ -28,7 +47,7 @@ export function countryName(code: string, locale = 'en'): string {
  * the country's own order, and the country name in full as the last line.
  */
 export function addressLines(address: Address, options: { locale?: string } = {}): string[] {
-  const formatted = addressFormatter.format(
+  const formatted = addressFormatter().format(
     {
       road: address.line1,
       city: address.city,

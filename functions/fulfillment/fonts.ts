@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import fontkit from '@pdf-lib/fontkit';
+import type Fontkit from '@pdf-lib/fontkit';
 import type { PDFDocument, PDFFont, PDFPage } from 'pdf-lib';
 import { FONT_FILES, FONTS_DIR_NAME, type FontName } from './font-files';
 
@@ -17,6 +17,25 @@ export { FONT_FILES, type FontName };
  * NodejsFunction command hooks in lib/constructs/service-function.ts, from `FONT_FILES` in ./font-files.ts); locally and in
  * tests they are read straight from the npm packages. `FONTS_DIR` overrides both.
  */
+
+type FontkitModule = typeof Fontkit;
+let fontkitModule: FontkitModule | undefined;
+
+/**
+ * @pdf-lib/fontkit is 918 KB of JS (its Unicode tables and font decoders): more than the rest of a PDF
+ * function together. It is loaded with the fonts, on the first render, not at init: the label step
+ * retried after its label exists and an approval refused before any label is drawn never pay for it. In
+ * the Lambda bundles it is external and shipped beside the bundle as one file (route need 'pdf',
+ * lib/constructs/service-function.ts besidePackagesFor); `require` is the bundle banner's createRequire,
+ * so the load is synchronous. Under tsx and jest it is the package itself.
+ */
+function fontkit(): FontkitModule {
+  if (!fontkitModule) {
+    const loaded = require('@pdf-lib/fontkit') as FontkitModule | { default: FontkitModule };
+    fontkitModule = 'default' in loaded && typeof loaded.default?.create === 'function' ? loaded.default : (loaded as FontkitModule);
+  }
+  return fontkitModule;
+}
 
 function fontPath(name: FontName): string {
   const dirs = [process.env.FONTS_DIR, process.env.LAMBDA_TASK_ROOT && path.join(process.env.LAMBDA_TASK_ROOT, FONTS_DIR_NAME)].filter(
@@ -47,7 +66,7 @@ const charsets = new Map<FontName, Promise<Set<number>>>();
 function characterSet(name: FontName): Promise<Set<number>> {
   let set = charsets.get(name);
   if (!set) {
-    set = loadFont(name).then((bytes) => new Set(fontkit.create(bytes).characterSet));
+    set = loadFont(name).then((bytes) => new Set(fontkit().create(bytes).characterSet));
     set.catch(() => charsets.delete(name));
     charsets.set(name, set);
   }
@@ -74,7 +93,7 @@ const clean = (text: string) => text.replace(/[\r\n\t]+/g, ' ');
  * one of `texts` needs it.
  */
 export async function unicodeText(pdf: PDFDocument, texts: string[]): Promise<UnicodeText> {
-  pdf.registerFontkit(fontkit);
+  pdf.registerFontkit(fontkit());
   const [regularBytes, boldBytes] = await Promise.all([loadFont('NotoSans-Regular.ttf'), loadFont('NotoSans-Bold.ttf')]);
   const regular = await pdf.embedFont(regularBytes, { subset: true });
   const bold = await pdf.embedFont(boldBytes, { subset: true });

@@ -2,6 +2,11 @@ import type { Money } from '../domain/money';
 import type { DisputeSummary, NextAction, PaymentSummary } from '../domain/order';
 import type { CardDetails } from './gateway';
 
+/** Stripe's dispute statuses that end a dispute; every other status is open (needs a response or under review). */
+export const CLOSED_DISPUTE_STATUSES = ['won', 'lost', 'warning_closed', 'prevented'];
+export const DISPUTE_STATUSES = ['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review', 'won', 'lost', 'prevented'] as const;
+// Both here, not in stripe-events.ts, so the disputes list route carries no event handling (nor Stripe).
+
 /**
  * The payment record of one order, in plain TypeScript (the store maps it to DynamoDB). It mirrors the
  * provider's PaymentIntent in this service's words and keeps a history of every change with its source.

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { logger } from '../commons/powertools';
-import { applyObservation, type PaymentHistoryEntry, type PaymentRecord, type ProviderObservation } from './payment';
+import { applyObservation, CLOSED_DISPUTE_STATUSES, type PaymentHistoryEntry, type PaymentRecord, type ProviderObservation } from './payment';
 import type { Order } from '../domain/order';
 import { formatMoney } from '../domain/money';
 import type { SaveOptions } from '../adapters/payment-store';
@@ -29,9 +29,6 @@ export const HANDLED_EVENT_TYPES = [
   'charge.dispute.closed',
 ] as const;
 
-/** Stripe's dispute statuses that end a dispute; every other status is open (needs a response or under review). */
-export const CLOSED_DISPUTE_STATUSES = ['won', 'lost', 'warning_closed', 'prevented'];
-export const DISPUTE_STATUSES = ['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review', 'won', 'lost', 'prevented'] as const;
 
 interface Mapped {
   orderId?: string;

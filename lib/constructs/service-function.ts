@@ -14,6 +14,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { FONT_FILES, FONTS_DIR_NAME } from '../../functions/fulfillment/font-files';
+import { OPENAPI_FILE_NAME } from '../../functions/openapi/document-file';
 import { functionSettings } from '../function-settings';
 import type { Route } from '../routes';
 
@@ -81,39 +82,63 @@ export const fontCommandHooks = {
 /** The package functions/adapters/payments/stripe-sdk.ts loads on first use; shipped beside the bundle. */
 export const STRIPE_PACKAGE = 'stripe';
 
+/** The package functions/domain/address.ts loads on first use (234 KB, nearly all of it address templates). */
+export const ADDRESS_FORMATTER_PACKAGE = '@fragaria/address-formatter';
+
+/** The font engine functions/fulfillment/fonts.ts loads on the first render (918 KB of JS). */
+export const FONTKIT_PACKAGE = '@pdf-lib/fontkit';
+
 /** The functions that may call Stripe (and so get the SDK beside their bundle): by their declared needs. */
 export const needsStripeSdk = (needs: readonly Need[] = []) => needs.includes('payments') || needs.includes('stripeWebhookSecret');
 
+/** The packages a function gets beside its bundle, loaded on first use: by its declared needs. */
+export const besidePackagesFor = (needs: readonly Need[] = []): string[] => [
+  ...(needsStripeSdk(needs) ? [STRIPE_PACKAGE] : []),
+  ...(needs.includes('addresses') ? [ADDRESS_FORMATTER_PACKAGE] : []),
+  ...(needs.includes('pdf') ? [FONTKIT_PACKAGE] : []),
+];
+
 /**
- * Builds the Stripe SDK into one CommonJS file at `node_modules/stripe/index.js` beside the bundle (esbuild,
- * offline, from the installed package), where `require('stripe')` in the bundle finds it on first use. Not
+ * Builds a package into one CommonJS file at `node_modules/<package>/index.js` beside the bundle (esbuild,
+ * offline, from the installed package), where `require(<package>)` in the bundle finds it on first use. Not
  * part of the bundle, so not parsed or run at init.
  */
-export const stripeCommands = (inputDir: string, outputDir: string): string[] => {
+export const besidePackageCommands = (packageName: string, inputDir: string, outputDir: string): string[] => {
   // CDK calls hooks with its Docker paths too (/asset-input), so nothing is read from inputDir here: the
   // entry's place inside the project and the version come from this checkout's installed package.
   const projectRoot = path.resolve(__dirname, '..', '..');
-  const resolved = require.resolve(STRIPE_PACKAGE, { paths: [projectRoot] });
+  const resolved = require.resolve(packageName, { paths: [projectRoot] });
   const source = path.join(inputDir, path.relative(projectRoot, resolved));
-  const { version } = JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', STRIPE_PACKAGE, 'package.json'), 'utf8')) as { version: string };
-  const target = path.join(outputDir, 'node_modules', STRIPE_PACKAGE);
+  const { version } = JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', packageName, 'package.json'), 'utf8')) as { version: string };
+  const target = path.join(outputDir, 'node_modules', packageName);
   return [
     `mkdir -p "${target}"`,
     `"${path.join(inputDir, 'node_modules', '.bin', 'esbuild')}" "${source}" --bundle --platform=node --target=node22 --format=cjs --minify --legal-comments=none --log-level=warning --outfile="${path.join(target, 'index.js')}"`,
-    `printf '%s' '${JSON.stringify({ name: STRIPE_PACKAGE, version, main: 'index.js' })}' > "${path.join(target, 'package.json')}"`,
+    `printf '%s' '${JSON.stringify({ name: packageName, version, main: 'index.js' })}' > "${path.join(target, 'package.json')}"`,
   ];
 };
 
+/** Files a function reads at run time, copied beside its bundle: name beside the bundle → path in the project. */
+export const besideFilesFor = (needs: readonly Need[] = []): Record<string, string> =>
+  needs.includes('openapi') ? { [OPENAPI_FILE_NAME]: `functions/openapi/${OPENAPI_FILE_NAME}` } : {};
+
 /** `functionSettings` plus where to find the handler: what every service Lambda (and the bundle test) uses. */
-export function bundledFunctionProps(projectRoot: string, entry: string, options: { fonts?: boolean; stripe?: boolean } = {}): NodejsFunctionProps {
-  const hooks = options.fonts || options.stripe
+export function bundledFunctionProps(
+  projectRoot: string,
+  entry: string,
+  options: { fonts?: boolean; beside?: readonly string[]; files?: Record<string, string> } = {},
+): NodejsFunctionProps {
+  const beside = options.beside ?? [];
+  const files = Object.entries(options.files ?? {});
+  const hooks = options.fonts || beside.length || files.length
     ? {
         commandHooks: {
           beforeBundling: (): string[] => [],
           beforeInstall: (): string[] => [],
           afterBundling: (inputDir: string, outputDir: string): string[] => [
             ...(options.fonts ? fontCommandHooks.afterBundling(inputDir, outputDir) : []),
-            ...(options.stripe ? stripeCommands(inputDir, outputDir) : []),
+            ...beside.flatMap((name) => besidePackageCommands(name, inputDir, outputDir)),
+            ...files.map(([name, source]) => `cp "${path.join(inputDir, source)}" "${path.join(outputDir, name)}"`),
           ],
         },
       }
@@ -122,7 +147,7 @@ export function bundledFunctionProps(projectRoot: string, entry: string, options
     ...functionSettings,
     bundling: {
       ...functionSettings.bundling,
-      ...(options.stripe ? { externalModules: [...functionSettings.bundling.externalModules, STRIPE_PACKAGE] } : {}),
+      ...(beside.length ? { externalModules: [...functionSettings.bundling.externalModules, ...beside] } : {}),
       ...hooks,
     },
     entry,
@@ -179,7 +204,7 @@ export class ServiceFunction extends Construct {
     }
 
     this.fn = new NodejsFunction(this, 'Function', {
-      ...bundledFunctionProps(deps.projectRoot, entry, { fonts: needs.has('pdf'), stripe: needsStripeSdk([...needs]) }),
+      ...bundledFunctionProps(deps.projectRoot, entry, { fonts: needs.has('pdf'), beside: besidePackagesFor([...needs]), files: besideFilesFor([...needs]) }),
       ...spec.overrides,
       description: `order-service ${spec.name} (${spec.entry})`,
       environment,

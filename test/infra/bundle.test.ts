@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { bundledFunctionProps, needsStripeSdk } from '../../lib/constructs/service-function';
+import { ADDRESS_FORMATTER_PACKAGE, besideFilesFor, besidePackagesFor, bundledFunctionProps, FONTKIT_PACKAGE, STRIPE_PACKAGE } from '../../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
 import { routes, workflowTasks } from '../../lib/routes';
 import { tempOutdir } from './support';
@@ -45,8 +45,12 @@ const PROBE = `
 const [dir, mode] = process.argv.slice(2);
 const mod = await import(dir + '/index.mjs');
 if (mode === 'label') {
+  const { createRequire } = await import('node:module');
+  const req = createRequire(dir + '/index.mjs');
+  const fontkitLoaded = () => Object.keys(req.cache).filter((f) => f.includes('/node_modules/@pdf-lib/fontkit/')).map((f) => f.slice(dir.length));
+  const atInit = fontkitLoaded();
   const pdf = await mod.renderLabelPdf(JSON.parse(process.argv[4]));
-  console.log(JSON.stringify({ pdf: Buffer.from(pdf).toString('base64') }));
+  console.log(JSON.stringify({ pdf: Buffer.from(pdf).toString('base64'), fontkitAtInit: atInit, fontkitAfterRender: fontkitLoaded() }));
   process.exit(0);
 }
 if (typeof mod.handler !== 'function') throw new Error('no handler export');
@@ -89,12 +93,12 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
 
     const app = new App({ outdir: path.join(work, 'cdk.out') }); // bundling on, as in `cdk synth`
     const stack = new Stack(app, 'BundleProbe');
-    const names = ['Health', 'PlaceOrder', 'CreateLabel', 'AuthorizePayment'];
+    const names = ['Health', 'PlaceOrder', 'CreateLabel', 'AuthorizePayment', 'GetOpenApi'];
     const withFonts = new Set(routes.concat().filter((r) => r.needs?.includes('pdf')).map((r) => r.name).concat(workflowTasks.filter((t) => t.needs?.includes('pdf')).map((t) => t.name)));
     const needsOf = (name: string) => [...routes, ...workflowTasks].find((r) => r.name === name)?.needs;
-    for (const name of names) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entryOf(name), { fonts: withFonts.has(name), stripe: needsStripeSdk(needsOf(name)) }));
+    for (const name of names) new NodejsFunction(stack, name, bundledFunctionProps(PROJECT_ROOT, entryOf(name), { fonts: withFonts.has(name), beside: besidePackagesFor(needsOf(name)), files: besideFilesFor(needsOf(name)) }));
     // The label renderer alone (its exports kept by the ESM bundle), to render a label from a bundle.
-    new NodejsFunction(stack, 'LabelModule', bundledFunctionProps(PROJECT_ROOT, path.join(PROJECT_ROOT, 'functions/fulfillment/label.ts'), { fonts: true }));
+    new NodejsFunction(stack, 'LabelModule', bundledFunctionProps(PROJECT_ROOT, path.join(PROJECT_ROOT, 'functions/fulfillment/label.ts'), { fonts: true, beside: [FONTKIT_PACKAGE] }));
     dirs = assetDirs(app, stack, [...names, 'LabelModule']);
   }, 180_000);
 
@@ -122,8 +126,9 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
   it('emits minified ESM with a source map, a require() shim, and imports only the AWS SDK and Node built-ins', () => {
     for (const [name, dir] of Object.entries(dirs)) {
       const fonts = name === 'CreateLabel' || name === 'LabelModule' ? ['fonts'] : [];
-      const stripe = name === 'AuthorizePayment' ? ['node_modules'] : [];
-      expect(fs.readdirSync(dir).sort()).toEqual([...fonts, 'index.mjs', 'index.mjs.map', ...stripe]);
+      const beside = ['AuthorizePayment', 'CreateLabel', 'LabelModule'].includes(name) ? ['node_modules'] : [];
+      const files = name === 'GetOpenApi' ? ['openapi.json'] : [];
+      expect(fs.readdirSync(dir).sort()).toEqual([...fonts, 'index.mjs', 'index.mjs.map', ...beside, ...files]);
       const code = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith("import { createRequire as __createRequire } from 'node:module'")).toBe(true);
       expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
@@ -135,11 +140,19 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
       const requires = [...code.matchAll(/(?<![\s"'`])\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
       const imported = new Set([...staticImports, ...requires]);
       expect(staticImports.length).toBeGreaterThan(0);
-      // The Stripe SDK is the one exception, and only where it ships beside the bundle.
-      const beside = fs.existsSync(path.join(dir, 'node_modules', 'stripe', 'index.js')) ? ['stripe'] : [];
-      const external = [...imported].filter((m) => !m.startsWith('@aws-sdk/') && !m.startsWith('node:') && !builtinModules.includes(m) && !beside.includes(m));
+      // The exceptions are the packages shipped beside the bundle (loaded on first use), and only there.
+      const besideFiles = [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE].filter((p) => fs.existsSync(path.join(dir, 'node_modules', p, 'index.js')));
+      const external = [...imported].filter((m) => !m.startsWith('@aws-sdk/') && !m.startsWith('node:') && !builtinModules.includes(m) && !besideFiles.includes(m));
       expect({ name, external }).toEqual({ name, external: [] });
       expect(code).toMatch(/@aws-sdk\/|node:/);
+    }
+  });
+
+  it('loads no AWS SDK client at init but the DynamoDB one: Cognito, Secrets Manager and the rest load on first use', () => {
+    for (const name of ['Health', 'PlaceOrder', 'AuthorizePayment', 'CreateLabel']) {
+      const code = fs.readFileSync(path.join(dirs[name], 'index.mjs'), 'utf8');
+      const atInit = new Set([...code.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w$*{}\s,]+?from\s*)?["'](@aws-sdk\/[^"']+)["']/g)].map((m) => m[1]));
+      expect({ name, atInit: [...atInit].sort() }).toEqual({ name, atInit: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'] });
     }
   });
 
@@ -171,8 +184,18 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
     expect(run('AuthorizePayment', 'stripe')).toEqual({ atInit: [], from: '/node_modules/stripe/index.js', paymentIntents: 'function', webhooks: 'function' });
   });
 
-  it('CreateLabel (pdf-lib, bwip-js: CommonJS inside an ESM bundle) loads', () => {
+  it('GetOpenApi serves the committed document from the file beside its bundle, which does not carry it', () => {
+    const document = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'functions/openapi/openapi.json'), 'utf8'));
+    expect(fs.readFileSync(path.join(dirs.GetOpenApi, 'index.mjs'), 'utf8')).not.toContain(document.info.title);
+    const result = run('GetOpenApi', 'GET /openapi.json');
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual(document);
+  });
+
+  it('CreateLabel (pdf-lib, bwip-js: CommonJS inside an ESM bundle) loads, under 1 MB, with the font engine and the address formatter beside it', () => {
     expect(run('CreateLabel', 'load')).toEqual({ loaded: true });
+    expect(fs.statSync(path.join(dirs.CreateLabel, 'index.mjs')).size).toBeLessThan(1024 * 1024);
+    for (const pkg of [FONTKIT_PACKAGE, ADDRESS_FORMATTER_PACKAGE]) expect(fs.existsSync(path.join(dirs.CreateLabel, 'node_modules', pkg, 'index.js'))).toBe(true);
   });
 
   it('PDF functions get the font files beside the bundle, never inside it; other functions get none', () => {
@@ -193,7 +216,9 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
       sender: { name: 'Acme', lines: ['1 Road'] }, recipient: { name: 'Łucja Żółć', lines: ['山田太郎', '김민준', 'Ελλάδα', 'Россия'] },
       createdAt: '2026-12-01T00:00:00.000Z',
     };
-    const { pdf } = run('LabelModule', 'label', {}, JSON.stringify(content));
+    const { pdf, fontkitAtInit, fontkitAfterRender } = run('LabelModule', 'label', {}, JSON.stringify(content));
+    // The font engine is not loaded at init, and on the first render it comes from beside the bundle.
+    expect({ fontkitAtInit, fontkitAfterRender }).toEqual({ fontkitAtInit: [], fontkitAfterRender: ['/node_modules/@pdf-lib/fontkit/index.js'] });
     const text = inspectPdf(new Uint8Array(Buffer.from(pdf, 'base64'))).pages[0].text;
     for (const expected of ['Łucja Żółć', '山田太郎', '김민준', 'Ελλάδα', 'Россия', '#1001']) expect(text).toContain(expected);
   });
