@@ -4,6 +4,9 @@ import { OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-n
 
 export const SERVICE_NAME = 'order-service';
 
+/** What `semver` resolves to in the bundles (project-relative). */
+export const SEMVER_SUBSET = 'lib/bundling/semver-gte.cjs';
+
 /**
  * The one settings object every NodejsFunction of the service is built from (API handlers and workflow
  * tasks alike); constructs only add their entry, log group and environment.
@@ -30,6 +33,8 @@ export const functionSettings = {
     mainFields: ['module', 'main'],
     banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     externalModules: ['@aws-sdk/*'],
+    // The tracer's dependencies use only semver's `gte`: the one module, not two copies of the package.
+    esbuildArgs: { '--alias': `semver=./${SEMVER_SUBSET}` },
   },
   environment: {
     NODE_OPTIONS: '--enable-source-maps',
