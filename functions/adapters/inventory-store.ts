@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../commons/clients';
 import { config } from '../commons/config';
 import { decodeCursor, encodeCursor, type Page } from '../commons/pagination';
@@ -88,7 +88,7 @@ const locationLevels = (location: string, l: { onHand: number; reserved: number;
  * The SKU's levels: totals over every location (what `available` and the low-stock threshold are about),
  * with `locations` listing each (MAIN first, then the others by id).
  */
-async function levelsOf(item: Record<string, any>, consistent = true): Promise<StockLevels> {
+export async function levelsOf(item: Record<string, any>, consistent = true): Promise<StockLevels> {
   const [main, others] = await Promise.all([mainLevelsOf(item, consistent), otherLocationItems(item.sku, consistent)]);
   return levelsFrom(item, main, others);
 }
@@ -124,10 +124,10 @@ export async function shardCounts(skus: string[]): Promise<Map<string, number>> 
 }
 export const forgetShards = (skus: string[]) => skus.forEach((sku) => shardCache.delete(sku));
 
-const table = () => config.tableName();
-const day = (iso: string) => iso.slice(0, 10);
+/** The SKU's shard count if this environment looked it up lately (no read); 0 when unknown or not hot. */
+export const knownShardCount = (sku: string): Promise<number> => (shardCache.get(sku)?.shards ?? Promise.resolve(0)).catch(() => 0);
 
-const salesPk = (sku: string, shards: number) => (shards > 0 ? shardKey(sku, Math.floor(Math.random() * shards)).pk : keys.product(sku).pk);
+const table = () => config.tableName();
 
 /**
  * A hot SKU's adjustment: a rise goes to the emptiest shard, a fall is taken from the fullest ones, in one
@@ -423,132 +423,4 @@ export const inventoryStore = {
       nextCursor: encodeCursor(LastEvaluatedKey),
     };
   },
-
-  /**
-   * Low-stock crossing detection, race-free: only one caller can flip `lowAlertArmed` from true to false
-   * while available ≤ threshold, and that caller stores (and publishes) the alert. The alert item is
-   * written in the same transaction as the flip, so an alert is never lost or doubled.
-   */
-  async fireAlertIfCrossed(
-    sku: string,
-    alertItem: (levels: StockLevels, shards: number) => Promise<Record<string, unknown>>,
-    /** Hot SKUs: a known lower bound of available (from the reservation's shard reads). */
-    atLeast?: number,
-  ): Promise<StockLevels | undefined> {
-    // Hot SKUs: an eventually consistent read of the INVENTORY item (half the read units; it is read once per
-    // reservation of the SKU), then the shard sums; the flip below is conditioned on the flag alone (a sum
-    // cannot be a condition), which still lets only one caller store the alert of a crossing.
-    const hotHint = (await (shardCache.get(sku)?.shards ?? Promise.resolve(0)).catch(() => 0)) > 0;
-    const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: !hotHint }));
-    if (!Item || Item.lowAlertArmed !== true) return undefined;
-    if (Item.shards && atLeast !== undefined && atLeast > Item.lowStockThreshold) return undefined;
-    // MAIN alone above the threshold: the total (MAIN plus other locations) is too; nothing more to read.
-    if (!Item.shards && Item.available > Item.lowStockThreshold) return undefined;
-    const levels = await levelsOf(Item, false);
-    // The common case on every reservation: not low, or already alerted for this crossing. Nothing more to read.
-    if (levels.available > levels.lowStockThreshold) return undefined;
-    const item = await alertItem(levels, Number(Item.shards ?? 0));
-    try {
-      await ddb().send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: table(),
-                Key: keys.inventory(sku),
-                // openAlertId: the alert that rearmIfRecovered resolves when stock recovers. A hot SKU's
-                // available is a sum over its shards, which no condition can compute: the flag alone decides.
-                // Otherwise MAIN's available ≤ threshold is a necessary condition (the total is at least it).
-                UpdateExpression: 'SET lowAlertArmed = :false, openAlertId = :alertId',
-                ConditionExpression: Item.shards ? 'lowAlertArmed = :true' : 'lowAlertArmed = :true AND available <= lowStockThreshold',
-                ExpressionAttributeValues: { ':true': true, ':false': false, ':alertId': item.id },
-              },
-            },
-            { Put: { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
-      );
-      return levels;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) return undefined;
-      throw error;
-    }
-  },
-
-  /**
-   * Re-arms the alert once available is above the threshold again, and marks the crossing's alert
-   * resolved (`resolvedAt`) in the same transaction, so an alert is resolved exactly when it re-arms.
-   */
-  async rearmIfRecovered(sku: string, at = new Date().toISOString()): Promise<boolean> {
-    const { Item } = await ddb().send(new GetCommand({ TableName: table(), Key: keys.inventory(sku), ConsistentRead: true }));
-    if (!Item || Item.lowAlertArmed !== false) return false;
-    // MAIN alone above the threshold decides it (and can be the condition); otherwise the total over
-    // shards and locations is read, and the flag alone is the condition (no condition can sum items).
-    const summed = Boolean(Item.shards) || Item.available <= Item.lowStockThreshold;
-    if (summed && (await levelsOf(Item)).available <= Item.lowStockThreshold) return false;
-    const alertId = typeof Item.openAlertId === 'string' ? Item.openAlertId : undefined;
-    const recovered = summed ? 'lowAlertArmed = :false' : 'lowAlertArmed = :false AND available > lowStockThreshold';
-    const rearm = {
-      Update: {
-        TableName: table(),
-        Key: keys.inventory(sku),
-        UpdateExpression: 'SET lowAlertArmed = :true REMOVE openAlertId',
-        ConditionExpression: alertId ? `${recovered} AND openAlertId = :alertId` : `${recovered} AND attribute_not_exists(openAlertId)`,
-        ExpressionAttributeValues: { ':true': true, ':false': false, ...(alertId ? { ':alertId': alertId } : {}) },
-      },
-    };
-    const resolve = alertId && {
-      Update: {
-        TableName: table(),
-        Key: keys.alert(alertId),
-        UpdateExpression: 'SET resolvedAt = :at',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(resolvedAt)',
-        ExpressionAttributeValues: { ':at': at },
-      },
-    };
-    try {
-      await ddb().send(new TransactWriteCommand({ TransactItems: resolve ? [rearm, resolve] : [rearm] }));
-      return true;
-    } catch (error) {
-      // Another caller re-armed (or fired again) first: nothing to do.
-      if (error instanceof TransactionCanceledException) return false;
-      throw error;
-    }
-  },
-
-  /** Daily units sold per SKU, for days of cover. Analytics, not stock: written after the reservation. */
-  async recordSales(lines: { sku: string; quantity: number }[], at: string, shards: Map<string, number> = new Map()): Promise<void> {
-    await Promise.all(
-      lines.map((line) =>
-        ddb().send(
-          new UpdateCommand({
-            TableName: table(),
-            // A hot SKU's daily counter is one per shard partition (a random one per order): one counter
-            // item would take every order's write.
-            Key: { pk: salesPk(line.sku, shards.get(line.sku) ?? 0), sk: `SALES#${day(at)}` },
-            UpdateExpression: 'ADD units :q SET expiresAt = if_not_exists(expiresAt, :ttl)',
-            ExpressionAttributeValues: { ':q': line.quantity, ':ttl': Math.floor(Date.parse(at) / 1000) + 90 * 86400 },
-          }),
-        ),
-      ),
-    );
-  },
-
-  async unitsSoldSince(sku: string, sinceIso: string, shards = 0): Promise<number> {
-    const pks = [keys.product(sku).pk, ...allShards(shards).map((s) => shardKey(sku, s).pk)];
-    const totals = await Promise.all(
-      pks.map(async (pk) => {
-        const { Items } = await ddb().send(
-          new QueryCommand({
-            TableName: table(),
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': pk, ':from': `SALES#${day(sinceIso)}`, ':to': 'SALES#9999' },
-          }),
-        );
-        return (Items ?? []).reduce((total, item) => total + (item.units ?? 0), 0);
-      }),
-    );
-    return totals.reduce((a, b) => a + b, 0);
-  },
 };
-

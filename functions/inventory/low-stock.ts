@@ -6,7 +6,8 @@ import { logger, metrics } from '../commons/powertools';
 import { alertMessage, daysOfCover, type LowStockAlert } from '../domain/inventory';
 import { publishAlert } from '../adapters/alert-publisher';
 import { once } from '../adapters/effect-claims';
-import { inventoryStore } from '../adapters/inventory-store';
+import { stockAlertStore } from '../adapters/stock-alert-store';
+import { salesStore } from '../adapters/sales-store';
 import { productStore } from '../adapters/product-store';
 import { collections, indexes, keys } from '../adapters/keys';
 
@@ -24,10 +25,10 @@ export async function checkLowStock(skus: Iterable<string>, atLeast: ReadonlyMap
     const id = crypto.randomUUID();
     let alert: LowStockAlert | undefined;
     // Name and sales rate are read only once a crossing is in sight, not on every reservation.
-    const levels = await inventoryStore.fireAlertIfCrossed(sku, async (levels, shards) => {
+    const levels = await stockAlertStore.fireAlertIfCrossed(sku, async (levels, shards) => {
       const [product, sold] = await Promise.all([
         productStore.get(sku),
-        inventoryStore.unitsSoldSince(sku, new Date(Date.now() - SEVEN_DAYS_MS).toISOString(), shards),
+        salesStore.unitsSoldSince(sku, new Date(Date.now() - SEVEN_DAYS_MS).toISOString(), shards),
       ]);
       alert = {
         id,
@@ -108,7 +109,7 @@ export async function alertsRaisedBetween(from: string, to: string): Promise<Rec
 
 /** After stock went up: re-arm alerts of SKUs back above their threshold. */
 export async function rearmLowStock(skus: Iterable<string>): Promise<void> {
-  await Promise.all([...new Set(skus)].map((sku) => inventoryStore.rearmIfRecovered(sku)));
+  await Promise.all([...new Set(skus)].map((sku) => stockAlertStore.rearmIfRecovered(sku)));
 }
 
 /** Alerts newest first; `open` lists only those not resolved yet (stock still at or below the threshold). */

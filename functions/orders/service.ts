@@ -6,7 +6,8 @@ import { quantitiesBySku } from '../domain/inventory';
 import { ProblemError, conflict, notFound } from '../commons/problem';
 import { countMetric, logger } from '../commons/powertools';
 import { orderStore, type TransitionOptions } from '../adapters/order-store';
-import { forgetShards, inventoryStore, shardCounts } from '../adapters/inventory-store';
+import { forgetShards, shardCounts } from '../adapters/inventory-store';
+import { salesStore } from '../adapters/sales-store';
 import { planReservation, releaseStockItems, shipStockItems, worthReplanning } from '../inventory/stock';
 import { productStore } from '../adapters/product-store';
 import { failedConditions, transactWrite } from '../adapters/transactions';
@@ -146,7 +147,7 @@ export async function reserveStock(orderId: string, actor = 'step:reserve-stock'
       }
       throw error;
     }
-    await afterStockChange(() => inventoryStore.recordSales(order.items, now, shards), orderId);
+    await afterStockChange(() => salesStore.recordSales(order.items, now, shards), orderId);
     // A failed check fails the step: its retry finds the order reserved and checks again (above). Swallowed,
     // a timed-out read here lost the crossing's alert for good (found by the fault matrix).
     await checkLowStock(quantities.map(([sku]) => sku), atLeast);
