@@ -156,6 +156,12 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
     }
   });
 
+  it("resolves semver to its gte module alone (lib/function-settings.ts alias), as CDK builds the bundles", () => {
+    const sources = (JSON.parse(fs.readFileSync(path.join(dirs.Health, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
+    expect(sources.some((s) => s.endsWith('lib/bundling/semver-gte.cjs'))).toBe(true);
+    expect(sources.filter((s) => /node_modules\/semver\/(index|classes\/range)\.js$/.test(s))).toEqual([]);
+  });
+
   it('Health runs from the bundle (middy, Powertools logger, problem+json wrapper all inside): 200 with a table', () => {
     const result = run('Health', 'GET /health', { DYNAMODB_ENDPOINT: tables.endpoint, TABLE_NAME: tables.tableName, AWS_REGION: 'us-east-1' });
     expect(result).toMatchObject({ statusCode: 200, body: JSON.stringify({ status: 'ok' }) });
