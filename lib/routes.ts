@@ -76,7 +76,7 @@ export const routes: readonly Route[] = [
   { name: 'AdminExportOrders', method: 'GET', path: '/admin/orders/export', entry: api('admin-export-orders'), auth: 'admin' },
   { name: 'AdminGetOrder', method: 'GET', path: '/admin/orders/{id}', entry: api('admin-get-order'), auth: 'admin', needs: ['addresses'] },
   { name: 'AdminCancelOrder', method: 'POST', path: '/admin/orders/{id}/cancel', entry: api('admin-cancel-order'), auth: 'admin', needs: ['payments', 'addresses'] },
-  { name: 'AdminRefundOrder', method: 'POST', path: '/admin/orders/{id}/refund', entry: api('admin-refund-order'), auth: 'admin', needs: ['payments', 'idempotency'] },
+  { name: 'AdminRefundOrder', method: 'POST', path: '/admin/orders/{id}/refund', entry: api('admin-refund-order'), auth: 'admin', needs: ['payments'] },
   { name: 'AdminMarkDelivered', method: 'POST', path: '/admin/orders/{id}/delivered', entry: api('admin-mark-delivered'), auth: 'admin', needs: ['addresses'] },
   { name: 'AdminMarkShipmentDelivered', method: 'POST', path: '/admin/orders/{id}/shipments/{shipmentId}/delivered', entry: api('admin-mark-delivered'), auth: 'admin', needs: ['addresses'] },
   { name: 'AdminGetLabel', method: 'GET', path: '/admin/orders/{id}/label', entry: api('admin-get-label'), auth: 'admin', needs: ['labels', 'addresses'] },

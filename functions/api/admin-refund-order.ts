@@ -2,11 +2,11 @@ import * as z from '../domain/zod';
 import { adminActor } from '../commons/auth';
 import { api, json, parseOr400 } from '../commons/http';
 import { auditAdminAction } from '../audit/record';
-import { idempotentHandler } from '../commons/idempotency';
 import { badRequest, notFound, ProblemError } from '../commons/problem';
+import { idempotencyKey } from '../domain/schemas';
 import { orderStore } from '../adapters/order-store';
 import { PaymentUnavailableError } from '../payments/gateway';
-import { refundOrderPayment } from '../payments/service';
+import { refundOrderPayment, refundOrderPaymentByKey } from '../payments/service';
 
 /**
  * POST /admin/orders/{id}/refund { amount? } — amount in the order currency's minor units; omitted: the whole
@@ -33,24 +33,23 @@ function parseBody(raw: string | undefined, isBase64Encoded: boolean): z.infer<t
 }
 
 /**
- * An optional Idempotency-Key makes a retried refund (say, after a timeout) return the first answer instead
- * of refunding again; the same key for another order or amount is a 422.
+ * An optional Idempotency-Key names the refund: a retried refund (say, after a timeout) answers the payment
+ * instead of refunding again, and the same key with another amount is a 422 (payments/service.ts
+ * refundOrderPayment keeps the key in the payment record). Without a key each request is its own refund.
  */
-const idempotent = () =>
-  idempotentHandler({
-    eventKeyJmesPath: 'headers."idempotency-key"',
-    payloadValidationJmesPath: '[pathParameters.id, body]',
-    expiresAfterSeconds: 24 * 3600,
-    keyOptional: true,
-  });
-
-export const handler = api({ auth: 'admin', parsesOwnBody: true, middlewares: [idempotent()] }, async ({ event, params, principal }) => {
+export const handler = api({ auth: 'admin', parsesOwnBody: true }, async ({ event, headers, params, principal }) => {
+  const key = headers['idempotency-key'];
+  const requestKey = key === undefined ? undefined : parseOr400(idempotencyKey, key, 'Idempotency-Key header');
   const request = parseBody(event.body, Boolean(event.isBase64Encoded));
   const order = await orderStore.get(params.id);
   if (!order) throw notFound(`Order ${params.id} does not exist.`);
   try {
-    const payment = await refundOrderPayment(order.id, request.amount, adminActor(principal));
-    await auditAdminAction(principal, 'order.refund', `order:${order.id}`, { amount: request.amount ?? 'remaining', currency: order.total.currency });
+    const actor = adminActor(principal);
+    const { payment, repeat } = requestKey === undefined
+      ? { payment: await refundOrderPayment(order.id, request.amount, actor), repeat: false }
+      : await refundOrderPaymentByKey(order.id, request.amount, actor, requestKey);
+    // A repeat is audited too, marked: the first request may have ended before its audit entry was written.
+    await auditAdminAction(principal, 'order.refund', `order:${order.id}`, { amount: request.amount ?? 'remaining', currency: order.total.currency, ...(repeat ? { repeat: true } : {}) });
     return json(200, { orderId: order.id, payment });
   } catch (error) {
     if (error instanceof PaymentUnavailableError) {

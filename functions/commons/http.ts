@@ -182,7 +182,7 @@ interface ApiOptions<BS extends Schema | undefined, QS extends Schema | undefine
    */
   parsesOwnBody?: boolean;
   query?: QS;
-  /** Extra middlewares that run after auth and validation (e.g. Powertools idempotency). */
+  /** Extra middlewares that run after auth and validation. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   middlewares?: MiddlewareObj<any, any>[];
 }

@@ -31,6 +31,9 @@ export interface PendingRefund {
   baseRefunded: number;
   requestedAt: string;
   actor: string;
+  /** The Idempotency-Key of the request that claimed it, and what that request asked (see refundOrderPayment). */
+  requestKey?: string;
+  requestFingerprint?: string;
 }
 
 export interface RefundEntry {
@@ -42,6 +45,8 @@ export interface RefundEntry {
   /** Set when the provider reported the refund failed after accepting it; its amount is refundable again. */
   failedAt?: string;
   failureReason?: string;
+  requestKey?: string;
+  requestFingerprint?: string;
 }
 
 export interface PaymentRecord {

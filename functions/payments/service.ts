@@ -365,10 +365,17 @@ export async function captureOrderPayment(orderId: string): Promise<PaymentSumma
   throw new PaymentUnavailableError(`Too much contention capturing the payment of order ${orderId}; retry.`);
 }
 
+const keyReused = () => unprocessable('idempotency-key-reused', 'This Idempotency-Key was already used with a different request body.');
+
 /**
  * Refund after capture, in full (amount undefined) or in part. The refund is first claimed in the record
  * (numbered, conditional on the version), then sent with the key `order-<id>-refund-<n>`: concurrent requests
  * cannot both claim, and a retry of an unfinished refund reuses its number, so the provider acts once.
+ *
+ * With `requestKey` (the caller's Idempotency-Key) the key names one refund of this order, recorded with it
+ * in the payment record, for as long as the record lives: a repeat with the same amount answers the payment
+ * as it is now and refunds nothing; with another amount it is a 422; while the first is still in flight, a
+ * 409. As for orders, no lock that expires with the function's timeout is involved.
  */
 export async function refundOrderPayment(
   orderId: string,
@@ -377,14 +384,43 @@ export async function refundOrderPayment(
   /** `oncePerActor`: at most one refund by this actor ever (a return's refund): a repeat returns the first. */
   options: { oncePerActor?: boolean } = {},
 ): Promise<PaymentSummary> {
+  return (await refund(orderId, amount, actor, options)).payment;
+}
+
+/**
+ * The refund a request names by its Idempotency-Key (see refundOrderPayment). `repeat` is true when the key
+ * had already claimed a refund (finished, or finished now): the caller's side effects of the first request
+ * (its audit entry) may or may not have happened.
+ */
+export async function refundOrderPaymentByKey(orderId: string, amount: number | undefined, actor: string, requestKey: string): Promise<{ payment: PaymentSummary; repeat: boolean }> {
+  return refund(orderId, amount, actor, { requestKey });
+}
+
+async function refund(
+  orderId: string,
+  amount: number | undefined,
+  actor: string,
+  options: { oncePerActor?: boolean; requestKey?: string },
+): Promise<{ payment: PaymentSummary; repeat: boolean }> {
   if (amount !== undefined && (!Number.isSafeInteger(amount) || amount <= 0)) {
     throw unprocessable('invalid-refund-amount', 'The refund amount must be a positive integer of minor units.', [{ path: 'amount', message: 'must be a positive integer' }]);
   }
+  const { requestKey } = options;
+  const requestFingerprint = requestKey === undefined ? undefined : amount === undefined ? 'remaining' : String(amount);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const record = await paymentStore.get(orderId);
     if (!record) throw conflict('payment-not-captured', `Order ${orderId} has no payment to refund.`);
     // Checked on the record whose version the claim below is conditioned on: two callers cannot both pass.
-    if (options.oncePerActor && record.refunds.some((r) => r.actor === actor)) return toSummary(record);
+    if (options.oncePerActor && record.refunds.some((r) => r.actor === actor)) return { payment: toSummary(record), repeat: true };
+    if (requestKey !== undefined) {
+      // Before the status checks: the repeat of a full refund finds the payment refunded, and is still a repeat.
+      const done = record.refunds.find((r) => r.requestKey === requestKey);
+      if (done) {
+        if (done.requestFingerprint !== requestFingerprint) throw keyReused();
+        return { payment: toSummary(record), repeat: true };
+      }
+      if (record.pendingRefund?.requestKey === requestKey && record.pendingRefund.requestFingerprint !== requestFingerprint) throw keyReused();
+    }
     if (record.status === 'refunded') throw conflict('payment-already-refunded', `The payment of order ${orderId} is already fully refunded.`);
     if (record.status !== 'captured' && record.status !== 'partially_refunded') {
       throw conflict(
@@ -401,8 +437,10 @@ export async function refundOrderPayment(
       }
       // An earlier refund never got its result recorded: finish it first with its own key (no second effect).
       const settled = await settleRefund(record, pending);
-      // The same amount is taken as a retry of that refund; a full refund also covers whatever remains.
-      if (amount === pending.amount || (amount === undefined && settled.status === 'refunded')) return settled;
+      // The same request (by key), or without keys the same amount, is taken as a retry of that refund; a full
+      // refund also covers whatever remains.
+      if (requestKey !== undefined && pending.requestKey === requestKey) return { payment: settled, repeat: true };
+      if (amount === pending.amount || (amount === undefined && settled.status === 'refunded')) return { payment: settled, repeat: false };
       continue;
     }
 
@@ -419,6 +457,7 @@ export async function refundOrderPayment(
       baseRefunded: record.amountRefunded,
       requestedAt: now(),
       actor,
+      ...(requestKey !== undefined ? { requestKey, requestFingerprint } : {}),
     };
     let claimed: PaymentRecord;
     try {
@@ -427,7 +466,7 @@ export async function refundOrderPayment(
       if (error instanceof PaymentVersionConflict) continue;
       throw error;
     }
-    return settleRefund(claimed, pending);
+    return { payment: await settleRefund(claimed, pending), repeat: false };
   }
   throw conflict('refund-in-progress', `The payment of order ${orderId} is changing concurrently; retry shortly.`);
 }
@@ -464,7 +503,11 @@ async function settleRefund(record: PaymentRecord, pending: PendingRefund): Prom
           amountRefunded,
           refunds: [
             ...current.refunds,
-            { refundId: refund.refundId, sequence: pending.sequence, amount: refund.amount, at: now(), actor: pending.actor, ...(failure ? { failedAt: failure.at, failureReason: failure.reason } : {}) },
+            {
+              refundId: refund.refundId, sequence: pending.sequence, amount: refund.amount, at: now(), actor: pending.actor,
+              ...(failure ? { failedAt: failure.at, failureReason: failure.reason } : {}),
+              ...(pending.requestKey !== undefined ? { requestKey: pending.requestKey, requestFingerprint: pending.requestFingerprint } : {}),
+            },
           ],
           updatedAt: now(),
           history: [...current.history, entry(status, pending.actor, `refund ${pending.sequence}: ${refund.amount} ${current.currency} (${refund.status})`)],

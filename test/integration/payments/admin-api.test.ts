@@ -3,6 +3,7 @@ import { handler as refund } from '../../../functions/api/admin-refund-order';
 import { handler as listPayments } from '../../../functions/api/admin-list-payments';
 import { authorizeOrderPayment, captureOrderPayment } from '../../../functions/payments/service';
 import { paymentStore } from '../../../functions/adapters/payment-store';
+import { SandboxGateway } from '../../../functions/adapters/payments/sandbox-gateway';
 import { createOrder, invoke, scanTable } from './support/fixtures';
 
 useIsolatedTables();
@@ -41,6 +42,63 @@ describe('POST /admin/orders/{id}/refund', () => {
     expect((await refundCall(order.id, { amount: 100 })).statusCode).toBe(200);
     expect((await refundCall(order.id, { amount: 100 })).statusCode).toBe(200);
     expect((await paymentStore.get(order.id))!.amountRefunded).toBe(900);
+  });
+
+  it('the key names the refund for as long as the payment lives: a repeat of a full refund is 200, not 409, and is audited as a repeat', async () => {
+    const order = await capturedOrder();
+    const key = `refund-all-${order.id}`;
+    const first = await refundCall(order.id, undefined, admin, undefined, key);
+    expect(first.body.payment).toMatchObject({ status: 'refunded', amountRefunded: 5000 });
+    const again = await refundCall(order.id, undefined, admin, undefined, key);
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toEqual(first.body);
+    // Another key is another refund: nothing is left to refund.
+    expect((await refundCall(order.id, undefined, admin, undefined, `${key}-2`)).statusCode).toBe(409);
+    // The key is in the payment record with what it asked; no record in any other table.
+    const record = (await paymentStore.get(order.id))!;
+    expect(record.refunds).toEqual([expect.objectContaining({ requestKey: key, requestFingerprint: 'remaining', amount: 5000 })]);
+    const audits = (await scanTable()).filter((item) => item.action === 'order.refund' && item.target === `order:${order.id}`);
+    expect(audits.map((a) => a.details)).toEqual([
+      { amount: 'remaining', currency: 'USD' },
+      { amount: 'remaining', currency: 'USD', repeat: true },
+    ]);
+  });
+
+  it('a refund whose provider answer was lost is finished by the retry with its key, with the same provider key (refunded once)', async () => {
+    const order = await capturedOrder();
+    const key = `refund-lost-${order.id}`;
+    // The claim as a request that died after Stripe (here the sandbox) was asked would leave it, aged past
+    // the in-flight window: the provider refunded, the record never heard.
+    const record = (await paymentStore.get(order.id))!;
+    const sandbox = new SandboxGateway();
+    await sandbox.refund(order.id, record.intentId!, { amount: 700, sequence: 1 });
+    await paymentStore.save(
+      { ...record, refundSequence: 1, pendingRefund: { sequence: 1, amount: 700, baseRefunded: 0, requestedAt: new Date(Date.now() - 120_000).toISOString(), actor: 'admin:admin-user', requestKey: key, requestFingerprint: '700' } },
+      record.version,
+      { syncOrder: false },
+    );
+    expect((await refundCall(order.id, { amount: 800 }, admin, undefined, key)).statusCode).toBe(422);
+    const retried = await refundCall(order.id, { amount: 700 }, admin, undefined, key);
+    expect(retried.statusCode).toBe(200);
+    expect(retried.body.payment).toMatchObject({ status: 'partially_refunded', amountRefunded: 700 });
+    const after = (await paymentStore.get(order.id))!;
+    expect(after.pendingRefund).toBeUndefined();
+    expect(after.refunds).toEqual([expect.objectContaining({ sequence: 1, amount: 700, requestKey: key })]);
+    expect((await refundCall(order.id, { amount: 700 }, admin, undefined, key)).body.payment.amountRefunded).toBe(700);
+    const intent = await sandbox.get(record.intentId!);
+    expect(intent?.events.filter((e) => e.type === 'refunded')).toHaveLength(1);
+    expect(intent?.amountRefunded).toBe(700);
+  });
+
+  it.each([
+    ['longer than 255 characters', 'k'.repeat(256)],
+    ['not visible ASCII', 'clé avec espace'],
+  ])('refuses an Idempotency-Key %s with 400 and refunds nothing', async (_label, key) => {
+    const order = await capturedOrder();
+    const response = await refundCall(order.id, { amount: 100 }, admin, undefined, key);
+    expect(response.statusCode).toBe(400);
+    expect(response.body.errors).toEqual([expect.objectContaining({ path: '(root)' })]);
+    expect((await paymentStore.get(order.id))!.amountRefunded).toBe(0);
   });
 
   it('refunds part, then (no body) the rest; answers with the order id and the payment summary', async () => {
