@@ -43,6 +43,8 @@ export interface LocalStackOptions {
   outboxIntervalMs?: number;
   /** How often the webhook dispatcher sweeps due deliveries (default 1 s; 0: only when `dispatchWebhooks()` is called). */
   webhookSweepIntervalMs?: number;
+  /** Called with each batch the outbox consumer is invoked with (its record count): what the bench counts. */
+  onOutboxBatch?: (records: number) => void;
 }
 
 export interface RunningLocalStack {
@@ -170,7 +172,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const outbox = await startStreamPoller({
       endpoint: ddb.endpoint,
       tableName: tableNames.main,
-      handler: consumer.handler,
+      handler: (event, context) => {
+        options.onOutboxBatch?.(event.Records.length);
+        return consumer.handler(event, context);
+      },
       checkpointFile: options.persistDynamoDb ? path.join(dataDir, 'outbox', 'stream-checkpoint.json') : undefined,
       deadLetterFile: path.join(dataDir, 'outbox', 'dead-letters.log'),
       intervalMs: options.outboxIntervalMs,
