@@ -24,9 +24,9 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { functionSettings } from '../lib/function-settings';
-import { ADDRESS_FORMATTER_PACKAGE, besideFilesFor, besidePackagesFor, bundledFunctionProps, FONTKIT_PACKAGE, STRIPE_PACKAGE } from '../lib/constructs/service-function';
+import { ADDRESS_FORMATTER_PACKAGE, besideFilesFor, besidePackagesFor, bundledFunctionProps, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE, STRIPE_PACKAGE } from '../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../lib/order-service-stack';
-import { routes, workflowTasks } from '../lib/routes';
+import { backgroundFunctions, routes, workflowTasks } from '../lib/routes';
 
 const RUNS = Math.max(7, Number(process.env.BENCH_INIT_RUNS ?? 9));
 const ONLY = process.env.BENCH_INIT_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -34,7 +34,7 @@ const BASELINE = 'Baseline';
 const METRIC: 'cpu' | 'wall' = process.env.BENCH_INIT_METRIC === 'wall' ? 'wall' : 'cpu';
 
 /** Functions that render PDFs (pdf-lib, bwip-js: labels, return labels, packing slips) and get the larger budget. */
-export const PDF_RENDERERS = new Set([...routes, ...workflowTasks].filter((r) => r.needs?.includes('pdf')).map((r) => r.name));
+export const PDF_RENDERERS = new Set([...routes, ...workflowTasks, ...backgroundFunctions].filter((r) => r.needs?.includes('pdf')).map((r) => r.name));
 export const BUDGETS = {
   plain: { bytes: 250 * 1024, ratio: 1.5 },
   pdf: { bytes: 1024 * 1024, ratio: 2.5 },
@@ -45,7 +45,8 @@ export const BUDGETS = {
 // Mode "<package>": the same import, then what the first use of a package shipped beside the bundle adds,
 // timed on its own: the Stripe SDK loaded and a client built (functions/adapters/payments/stripe-sdk.ts),
 // the address formatter loaded and one address formatted (functions/domain/address.ts), the font engine
-// loaded and the Latin font beside the bundle parsed (functions/fulfillment/fonts.ts).
+// loaded and the Latin font beside the bundle parsed (functions/fulfillment/fonts.ts), nodemailer's MIME
+// builder loaded and one message built (functions/adapters/mailer.ts).
 const PROBE = `
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
@@ -67,6 +68,7 @@ if (mode !== 'init') {
   const lib = m.default ?? m;
   if (mode === 'stripe') new lib('sk_test_bench').paymentIntents;
   else if (mode === '@pdf-lib/fontkit') lib.create(readFileSync(dir + '/fonts/NotoSans-Regular.ttf')).characterSet;
+  else if (mode === 'nodemailer/lib/mail-composer') await new lib({ from: 'a@example.com', to: 'b@example.com', subject: 'Ordre bekreftet', text: 't', html: '<p>t</p>' }).compile().build();
   else lib.format({ road: '12 St James Square', city: 'London', postcode: 'SW1Y 4JH', countryCode: 'GB' }, { output: 'array' });
   const swall = performance.now() - w0;
   const sc = process.cpuUsage(s0);
@@ -83,13 +85,13 @@ const median = (values: number[]) => {
 };
 
 /** The packages each function gets beside its bundle (loaded on first use, not at init). */
-const NEEDS = new Map([...routes, ...workflowTasks].map((r) => [r.name, r.needs]));
-const BESIDE = new Map([...routes, ...workflowTasks].map((r) => [r.name, besidePackagesFor(r.needs)]));
+const NEEDS = new Map([...routes, ...workflowTasks, ...backgroundFunctions].map((r) => [r.name, r.needs]));
+const BESIDE = new Map([...routes, ...workflowTasks, ...backgroundFunctions].map((r) => [r.name, besidePackagesFor(r.needs)]));
 
 function build(work: string): Record<string, string> {
   const all: [string, string][] = [
     [BASELINE, path.join(PROJECT_ROOT, 'bench', 'baseline-init.ts')],
-    ...[...routes, ...workflowTasks].map((r): [string, string] => [r.name, path.join(PROJECT_ROOT, r.entry)]),
+    ...[...routes, ...workflowTasks, ...backgroundFunctions].map((r): [string, string] => [r.name, path.join(PROJECT_ROOT, r.entry)]),
   ];
   const entries = all.filter(([name]) => name === BASELINE || !ONLY || ONLY.includes(name));
   const app = new App({ outdir: path.join(work, 'cdk.out') });
@@ -145,7 +147,7 @@ function main() {
     const names = Object.keys(dirs);
     const samples = new Map<string, Sample[]>(names.map((n) => [n, []]));
     // The first use of each package shipped beside a bundle, per function, sampled in the same rounds.
-    const firstUses = names.flatMap((n) => [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE].filter((p) => fs.existsSync(path.join(dirs[n]!, 'node_modules', p))).map((p) => ({ name: n, pkg: p, samples: [] as Sample[] })));
+    const firstUses = names.flatMap((n) => [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE].filter((p) => fs.existsSync(path.join(dirs[n]!, 'node_modules', p))).map((p) => ({ name: n, pkg: p, samples: [] as Sample[] })));
     for (const n of names) sample(work, dirs[n]!); // warm the file cache
     for (let round = 0; round < RUNS; round++) {
       // Baseline at both ends of each round, everything else shuffled in between.
@@ -183,10 +185,10 @@ function main() {
         `${r.name.padEnd(24)} ${(r.pdf ? 'pdf' : 'plain').padEnd(6)} ${(r.bytes / 1024).toFixed(1).padStart(6)} ${r.ms.toFixed(1).padStart(8)} ${r.ratio.toFixed(2).padStart(7)}  ${`(${r.otherRatio.toFixed(2)})`.padStart(8)}  ${`${budget.bytes / 1024} KB ${budget.ratio}×`.padEnd(13)} ${r.breaches.length ? `BREACH: ${r.breaches.join(', ')}` : 'ok'}`,
       );
     }
-    for (const pkg of [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE]) {
+    for (const pkg of [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE]) {
       const uses = firstUses.filter((u) => u.pkg === pkg);
       if (!uses.length) continue;
-      const what = { [STRIPE_PACKAGE]: 'load + new Stripe()', [ADDRESS_FORMATTER_PACKAGE]: 'load + format one address', [FONTKIT_PACKAGE]: 'load + parse the Latin font' }[pkg];
+      const what = { [STRIPE_PACKAGE]: 'load + new Stripe()', [ADDRESS_FORMATTER_PACKAGE]: 'load + format one address', [FONTKIT_PACKAGE]: 'load + parse the Latin font', [MAIL_COMPOSER_MODULE]: 'load + build one message' }[pkg];
       console.log(`\nFirst use of ${pkg} (beside the bundle, loaded on first use; not part of init above): ${what}, median ${METRIC}`);
       for (const use of uses) {
         const ms = median(use.samples.map((s) => s[METRIC]));

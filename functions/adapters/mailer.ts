@@ -1,18 +1,36 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import type MailComposerType from 'nodemailer/lib/mail-composer';
 import { config } from '../commons/config';
 import { tracer } from '../commons/powertools';
 import type { Email } from '../notifications/emails';
 
 let ses: SESv2Client | undefined;
 
+type MailComposerClass = typeof MailComposerType;
+let composer: MailComposerClass | undefined;
+
+/**
+ * nodemailer's MailComposer is 135 KB of JS, loaded on the first email rather than at init: most batches
+ * the outbox consumer and the reconciler handle send none. In the Lambda bundles it is external and shipped
+ * beside the bundle as one file (need 'email', lib/constructs/service-function.ts besidePackagesFor);
+ * `require` is the bundle banner's createRequire. Under tsx and jest it is the package itself.
+ */
+function mailComposer(): MailComposerClass {
+  if (!composer) {
+    const loaded = require('nodemailer/lib/mail-composer') as MailComposerClass | { default: MailComposerClass };
+    composer = 'default' in loaded && typeof loaded.default === 'function' ? loaded.default : (loaded as MailComposerClass);
+  }
+  return composer;
+}
+
 /**
  * The RFC 5322 message of an email (nodemailer's MailComposer): multipart/alternative with the plain text
  * and the HTML, encoded headers for any Unicode subject or name, plus X-Order-Id and X-Notification-Kind.
  */
 export async function buildMime(email: Email, id: string, date = new Date()): Promise<Buffer> {
+  const MailComposer = mailComposer();
   return new MailComposer({
     from: config.senderEmail(),
     to: email.to,

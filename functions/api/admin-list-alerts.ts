@@ -1,6 +1,6 @@
 import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
-import { pageQuery } from '../commons/pagination';
+import { pageQuery } from '../commons/page-query';
 import { listAlerts } from '../inventory/low-stock';
 
 const alertsQuery = z.extend(pageQuery, { open: z.optional(z.enum(['true', 'false'])) });

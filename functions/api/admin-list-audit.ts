@@ -1,6 +1,6 @@
 import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
-import { pageQuery } from '../commons/pagination';
+import { pageQuery } from '../commons/page-query';
 import { endOf, isoDate, rangeCheck, startOf } from '../commons/date-range';
 import { listAudit } from '../adapters/audit-store';
 

@@ -1,5 +1,5 @@
 import { api, json } from '../commons/http';
-import { pageQuery } from '../commons/pagination';
+import { pageQuery } from '../commons/page-query';
 import { levelsView } from '../domain/inventory';
 import { inventoryStore } from '../adapters/inventory-store';
 

@@ -1,7 +1,7 @@
 import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
 import { endOf, isoDate, rangeCheck, startOf } from '../commons/date-range';
-import { pageQuery } from '../commons/pagination';
+import { pageQuery } from '../commons/page-query';
 import { ORDER_STATUSES } from '../domain/order';
 import { parseSearchTerm, searchOrders } from '../adapters/order-search';
 

@@ -1,6 +1,6 @@
 import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
-import { pageQuery } from '../commons/pagination';
+import { pageQuery } from '../commons/page-query';
 import { adminPaymentView, PAYMENT_STATUSES } from '../payments/payment';
 import { paymentStore } from '../adapters/payment-store';
 

@@ -1,5 +1,5 @@
 import { api, json } from '../commons/http';
-import { pageQuery } from '../commons/pagination';
+import { pageQuery } from '../commons/page-query';
 import { productStore } from '../adapters/product-store';
 import { inventoryStore } from '../adapters/inventory-store';
 import { adminProductView } from '../catalog/views';

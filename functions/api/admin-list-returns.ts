@@ -1,6 +1,6 @@
 import * as z from '../domain/zod';
 import { api, json } from '../commons/http';
-import { pageQuery } from '../commons/pagination';
+import { pageQuery } from '../commons/page-query';
 import { RETURN_STATUSES } from '../domain/returns';
 import { listReturns } from '../returns/service';
 import { adminReturnView } from '../returns/views';

@@ -1,5 +1,6 @@
 import { api, json } from '../commons/http';
-import { decodeCursor, encodeCursor, pageQuery } from '../commons/pagination';
+import { decodeCursor, encodeCursor } from '../commons/pagination';
+import { pageQuery } from '../commons/page-query';
 import { notFound } from '../commons/problem';
 import { deliveryStore } from '../adapters/event-store';
 import { subscriptionStore } from '../adapters/webhook-store';

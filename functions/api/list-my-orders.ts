@@ -1,5 +1,5 @@
 import { api, json } from '../commons/http';
-import { pageQuery } from '../commons/pagination';
+import { pageQuery } from '../commons/page-query';
 import { customerView } from '../domain/order';
 import { orderStore } from '../adapters/order-store';
 

@@ -1,14 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from '../domain/zod';
 import { cursorKey } from './cursor-key';
 import { badRequest } from './problem';
-
-/** `?limit=` 1–100 (default 25) and an opaque cursor, as SPEC.md's list convention says. */
-export const pageQuery = z.strictObject({
-  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-});
-export type PageQuery = z.infer<typeof pageQuery>;
 
 export interface Page<T> {
   items: T[];

@@ -2,6 +2,8 @@ import type Stripe from 'stripe';
 import { PaymentStateError } from './gateway';
 import { SandboxGateway, type SandboxIntent } from '../adapters/payments/sandbox-gateway';
 export { actionPageHtml, sandboxIntent } from './sandbox-action-page';
+import { sandboxEvent } from './sandbox-event';
+export { sandboxEvent };
 import { applyStripeEvent } from './stripe-events';
 
 /**
@@ -33,9 +35,6 @@ export function stripeIntentOf(intent: SandboxIntent): Stripe.PaymentIntent {
   } as unknown as Stripe.PaymentIntent;
 }
 
-export function sandboxEvent(id: string, type: string, object: unknown): Stripe.Event {
-  return { id, object: 'event', type, created: Math.floor(Date.now() / 1000), livemode: false, data: { object } } as unknown as Stripe.Event;
-}
 
 /**
  * Answers the 3-D Secure challenge. The first answer wins; the same answer again is a no-op; a different

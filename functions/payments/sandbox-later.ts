@@ -1,8 +1,8 @@
 import { logger } from '../commons/powertools';
 import { SandboxGateway } from '../adapters/payments/sandbox-gateway';
 import { paymentStore } from '../adapters/payment-store';
-import { sandboxEvent } from './sandbox-actions';
-import { applyStripeEvent } from './stripe-events';
+import { sandboxEvent } from './sandbox-event';
+import { applyRefundOrDisputeEvent } from './record-events';
 
 /**
  * What Stripe's misbehaving test cards do "a few seconds later", for the sandbox: run from the outbox when
@@ -26,7 +26,7 @@ export async function runSandboxLater(effect: { intentId: string; what: 'refund-
     const refund = await sandbox.failRefund(effect.intentId, effect.idempotencyKey);
     if (!refund) return 'skipped';
     const sequence = /-refund-(\d+)$/.exec(effect.idempotencyKey)?.[1];
-    const result = await applyStripeEvent(
+    const result = await applyRefundOrDisputeEvent(
       sandboxEvent(`evt_sbx_${refund.refundId.slice(7)}_failed`, 'refund.failed', {
         id: refund.refundId,
         object: 'refund',
@@ -45,7 +45,7 @@ export async function runSandboxLater(effect: { intentId: string; what: 'refund-
 
   // The sandbox intent's order must know the intent (it does once the payment record was saved).
   if (!(await paymentStore.orderIdForIntent(intent.id))) return 'skipped';
-  const result = await applyStripeEvent(
+  const result = await applyRefundOrDisputeEvent(
     sandboxEvent(`evt_sbx_${intent.id.slice(7)}_dispute_created`, 'charge.dispute.created', {
       id: `dp_sbx_${intent.id.slice(7)}`,
       object: 'dispute',

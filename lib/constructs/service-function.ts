@@ -88,6 +88,9 @@ export const ADDRESS_FORMATTER_PACKAGE = '@fragaria/address-formatter';
 /** The font engine functions/fulfillment/fonts.ts loads on the first render (918 KB of JS). */
 export const FONTKIT_PACKAGE = '@pdf-lib/fontkit';
 
+/** The MIME builder functions/adapters/mailer.ts loads on the first email (nodemailer's, 135 KB). */
+export const MAIL_COMPOSER_MODULE = 'nodemailer/lib/mail-composer';
+
 /** The functions that may call Stripe (and so get the SDK beside their bundle): by their declared needs. */
 export const needsStripeSdk = (needs: readonly Need[] = []) => needs.includes('payments') || needs.includes('stripeWebhookSecret');
 
@@ -96,6 +99,7 @@ export const besidePackagesFor = (needs: readonly Need[] = []): string[] => [
   ...(needsStripeSdk(needs) ? [STRIPE_PACKAGE] : []),
   ...(needs.includes('addresses') ? [ADDRESS_FORMATTER_PACKAGE] : []),
   ...(needs.includes('pdf') ? [FONTKIT_PACKAGE] : []),
+  ...(needs.includes('email') ? [MAIL_COMPOSER_MODULE] : []),
 ];
 
 /**
@@ -109,7 +113,9 @@ export const besidePackageCommands = (packageName: string, inputDir: string, out
   const projectRoot = path.resolve(__dirname, '..', '..');
   const resolved = require.resolve(packageName, { paths: [projectRoot] });
   const source = path.join(inputDir, path.relative(projectRoot, resolved));
-  const { version } = JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', packageName, 'package.json'), 'utf8')) as { version: string };
+  // A subpath (nodemailer/lib/mail-composer) is built on its own; the version is its package's.
+  const packageRoot = packageName.split('/').slice(0, packageName.startsWith('@') ? 2 : 1).join('/');
+  const { version } = JSON.parse(fs.readFileSync(path.join(projectRoot, 'node_modules', packageRoot, 'package.json'), 'utf8')) as { version: string };
   const target = path.join(outputDir, 'node_modules', packageName);
   return [
     `mkdir -p "${target}"`,

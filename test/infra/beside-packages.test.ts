@@ -1,7 +1,7 @@
 /**
  * Packages loaded on first use ship beside the bundle, external to it, for exactly the functions whose
  * declared needs say so (lib/constructs/service-function.ts besidePackagesFor): the Stripe SDK, the
- * address formatter and the font engine. The two directions both matter:
+ * address formatter, the font engine and nodemailer's MIME builder. The two directions both matter:
  *   - a function whose import graph reaches a loader but lacks the need gets the package inside its bundle
  *     (parsed at every cold start, and counted by bench:init as size);
  *   - a function with the need whose code never reaches the loader ships a file nothing loads.
@@ -10,17 +10,18 @@
  */
 import * as path from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
-import { ADDRESS_FORMATTER_PACKAGE, besidePackagesFor, FONTKIT_PACKAGE, STRIPE_PACKAGE } from '../../lib/constructs/service-function';
+import { ADDRESS_FORMATTER_PACKAGE, besidePackagesFor, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE, STRIPE_PACKAGE } from '../../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
-import { routes, workflowTasks } from '../../lib/routes';
+import { backgroundFunctions, routes, workflowTasks } from '../../lib/routes';
 
 const LOADERS: Record<string, string> = {
   [STRIPE_PACKAGE]: 'functions/adapters/payments/stripe-sdk.ts',
   [ADDRESS_FORMATTER_PACKAGE]: 'functions/domain/address.ts',
   [FONTKIT_PACKAGE]: 'functions/fulfillment/fonts.ts',
+  [MAIL_COMPOSER_MODULE]: 'functions/adapters/mailer.ts',
 };
 
-const all = [...routes, ...workflowTasks];
+const all = [...routes, ...workflowTasks, ...backgroundFunctions];
 const graphs = new Map<string, Metafile['inputs']>();
 const graphOf = (entry: string) => {
   if (!graphs.has(entry)) {

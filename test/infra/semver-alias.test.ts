@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { functionSettings, SEMVER_SUBSET } from '../../lib/function-settings';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
-import { routes, workflowTasks } from '../../lib/routes';
+import { backgroundFunctions, routes, workflowTasks } from '../../lib/routes';
 
-const entries = [...new Set([...routes, ...workflowTasks].map((r) => path.join(PROJECT_ROOT, r.entry)))];
+const entries = [...new Set([...routes, ...workflowTasks, ...backgroundFunctions].map((r) => path.join(PROJECT_ROOT, r.entry)))];
 const { metafile } = buildSync({
   entryPoints: entries, bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', outdir: 'out',
   mainFields: ['module', 'main'], external: [...functionSettings.bundling.externalModules, 'stripe', '@fragaria/address-formatter', '@pdf-lib/fontkit'],
