@@ -148,8 +148,8 @@ export const workflowTasks: readonly WorkflowTask[] = [
  * reconciler (on a schedule). Local mode runs the same modules (local/stream-poller.ts, local/stack.ts).
  */
 export const backgroundFunctions: readonly WorkflowTask[] = [
-  { name: 'OutboxConsumer', entry: 'functions/stream/outbox-consumer.ts', needs: ['workflow', 'alerts', 'email', 'eventBus', 'addresses'] },
-  { name: 'Reconciler', entry: 'functions/reconciler/handler.ts', needs: ['workflow', 'workflowStatus', 'alerts', 'email', 'payments', 'addresses'] },
+  { name: 'OutboxConsumer', entry: 'functions/stream/outbox-consumer.ts', needs: ['workflow', 'alerts', 'email', 'eventBus'] },
+  { name: 'Reconciler', entry: 'functions/reconciler/handler.ts', needs: ['workflow', 'workflowStatus', 'alerts', 'email', 'payments'] },
   /** Delivers due webhooks (functions/webhooks/handler.ts): a schedule on AWS, local/stack.ts locally. */
   { name: 'WebhookDispatcher', entry: 'functions/webhooks/handler.ts', timeoutSeconds: 90 },
 ];

@@ -114,3 +114,13 @@ export function spacedTrackingNumber(trackingNumber: string): string {
   const m = /^([A-Z]{2})(\d{4})(\d{4})(\d)([A-Z]{2})$/.exec(trackingNumber);
   return m ? `${m[1]} ${m[2]} ${m[3]} ${m[4]} ${m[5]}` : trackingNumber;
 }
+
+/** What a tracking event says when the carrier gave no description of its own. */
+export const defaultDescriptions: Record<TrackingEvent['status'], string> = {
+  LABEL_CREATED: 'Shipping label created',
+  SHIPPED: 'Handed over for delivery',
+  IN_TRANSIT: 'In transit',
+  OUT_FOR_DELIVERY: 'Out for delivery',
+  DELIVERED: 'Delivered',
+  EXCEPTION: 'Delivery exception',
+};

@@ -1,6 +1,6 @@
 import * as z from '../domain/zod';
 import type { Order } from '../domain/order';
-import { isValidTrackingNumber, type TrackingEvent } from '../domain/tracking';
+import { isValidTrackingNumber } from '../domain/tracking';
 import type { SenderAddress } from './settings';
 
 /**
@@ -71,14 +71,7 @@ export class WebhookRejected extends Error {
   }
 }
 
-export const defaultDescriptions: Record<TrackingEvent['status'], string> = {
-  LABEL_CREATED: 'Shipping label created',
-  SHIPPED: 'Handed over for delivery',
-  IN_TRANSIT: 'In transit',
-  OUT_FOR_DELIVERY: 'Out for delivery',
-  DELIVERED: 'Delivered',
-  EXCEPTION: 'Delivery exception',
-};
+export { defaultDescriptions } from '../domain/tracking';
 
 /** The self-ship (and documented generic) webhook body. Strict: unknown fields are refused. */
 export const carrierEventBody = z.strictObject({

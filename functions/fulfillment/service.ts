@@ -4,6 +4,9 @@ import { countMetric, logger, tagOrder } from '../commons/powertools';
 import type { Order, OrderStatus, ShipmentSummary } from '../domain/order';
 import { applyTrackingEvent, trackingEventKey, type TrackingEvent, type TrackingStatus } from '../domain/tracking';
 import { defaultDescriptions, type CarrierEvent, type CarrierPort } from './carrier';
+import { appendTrackingEvent, backoff, MAX_ATTEMPTS, TrackingNotFound, type TrackingEventResult } from './tracking-events';
+
+export { TrackingNotFound, type TrackingEventResult };
 import { labelContentTypes, labelKey, type LabelStorage } from './label-storage';
 import { labelStorage } from './label-stores';
 import { selfShipCarrier } from './self-ship-carrier';
@@ -17,11 +20,6 @@ import { returnArrived } from '../adapters/returns-store';
  * order), append tracking events, and mark orders delivered. Every multi-item change is one transaction.
  */
 
-export class TrackingNotFound extends Error {
-  constructor(readonly trackingNumber: string) {
-    super(`No shipment with tracking number ${trackingNumber}`);
-  }
-}
 export class OrderNotFound extends Error {
   constructor(readonly orderId: string) {
     super(`Order ${orderId} not found`);
@@ -41,10 +39,6 @@ export class DuplicateCarrierEvent extends Error {
   }
 }
 
-export interface TrackingEventResult {
-  duplicate: boolean;
-  status: TrackingStatus;
-}
 
 export interface MarkDeliveredInput {
   actor: string;
@@ -65,10 +59,6 @@ export interface FulfillmentDeps {
   now?: () => Date;
 }
 
-/** Optimistic loops re-read and retry when a concurrent writer got in first, with jittered backoff. */
-const MAX_ATTEMPTS = 10;
-const backoff = (attempt: number) =>
-  attempt === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * Math.min(attempt, 5)));
 
 const summaryOf = (item: ShipmentItem): ShipmentSummary => ({
   trackingNumber: item.trackingNumber,
@@ -157,32 +147,9 @@ export function createFulfillmentService(deps: FulfillmentDeps = {}) {
     throw new Error(`Could not create the shipment of order ${order.id} after ${MAX_ATTEMPTS} attempts`);
   }
 
-  /**
-   * Appends a tracking event. Idempotent: a repeated milestone (SHIPPED from a retried step) or a repeated
-   * carrier event id is a no-op that reports `duplicate: true`.
-   */
-  async function recordTrackingEvent(
-    trackingNumber: string,
-    event: { at: string; status: TrackingStatus; description?: string },
-    options: { eventId?: string } = {},
-  ): Promise<TrackingEventResult> {
-    const full: TrackingEvent = { at: event.at, status: event.status, description: event.description ?? defaultDescriptions[event.status] };
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      await backoff(attempt);
-      const tracking = await shipmentStore.getTracking(trackingNumber);
-      if (!tracking) throw new TrackingNotFound(trackingNumber);
-      const next = applyTrackingEvent(tracking, full, trackingEventKey(full, options.eventId));
-      if (!next) return { duplicate: true, status: tracking.status };
-      const receivedAt = now();
-      const items = [shipmentStore.trackingUpdate(trackingNumber, tracking.version, next, receivedAt.toISOString())];
-      if (options.eventId) items.push(shipmentStore.webhookEventPut(options.eventId, { trackingNumber, status: full.status }, receivedAt));
-      const result = await shipmentStore.transact(items);
-      if (result.ok) return { duplicate: false, status: next.status };
-      if (result.failed.includes(1)) return { duplicate: true, status: tracking.status };
-      // version moved: someone appended meanwhile; re-read and apply again
-    }
-    throw new Error(`Could not record a tracking event for ${trackingNumber}: too much contention`);
-  }
+  /** Appends a tracking event (tracking-events.ts), at this service's clock. */
+  const recordTrackingEvent = (trackingNumber: string, event: { at: string; status: TrackingStatus; description?: string }, options: { eventId?: string } = {}) =>
+    appendTrackingEvent(trackingNumber, event, options, now);
 
   /**
    * SHIPPED → DELIVERED for the order, the DELIVERED tracking event and (for webhooks) the event-id marker,
@@ -331,6 +298,5 @@ export function fulfillment(): FulfillmentService {
  * Entry points for the workflow steps. Creating a shipment renders labels, so its entry point lives in
  * ./labelling.ts (the label step's only import of the renderer); this service's default carrier renders none.
  */
-export const recordTrackingEvent = (trackingNumber: string, event: { at: string; status: TrackingStatus; description?: string }) =>
-  fulfillment().recordTrackingEvent(trackingNumber, event);
+export { recordTrackingEvent } from './tracking-events';
 export const markDelivered = (orderId: string, input: MarkDeliveredInput) => fulfillment().markDelivered(orderId, input);

@@ -7,7 +7,7 @@ import { sendEmail } from '../adapters/mailer';
 import { startOrderWorkflow } from '../adapters/workflow';
 import { composeEmail, type EmailExtra, type EmailKind } from '../notifications/emails';
 import { recordMovementsForChange } from '../inventory/ledger';
-import { recordTrackingEvent } from '../fulfillment/service';
+import { recordTrackingEvent } from '../fulfillment/tracking-events';
 import { checkLowStock, publishStoredAlert } from '../inventory/low-stock';
 import { noteOnce } from '../orders/service';
 import { recordEvent } from '../webhooks/service';
