@@ -7,6 +7,9 @@ export const SERVICE_NAME = 'order-service';
 /** What `semver` resolves to in the bundles (project-relative). */
 export const SEMVER_SUBSET = 'lib/bundling/semver-gte.cjs';
 
+/** What ES modules' `node:http` resolves to in the bundles (project-relative). */
+export const NODE_HTTP_SHIM = 'lib/bundling/node-http.cjs';
+
 /**
  * The one settings object every NodejsFunction of the service is built from (API handlers and workflow
  * tasks alike); constructs only add their entry, log group and environment.
@@ -34,7 +37,8 @@ export const functionSettings = {
     banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     externalModules: ['@aws-sdk/*'],
     // The tracer's dependencies use only semver's `gte`: the one module, not two copies of the package.
-    esbuildArgs: { '--alias': `semver=./${SEMVER_SUBSET}` },
+    // node:http imported by ES modules is required instead (lib/bundling/node-http.cjs says why).
+    esbuildArgs: { '--alias': [`semver=./${SEMVER_SUBSET}`, `node:http=./${NODE_HTTP_SHIM}`] },
   },
   environment: {
     NODE_OPTIONS: '--enable-source-maps',

@@ -1,12 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type MailComposerType from 'nodemailer/lib/mail-composer';
 import { config } from '../commons/config';
 import { tracer } from '../commons/powertools';
 import type { Email } from '../notifications/emails';
 
-let ses: SESv2Client | undefined;
+// SES is imported on the first email sent on AWS (never in local mode, which writes .eml files).
+const sesSdk = () => import('@aws-sdk/client-sesv2');
+let ses: Promise<SESv2Client> | undefined;
 
 type MailComposerClass = typeof MailComposerType;
 let composer: MailComposerClass | undefined;
@@ -61,8 +63,9 @@ export async function sendEmail(email: Email, id: string): Promise<string> {
     await writeFile(file, mime, { flag: 'wx' });
     return file;
   }
-  ses ??= tracer.captureAWSv3Client(new SESv2Client({}));
-  const out = await ses.send(
+  ses ??= sesSdk().then(({ SESv2Client: Client }) => tracer.captureAWSv3Client(new Client({})));
+  const [client, { SendEmailCommand }] = await Promise.all([ses, sesSdk()]);
+  const out = await client.send(
     new SendEmailCommand({
       FromEmailAddress: config.senderEmail(),
       Destination: { ToAddresses: [email.to] },

@@ -1,5 +1,4 @@
-import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from './step-functions-client';
+import { sfnClient, sfnSdk } from './step-functions-client';
 import { config } from '../commons/config';
 
 export interface WorkflowInput {
@@ -20,8 +19,9 @@ const executionArn = (name: string) => `${config.stateMachineArn().replace(':sta
 
 /** Starts the run; false when an execution of that name exists already (it started before). */
 export async function startOrderWorkflow(input: WorkflowInput, run = 1): Promise<boolean> {
+  const [client, { ExecutionAlreadyExists, StartExecutionCommand }] = await Promise.all([sfnClient(), sfnSdk()]);
   try {
-    await sfnClient().send(
+    await client.send(
       new StartExecutionCommand({ stateMachineArn: config.stateMachineArn(), name: executionName(input.orderId, run), input: JSON.stringify(input) }),
     );
     return true;
@@ -34,8 +34,9 @@ export async function startOrderWorkflow(input: WorkflowInput, run = 1): Promise
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE' | 'MISSING';
 
 export async function describeOrderRun(orderId: string, run = 1): Promise<RunStatus> {
+  const [client, { DescribeExecutionCommand, ExecutionDoesNotExist }] = await Promise.all([sfnClient(), sfnSdk()]);
   try {
-    const out = await sfnClient().send(new DescribeExecutionCommand({ executionArn: executionArn(executionName(orderId, run)) }));
+    const out = await client.send(new DescribeExecutionCommand({ executionArn: executionArn(executionName(orderId, run)) }));
     return (out.status ?? 'MISSING') as RunStatus;
   } catch (error) {
     if (error instanceof ExecutionDoesNotExist) return 'MISSING';

@@ -148,11 +148,13 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
     }
   });
 
-  it('loads no AWS SDK client at init but the DynamoDB one: Cognito, Secrets Manager and the rest load on first use', () => {
+  it('loads no AWS SDK client at init but the DynamoDB one (Cognito, Secrets Manager and the rest load on first use), and no node:http facade', () => {
     for (const name of ['Health', 'PlaceOrder', 'AuthorizePayment', 'CreateLabel']) {
       const code = fs.readFileSync(path.join(dirs[name], 'index.mjs'), 'utf8');
       const atInit = new Set([...code.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w$*{}\s,]+?from\s*)?["'](@aws-sdk\/[^"']+)["']/g)].map((m) => m[1]));
       expect({ name, atInit: [...atInit].sort() }).toEqual({ name, atInit: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'] });
+      // node:http only by require (lib/bundling/node-http.cjs): its ES module facade would load undici at init.
+      expect({ name, esmHttp: /(?:^|[;\n}])\s*import\s*(?:[\w$*{}\s,]+?from\s*)?["']node:http["']/.test(code) }).toEqual({ name, esmHttp: false });
     }
   });
 

@@ -96,7 +96,7 @@ beforeAll(async () => {
   process.env.SFN_ENDPOINT = sfn.endpoint;
   process.env.STATE_MACHINE_ARN = sfn.stateMachineArn;
   faults.instrumentClient(dynamoDbClient(), 'dynamodb');
-  faults.instrumentClient(sfnClient(), 'sfn');
+  faults.instrumentClient(await sfnClient(), 'sfn');
   usePaymentGateway(faults.gateway(new SandboxGateway()));
   poller = await startStreamPoller({
     endpoint: tables.endpoint,

@@ -1,5 +1,7 @@
 /**
- * The bundles resolve `semver` to its `gte` module alone (lib/bundling/semver-gte.cjs, the esbuild alias in
+ * The bundling aliases (lib/function-settings.ts): ES modules' `node:http` is required through
+ * lib/bundling/node-http.cjs (test/infra/bundle.test.ts checks no built bundle imports it as an ES module),
+ * and the bundles resolve `semver` to its `gte` module alone (lib/bundling/semver-gte.cjs, the esbuild alias in
  * lib/function-settings.ts). That holds only while every bundled package that requires semver calls
  * nothing else of it: checked here over the import graph of every function (one esbuild pass, project and
  * packages, the AWS SDK external as in the bundles).
@@ -7,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { functionSettings, SEMVER_SUBSET } from '../../lib/function-settings';
+import { functionSettings, NODE_HTTP_SHIM, SEMVER_SUBSET } from '../../lib/function-settings';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
 import { backgroundFunctions, routes, workflowTasks } from '../../lib/routes';
 
@@ -15,11 +17,11 @@ const entries = [...new Set([...routes, ...workflowTasks, ...backgroundFunctions
 const { metafile } = buildSync({
   entryPoints: entries, bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', outdir: 'out',
   mainFields: ['module', 'main'], external: [...functionSettings.bundling.externalModules, 'stripe', '@fragaria/address-formatter', '@pdf-lib/fontkit'],
-  alias: { semver: `./${SEMVER_SUBSET}` }, absWorkingDir: PROJECT_ROOT, logLevel: 'silent',
+  alias: { semver: `./${SEMVER_SUBSET}`, 'node:http': `./${NODE_HTTP_SHIM}` }, absWorkingDir: PROJECT_ROOT, logLevel: 'silent',
 });
 
 it('the esbuild alias the functions are built with names the subset module', () => {
-  expect(functionSettings.bundling.esbuildArgs).toEqual({ '--alias': `semver=./${SEMVER_SUBSET}` });
+  expect(functionSettings.bundling.esbuildArgs).toEqual({ '--alias': [`semver=./${SEMVER_SUBSET}`, `node:http=./${NODE_HTTP_SHIM}`] });
   expect(Object.keys(metafile!.inputs)).toContain(SEMVER_SUBSET);
   expect(Object.keys(metafile!.inputs)).not.toContain('node_modules/semver/index.js');
 });
