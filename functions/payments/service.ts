@@ -437,10 +437,12 @@ async function refund(
       }
       // An earlier refund never got its result recorded: finish it first with its own key (no second effect).
       const settled = await settleRefund(record, pending);
-      // The same request (by key), or without keys the same amount, is taken as a retry of that refund; a full
-      // refund also covers whatever remains.
+      // The same request (by key) is a retry of that refund. Without keys on either side, the same amount is
+      // taken as its retry, and a full refund also covers whatever remains. A request with another key (or a
+      // keyless one behind a keyed claim) is a refund of its own: it goes on to claim one.
       if (requestKey !== undefined && pending.requestKey === requestKey) return { payment: settled, repeat: true };
-      if (amount === pending.amount || (amount === undefined && settled.status === 'refunded')) return { payment: settled, repeat: false };
+      const keyless = requestKey === undefined && pending.requestKey === undefined;
+      if (keyless && (amount === pending.amount || (amount === undefined && settled.status === 'refunded'))) return { payment: settled, repeat: false };
       continue;
     }
 

@@ -90,6 +90,24 @@ describe('POST /admin/orders/{id}/refund', () => {
     expect(intent?.amountRefunded).toBe(700);
   });
 
+  it('a request with another key behind a stale keyed claim finishes that refund, then makes its own', async () => {
+    const order = await capturedOrder();
+    const record = (await paymentStore.get(order.id))!;
+    const sandbox = new SandboxGateway();
+    await sandbox.refund(order.id, record.intentId!, { amount: 700, sequence: 1 });
+    await paymentStore.save(
+      { ...record, refundSequence: 1, pendingRefund: { sequence: 1, amount: 700, baseRefunded: 0, requestedAt: new Date(Date.now() - 120_000).toISOString(), actor: 'admin:admin-user', requestKey: 'first', requestFingerprint: '700' } },
+      record.version,
+      { syncOrder: false },
+    );
+    // Same amount, other key: not a retry of "first".
+    const second = await refundCall(order.id, { amount: 700 }, admin, undefined, 'second');
+    expect(second.statusCode).toBe(200);
+    expect(second.body.payment).toMatchObject({ amountRefunded: 1400 });
+    expect((await paymentStore.get(order.id))!.refunds.map((r) => [r.sequence, r.requestKey])).toEqual([[1, 'first'], [2, 'second']]);
+    expect((await sandbox.get(record.intentId!))?.events.filter((e) => e.type === 'refunded')).toHaveLength(2);
+  });
+
   it.each([
     ['longer than 255 characters', 'k'.repeat(256)],
     ['not visible ASCII', 'clé avec espace'],
