@@ -421,15 +421,9 @@ async function refund(
       }
       if (record.pendingRefund?.requestKey === requestKey && record.pendingRefund.requestFingerprint !== requestFingerprint) throw keyReused();
     }
-    if (record.status === 'refunded') throw conflict('payment-already-refunded', `The payment of order ${orderId} is already fully refunded.`);
-    if (record.status !== 'captured' && record.status !== 'partially_refunded') {
-      throw conflict(
-        'payment-not-captured',
-        `The payment of order ${orderId} is ${record.status}; only a captured payment (captured when the order ships) can be refunded.` +
-          (record.status === 'authorized' ? ' Cancel the order to release the authorization instead.' : ''),
-      );
-    }
-
+    // An unfinished claim first, before the status checks: a webhook may already have reported its refund
+    // (charge.refunded can make the payment `refunded` before the claim is recorded), and the claim must
+    // still be settled into its entry.
     if (record.pendingRefund) {
       const pending = record.pendingRefund;
       if (Date.now() - Date.parse(pending.requestedAt) < REFUND_IN_FLIGHT_MS) {
@@ -437,13 +431,23 @@ async function refund(
       }
       // An earlier refund never got its result recorded: finish it first with its own key (no second effect).
       const settled = await settleRefund(record, pending);
-      // The same request (by key) is a retry of that refund. Without keys on either side, the same amount is
-      // taken as its retry, and a full refund also covers whatever remains. A request with another key (or a
-      // keyless one behind a keyed claim) is a refund of its own: it goes on to claim one.
+      // The same request (by key) is a retry of that refund. Without keys on either side, the same actor's
+      // request for the same amount is taken as its retry, and its full refund also covers whatever remains.
+      // Anything else (another key, a keyless request behind a keyed claim, another actor: a second return of
+      // the same price) is a refund of its own and goes on to claim one.
       if (requestKey !== undefined && pending.requestKey === requestKey) return { payment: settled, repeat: true };
-      const keyless = requestKey === undefined && pending.requestKey === undefined;
-      if (keyless && (amount === pending.amount || (amount === undefined && settled.status === 'refunded'))) return { payment: settled, repeat: false };
+      const sameRequest = requestKey === undefined && pending.requestKey === undefined && pending.actor === actor;
+      if (sameRequest && (amount === pending.amount || (amount === undefined && settled.status === 'refunded'))) return { payment: settled, repeat: false };
       continue;
+    }
+
+    if (record.status === 'refunded') throw conflict('payment-already-refunded', `The payment of order ${orderId} is already fully refunded.`);
+    if (record.status !== 'captured' && record.status !== 'partially_refunded') {
+      throw conflict(
+        'payment-not-captured',
+        `The payment of order ${orderId} is ${record.status}; only a captured payment (captured when the order ships) can be refunded.` +
+          (record.status === 'authorized' ? ' Cancel the order to release the authorization instead.' : ''),
+      );
     }
 
     const remaining = remainingRefundable(record);
@@ -494,7 +498,10 @@ async function settleRefund(record: PaymentRecord, pending: PendingRefund): Prom
     // The provider already reported this refund failed (refund.failed before this answer was recorded).
     const failure = current.refundFailures?.[refund.refundId];
     // A charge.refunded webhook may have raised amountRefunded already; max() keeps it from counting twice.
-    const amountRefunded = failure ? current.amountRefunded : Math.max(current.amountRefunded, pending.baseRefunded + refund.amount);
+    // A failed one is not counted, even if a charge.refunded webhook had already counted it.
+    const amountRefunded = failure
+      ? Math.min(current.amountRefunded, Math.max(pending.baseRefunded, current.amountRefunded - refund.amount))
+      : Math.max(current.amountRefunded, pending.baseRefunded + refund.amount);
     const status = amountRefunded >= current.amountCaptured ? 'refunded' : amountRefunded > 0 || current.refunds.some((r) => !r.failedAt) ? 'partially_refunded' : 'captured';
     const { pendingRefund, ...rest } = current;
     try {
