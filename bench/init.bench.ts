@@ -24,7 +24,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { functionSettings } from '../lib/function-settings';
-import { ADDRESS_FORMATTER_PACKAGE, besideFilesFor, besidePackagesFor, bundledFunctionProps, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE, STRIPE_PACKAGE } from '../lib/constructs/service-function';
+import { ADDRESS_FORMATTER_PACKAGE, BESIDE_PACKAGES, besideFilesFor, besidePackagesFor, bundledFunctionProps, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE, STRIPE_PACKAGE } from '../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../lib/order-service-stack';
 import { backgroundFunctions, routes, workflowTasks } from '../lib/routes';
 
@@ -147,7 +147,7 @@ function main() {
     const names = Object.keys(dirs);
     const samples = new Map<string, Sample[]>(names.map((n) => [n, []]));
     // The first use of each package shipped beside a bundle, per function, sampled in the same rounds.
-    const firstUses = names.flatMap((n) => [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE].filter((p) => fs.existsSync(path.join(dirs[n]!, 'node_modules', p))).map((p) => ({ name: n, pkg: p, samples: [] as Sample[] })));
+    const firstUses = names.flatMap((n) => BESIDE_PACKAGES.filter((p) => fs.existsSync(path.join(dirs[n]!, 'node_modules', p))).map((p) => ({ name: n, pkg: p, samples: [] as Sample[] })));
     for (const n of names) sample(work, dirs[n]!); // warm the file cache
     for (let round = 0; round < RUNS; round++) {
       // Baseline at both ends of each round, everything else shuffled in between.
@@ -185,7 +185,7 @@ function main() {
         `${r.name.padEnd(24)} ${(r.pdf ? 'pdf' : 'plain').padEnd(6)} ${(r.bytes / 1024).toFixed(1).padStart(6)} ${r.ms.toFixed(1).padStart(8)} ${r.ratio.toFixed(2).padStart(7)}  ${`(${r.otherRatio.toFixed(2)})`.padStart(8)}  ${`${budget.bytes / 1024} KB ${budget.ratio}×`.padEnd(13)} ${r.breaches.length ? `BREACH: ${r.breaches.join(', ')}` : 'ok'}`,
       );
     }
-    for (const pkg of [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE]) {
+    for (const pkg of BESIDE_PACKAGES) {
       const uses = firstUses.filter((u) => u.pkg === pkg);
       if (!uses.length) continue;
       const what = { [STRIPE_PACKAGE]: 'load + new Stripe()', [ADDRESS_FORMATTER_PACKAGE]: 'load + format one address', [FONTKIT_PACKAGE]: 'load + parse the Latin font', [MAIL_COMPOSER_MODULE]: 'load + build one message' }[pkg];

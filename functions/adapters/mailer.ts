@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type MailComposerType from 'nodemailer/lib/mail-composer';
 import { config } from '../commons/config';
+import { onFirstUse } from '../domain/first-use';
 import { tracer } from '../commons/powertools';
 import type { Email } from '../notifications/emails';
 
@@ -10,22 +11,12 @@ import type { Email } from '../notifications/emails';
 const sesSdk = () => import('@aws-sdk/client-sesv2');
 let ses: Promise<SESv2Client> | undefined;
 
-type MailComposerClass = typeof MailComposerType;
-let composer: MailComposerClass | undefined;
-
 /**
  * nodemailer's MailComposer is 135 KB of JS, loaded on the first email rather than at init: most batches
- * the outbox consumer and the reconciler handle send none. In the Lambda bundles it is external and shipped
- * beside the bundle as one file (need 'email', lib/constructs/service-function.ts besidePackagesFor);
- * `require` is the bundle banner's createRequire. Under tsx and jest it is the package itself.
+ * the outbox consumer and the reconciler handle send none (need 'email' ships it beside the bundle;
+ * domain/first-use.ts).
  */
-function mailComposer(): MailComposerClass {
-  if (!composer) {
-    const loaded = require('nodemailer/lib/mail-composer') as MailComposerClass | { default: MailComposerClass };
-    composer = 'default' in loaded && typeof loaded.default === 'function' ? loaded.default : (loaded as MailComposerClass);
-  }
-  return composer;
-}
+const mailComposer = onFirstUse<typeof MailComposerType>(() => require('nodemailer/lib/mail-composer'));
 
 /**
  * The RFC 5322 message of an email (nodemailer's MailComposer): multipart/alternative with the plain text

@@ -1,4 +1,5 @@
 import type AddressFormatter from '@fragaria/address-formatter';
+import { onFirstUse } from './first-use';
 import type { Address } from './order';
 
 /**
@@ -7,24 +8,13 @@ import type { Address } from './order';
  * "Mountain View, CA 94043" for US), and country names in full from Intl.DisplayNames.
  */
 
-type Formatter = typeof AddressFormatter;
-let formatter: Formatter | undefined;
-
 /**
  * The formatter is 234 KB of JS, nearly all of it the templates of every country, so it is loaded on first
  * use, not at init: functions that reach this module only through the carrier (the webhook, the label
- * download) never format, and the rest load it once per execution environment, when they first do. In the Lambda bundles it is external and shipped beside the
- * bundle as one file (route need 'addresses', lib/constructs/service-function.ts besidePackagesFor);
- * `require` is the bundle banner's createRequire, so the load is synchronous. Under tsx and jest it is the
- * package itself.
+ * download) never format, and the rest load it once per execution environment, when they first do (need
+ * 'addresses' ships it beside the bundle; ./first-use.ts).
  */
-function addressFormatter(): Formatter {
-  if (!formatter) {
-    const loaded = require('@fragaria/address-formatter') as Formatter | { default: Formatter };
-    formatter = 'default' in loaded && typeof loaded.default?.format === 'function' ? loaded.default : (loaded as Formatter);
-  }
-  return formatter;
-}
+const addressFormatter = onFirstUse<typeof AddressFormatter>(() => require('@fragaria/address-formatter'));
 
 const regionNames = new Map<string, Intl.DisplayNames>();
 

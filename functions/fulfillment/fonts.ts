@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Fontkit from '@pdf-lib/fontkit';
 import type { PDFDocument, PDFFont, PDFPage } from 'pdf-lib';
+import { onFirstUse } from '../domain/first-use';
 import { FONT_FILES, FONTS_DIR_NAME, type FontName } from './font-files';
 
 export { FONT_FILES, type FontName };
@@ -18,24 +19,13 @@ export { FONT_FILES, type FontName };
  * tests they are read straight from the npm packages. `FONTS_DIR` overrides both.
  */
 
-type FontkitModule = typeof Fontkit;
-let fontkitModule: FontkitModule | undefined;
-
 /**
  * @pdf-lib/fontkit is 918 KB of JS (its Unicode tables and font decoders): more than the rest of a PDF
  * function together. It is loaded with the fonts, on the first render, not at init: the label step
- * retried after its label exists and an approval refused before any label is drawn never pay for it. In
- * the Lambda bundles it is external and shipped beside the bundle as one file (route need 'pdf',
- * lib/constructs/service-function.ts besidePackagesFor); `require` is the bundle banner's createRequire,
- * so the load is synchronous. Under tsx and jest it is the package itself.
+ * retried after its label exists and an approval refused before any label is drawn never pay for it (need
+ * 'pdf' ships it beside the bundle; domain/first-use.ts).
  */
-function fontkit(): FontkitModule {
-  if (!fontkitModule) {
-    const loaded = require('@pdf-lib/fontkit') as FontkitModule | { default: FontkitModule };
-    fontkitModule = 'default' in loaded && typeof loaded.default?.create === 'function' ? loaded.default : (loaded as FontkitModule);
-  }
-  return fontkitModule;
-}
+const fontkit = onFirstUse<typeof Fontkit>(() => require('@pdf-lib/fontkit'));
 
 function fontPath(name: FontName): string {
   const dirs = [process.env.FONTS_DIR, process.env.LAMBDA_TASK_ROOT && path.join(process.env.LAMBDA_TASK_ROOT, FONTS_DIR_NAME)].filter(

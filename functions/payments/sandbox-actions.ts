@@ -3,7 +3,6 @@ import { PaymentStateError } from './gateway';
 import { SandboxGateway, type SandboxIntent } from '../adapters/payments/sandbox-gateway';
 export { actionPageHtml, sandboxIntent } from './sandbox-action-page';
 import { sandboxEvent } from './sandbox-event';
-export { sandboxEvent };
 import { applyStripeEvent } from './stripe-events';
 
 /**

@@ -6,7 +6,7 @@ import { orderStore } from '../adapters/order-store';
 import { voidOrderPayment } from './service';
 import { applyRefundOrDisputeEvent, isRefundOrDisputeEvent, type EventResult } from './record-events';
 
-export { MalformedEvent, failRefund, type EventResult } from './record-events';
+export { MalformedEvent } from './record-events';
 
 /**
  * Applies a verified Stripe event to the payment record, exactly once per event id: the event marker is

@@ -94,6 +94,9 @@ export const MAIL_COMPOSER_MODULE = 'nodemailer/lib/mail-composer';
 /** The functions that may call Stripe (and so get the SDK beside their bundle): by their declared needs. */
 export const needsStripeSdk = (needs: readonly Need[] = []) => needs.includes('payments') || needs.includes('stripeWebhookSecret');
 
+/** Every package some function gets beside its bundle (the bench and the tests iterate over these). */
+export const BESIDE_PACKAGES = [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE] as const;
+
 /** The packages a function gets beside its bundle, loaded on first use: by its declared needs. */
 export const besidePackagesFor = (needs: readonly Need[] = []): string[] => [
   ...(needsStripeSdk(needs) ? [STRIPE_PACKAGE] : []),

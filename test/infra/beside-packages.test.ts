@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import { buildSync, type Metafile } from 'esbuild';
-import { ADDRESS_FORMATTER_PACKAGE, besidePackagesFor, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE, STRIPE_PACKAGE } from '../../lib/constructs/service-function';
+import { ADDRESS_FORMATTER_PACKAGE, BESIDE_PACKAGES, besidePackagesFor, FONTKIT_PACKAGE, MAIL_COMPOSER_MODULE, STRIPE_PACKAGE } from '../../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
 import { backgroundFunctions, routes, workflowTasks } from '../../lib/routes';
 
@@ -33,6 +33,10 @@ const graphOf = (entry: string) => {
   }
   return graphs.get(entry)!;
 };
+
+it('names the loader of every package that ships beside a bundle', () => {
+  expect(Object.keys(LOADERS).sort()).toEqual([...BESIDE_PACKAGES].sort());
+});
 
 describe.each(Object.entries(LOADERS))('%s beside the bundle', (pkg, loader) => {
   it('ships beside exactly the functions whose code reaches its loader', () => {

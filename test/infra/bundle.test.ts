@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { ADDRESS_FORMATTER_PACKAGE, besideFilesFor, besidePackagesFor, bundledFunctionProps, FONTKIT_PACKAGE, STRIPE_PACKAGE } from '../../lib/constructs/service-function';
+import { ADDRESS_FORMATTER_PACKAGE, BESIDE_PACKAGES, besideFilesFor, besidePackagesFor, bundledFunctionProps, FONTKIT_PACKAGE } from '../../lib/constructs/service-function';
 import { PROJECT_ROOT } from '../../lib/order-service-stack';
 import { routes, workflowTasks } from '../../lib/routes';
 import { tempOutdir } from './support';
@@ -141,7 +141,7 @@ describe('Lambda bundles (real esbuild, real settings)', () => {
       const imported = new Set([...staticImports, ...requires]);
       expect(staticImports.length).toBeGreaterThan(0);
       // The exceptions are the packages shipped beside the bundle (loaded on first use), and only there.
-      const besideFiles = [STRIPE_PACKAGE, ADDRESS_FORMATTER_PACKAGE, FONTKIT_PACKAGE].filter((p) => fs.existsSync(path.join(dir, 'node_modules', p, 'index.js')));
+      const besideFiles: string[] = BESIDE_PACKAGES.filter((p) => fs.existsSync(path.join(dir, 'node_modules', p, 'index.js')));
       const external = [...imported].filter((m) => !m.startsWith('@aws-sdk/') && !m.startsWith('node:') && !builtinModules.includes(m) && !besideFiles.includes(m));
       expect({ name, external }).toEqual({ name, external: [] });
       expect(code).toMatch(/@aws-sdk\/|node:/);
